@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { benchCommand } from './commands/bench.ts';
+import { decodeCommand } from './commands/decode.ts';
+import { UsageError, type CliIo, type Command } from './io.ts';
+
+/** Every subcommand of `airbox`; later parts of the system add theirs here. */
+export const COMMANDS: Command[] = [decodeCommand, benchCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'usage: airbox <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "Run 'airbox <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+const defaultIo: CliIo = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  now: () => Date.now(),
+};
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const { positionals } = parseArgs({ args: argv.slice(0, 1), strict: false });
+  const name = positionals[0];
+  if (name === undefined || argv[0] === '--help' || argv[0] === '-h' || name === 'help') {
+    io.stdout.write(help() + '\n');
+    return name === undefined && argv.length === 0 ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.stderr.write(`airbox: unknown command '${name}'\n\n${help()}\n`);
+    return 2;
+  }
+  const rest = argv.slice(1);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`airbox ${name}: ${e.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    io.stderr.write(`airbox ${name}: ${err.message}\n`);
+    return 1;
+  }
+}
