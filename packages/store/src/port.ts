@@ -1,0 +1,110 @@
+import type { FlagCode, Reading } from '@airbox/protocol';
+
+/**
+ * The storage port: what the stream worker and the API need from a store, whatever the
+ * engine. Two adapters implement it: SQLite (embedded default) and InfluxDB (production).
+ *
+ * Time base: every time is ISO 8601 UTC on the way in and out; queries take epoch ms.
+ * Identity: a reading is keyed by (deviceId, time). Writing the same key again never
+ * creates a second reading (the first one stays), so at-least-once delivery + this port
+ * = each reading stored exactly once.
+ */
+
+/** A reading as stored: it has a time, and we know when it arrived. */
+export interface StoredReading extends Reading {
+  time: string;
+  /** When the broker received it (ISO 8601 UTC). */
+  receivedAt: string;
+}
+
+export interface WriteResult {
+  /** Readings newly stored by this call. */
+  written: number;
+  /** Readings whose (deviceId, time) was already stored; left unchanged. */
+  duplicates: number;
+}
+
+export type Aggregation = 'raw' | '1h';
+
+export interface SeriesQuery {
+  deviceIds: string[];
+  /** Inclusive, epoch ms. */
+  fromMs: number;
+  /** Exclusive, epoch ms. */
+  toMs: number;
+}
+
+/** One device-hour of the incremental roll-up; means over the readings that had the value. */
+export interface HourlyRow {
+  deviceId: string;
+  /** Start of the UTC hour, ISO 8601. */
+  hour: string;
+  count: number;
+  pm25UgM3: number | null;
+  pm25CalibratedUgM3: number | null;
+  pm10UgM3: number | null;
+  pm1UgM3: number | null;
+  temperatureC: number | null;
+  humidityPct: number | null;
+}
+
+/** A message the worker could not turn into stored readings, kept with the reason. */
+export interface DeadLetter {
+  /** Assigned by the store. */
+  id?: number;
+  receivedAt: string;
+  topic: string;
+  /** The raw payload bytes, unchanged. */
+  payload: Uint8Array;
+  /** MQTT client id of the publisher, where known. */
+  clientId: string | null;
+  /** Stable code, e.g. a protocol DecodeErrorCode. */
+  code: string;
+  /** Human-readable: names the input and the problem. */
+  reason: string;
+}
+
+export interface LatestQuery {
+  deviceIds?: string[];
+  kind?: 'box' | 'reference';
+  /** Only devices seen at or after this time (epoch ms). */
+  sinceMs?: number;
+}
+
+/** Gauges for /metrics: every buffer has a bound and reports its size. */
+export interface StoreStats {
+  /** Readings accepted by write() but not yet durable in the engine. */
+  pendingReadings: number;
+  /** Readings parked on local disk while the engine is unreachable (InfluxDB). */
+  spilledReadings: number;
+  /** Readings dropped because a bound was reached (should stay 0). */
+  droppedReadings: number;
+  /** Write attempts that failed and were retried. */
+  retries: number;
+}
+
+export interface ReadingStore {
+  readonly kind: 'sqlite' | 'influxdb';
+  /**
+   * Stores readings. Resolves once they are durable (SQLite: committed; InfluxDB:
+   * acknowledged by the server, or spilled to local disk for replay). Rejects only when
+   * they could be neither, so the caller must not acknowledge the message.
+   */
+  write(readings: StoredReading[]): Promise<WriteResult>;
+  /** The newest reading of each device. */
+  latest(query?: LatestQuery): Promise<StoredReading[]>;
+  /** Raw readings of the devices in [from, to), ordered by device, then time. */
+  series(query: SeriesQuery): Promise<StoredReading[]>;
+  /** The hourly roll-up of the devices, hours starting in [from, to), by device and hour. */
+  hourly(query: SeriesQuery): Promise<HourlyRow[]>;
+  addDeadLetter(letter: DeadLetter): Promise<void>;
+  /** Newest first. */
+  deadLetters(query?: { limit?: number; sinceMs?: number }): Promise<DeadLetter[]>;
+  /** How many readings are stored (tests, benchmarks, /metrics). */
+  countReadings(): Promise<number>;
+  stats(): StoreStats;
+  /** Flushes what is pending and releases the engine. */
+  close(): Promise<void>;
+}
+
+export type { FlagCode };
