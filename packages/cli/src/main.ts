@@ -1,10 +1,21 @@
 import { parseArgs } from 'node:util';
 import { benchCommand } from './commands/bench.ts';
 import { decodeCommand } from './commands/decode.ts';
+import { serveCommand } from './commands/serve.ts';
+import { deviceCommand } from './commands/device.ts';
+import { workerCommand } from './commands/worker.ts';
+import { deadLettersCommand } from './commands/dead-letters.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
 /** Every subcommand of `airbox`; later parts of the system add theirs here. */
-export const COMMANDS: Command[] = [decodeCommand, benchCommand];
+export const COMMANDS: Command[] = [
+  serveCommand,
+  workerCommand,
+  deviceCommand,
+  deadLettersCommand,
+  decodeCommand,
+  benchCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,1 +1,3 @@
 export * from './port.ts';
+export * from './sqlite/index.ts';
+export * from './influx/index.ts';

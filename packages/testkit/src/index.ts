@@ -1,1 +1,5 @@
 export * from './shared-data.ts';
+export * from './process.ts';
+export * from './serve.ts';
+export * from './publisher.ts';
+export * from './servers/index.ts';

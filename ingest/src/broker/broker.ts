@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import levelPersistence from 'aedes-persistence-level';
+import { Level } from 'level';
+import { parseTopic, splitLass } from '@airbox/protocol';
+import type { DeadLetter } from '@airbox/store';
+import type { DeviceRegistry } from '../registry.ts';
+import type { StreamWorker } from '../worker/stream-worker.ts';
+import { authorizePublishTopic, authorizeSubscribeFilter, type Principal } from './acl.ts';
+import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
+import { TokenBucket } from './rate-limit.ts';
+
+export interface BrokerOptions extends ListenOptions {
+  registry: DeviceRegistry;
+  /** Embedded mode: readings are stored before the PUBLISH is acknowledged. */
+  worker: StreamWorker | null;
+  /** Where refused messages go when there is no embedded worker to take them. */
+  deadLetters: (letter: DeadLetter) => Promise<void>;
+  /** Directory for persistent sessions and queued QoS 1 messages; null keeps them in memory. */
+  persistenceDir: string | null;
+  allowAnonymousLass: boolean;
+  maxPayloadBytes: number;
+  ratePerS: number;
+  rateBurst: number;
+  now?: () => number;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface RunningBroker {
+  aedes: Aedes;
+  ports: BoundPorts;
+  close(): Promise<void>;
+}
+
+/** A refused PUBLISH: Aedes closes the connection (MQTT 3.1.1 §3.3.5 leaves no other signal). */
+class Refused extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Bytes of a refused oversized payload kept in its dead letter. */
+const DEAD_LETTER_KEEP_BYTES = 4096;
+
+export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => {});
+  let db: Level | null = null;
+  let persistence: ReturnType<typeof levelPersistence> | undefined;
+  if (opts.persistenceDir !== null) {
+    mkdirSync(opts.persistenceDir, { recursive: true });
+    db = new Level(opts.persistenceDir);
+    persistence = levelPersistence(db);
+  }
+  const aedes = await Aedes.createBroker({ persistence, drainTimeout: 30_000 });
+  const principals = new WeakMap<Client, Principal>();
+  const buckets = new WeakMap<Client, TokenBucket>();
+
+  aedes.authenticate = (client, username, password, done) => {
+    if (username === undefined || username === '') {
+      if (opts.allowAnonymousLass) {
+        principals.set(client, { role: 'anonymous-lass' });
+        return done(null, true);
+      }
+      log('auth-refused', { clientId: client.id, reason: 'no username' });
+      return done(authError('credentials required', 4), false);
+    }
+    const role = opts.registry.verify(username, password ?? Buffer.alloc(0));
+    if (role === null) {
+      log('auth-refused', { clientId: client.id, username });
+      return done(authError(`bad username or password for ${username}`, 4), false);
+    }
+    principals.set(client, { role, deviceId: username });
+    done(null, true);
+  };
+
+  aedes.authorizeSubscribe = (client, sub, done) => {
+    const who = principals.get(client);
+    done(null, who !== undefined && authorizeSubscribeFilter(who, sub.topic) ? sub : null);
+  };
+
+  aedes.authorizePublish = (client, packet, done) => {
+    if (client === null) return done(null); // the broker's own messages (wills, $SYS)
+    authorize(client, packet).then(
+      () => done(null),
+      (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+    );
+  };
+
+  async function authorize(client: Client, packet: PublishPacket): Promise<void> {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const receivedAtMs = now();
+    const refuse = async (code: string, reason: string, keep = payload) => {
+      await opts.deadLetters(letter(packet.topic, keep, client.id, receivedAtMs, code, reason));
+      log('publish-refused', { clientId: client.id, topic: packet.topic, code, reason });
+      throw new Refused(code, reason);
+    };
+    const who = principals.get(client);
+    if (who === undefined) return refuse('not-authorized', 'publisher is not authenticated');
+    if (payload.length > opts.maxPayloadBytes) {
+      return refuse(
+        'payload-too-large',
+        `payload is ${payload.length} bytes; the limit is ${opts.maxPayloadBytes} (first ${DEAD_LETTER_KEEP_BYTES} bytes kept)`,
+        payload.subarray(0, DEAD_LETTER_KEEP_BYTES),
+      );
+    }
+    const acl = authorizePublishTopic(who, packet.topic);
+    if (!acl.ok) return refuse('not-authorized', acl.reason);
+    const parsed = parseTopic(packet.topic);
+    if (who.role === 'device' && parsed?.family === 'lass') {
+      const claimed = splitLass(payload.toString('latin1'))?.get('device_id');
+      if (claimed !== undefined && claimed !== who.deviceId) {
+        return refuse(
+          'device-mismatch',
+          `device ${who.deviceId} may not publish LASS data for device_id=${claimed}`,
+        );
+      }
+    }
+    let bucket = buckets.get(client);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(opts.ratePerS, opts.rateBurst, receivedAtMs);
+      buckets.set(client, bucket);
+    }
+    if (!bucket.take(receivedAtMs)) {
+      return refuse(
+        'rate-limited',
+        `more than ${opts.ratePerS} messages/s (burst ${opts.rateBurst}) from ${client.id}`,
+      );
+    }
+    const carriesReadings =
+      parsed !== null &&
+      (parsed.family === 'lass' || parsed.kind === 'reading' || parsed.kind === 'batch');
+    if (opts.worker !== null && carriesReadings) {
+      // Stored (or dead-lettered) before Aedes sends the PUBACK; a store failure rejects,
+      // the connection closes unacknowledged and the device sends it again.
+      await opts.worker.handle({ topic: packet.topic, payload, clientId: client.id, receivedAtMs });
+    }
+  }
+
+  const listeners = await listen(aedes, opts);
+  return {
+    aedes,
+    ports: listeners.ports,
+    async close() {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await listeners.close();
+      // Flushes and releases the store; TOOLING: without it tests hang.
+      await (
+        aedes as unknown as { persistence: { destroy(): Promise<void> } }
+      ).persistence.destroy();
+      await db?.close();
+    },
+  };
+}
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+function letter(
+  topic: string,
+  payload: Buffer,
+  clientId: string,
+  receivedAtMs: number,
+  code: string,
+  reason: string,
+): DeadLetter {
+  return {
+    receivedAt: new Date(receivedAtMs).toISOString(),
+    topic,
+    payload,
+    clientId,
+    code,
+    reason,
+  };
+}

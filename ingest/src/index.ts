@@ -1,0 +1,8 @@
+export * from './registry.ts';
+export * from './broker/broker.ts';
+export * from './broker/acl.ts';
+export * from './worker/stream-worker.ts';
+export * from './worker/calibration.ts';
+export * from './worker/subscriber.ts';
+export { LiveBus } from './worker/live.ts';
+export { QC_LIMITS, haversineKm } from './worker/qc.ts';

@@ -1,0 +1,197 @@
+import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, type Reading } from '@airbox/protocol';
+import type { ReadingStore, StoredReading } from '@airbox/store';
+import { calibrate, identityProvider, type CalibrationProvider } from './calibration.ts';
+import { RecentKeys } from './dedup.ts';
+import { LiveBus } from './live.ts';
+import { HistoryQc } from './qc.ts';
+import { WriteQueue } from './write-queue.ts';
+
+/** One MQTT PUBLISH as the worker sees it. */
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  clientId: string | null;
+  receivedAtMs: number;
+}
+
+export type Outcome =
+  | { status: 'stored'; readings: number; duplicates: number; deadLettered: number }
+  | { status: 'dead-letter'; code: string; reason: string };
+
+export interface WorkerOptions {
+  store: ReadingStore;
+  now?: () => number;
+  calibration?: CalibrationProvider;
+  maxPayloadBytes?: number;
+  maxPendingReadings?: number;
+}
+
+/** Counters for /metrics, named after what they count. */
+export interface WorkerCounters {
+  messagesTotal: number;
+  readingsStored: number;
+  readingsDuplicate: number;
+  deadLetters: number;
+  storeFailures: number;
+}
+
+/**
+ * The stream worker: decode → QC → de-duplicate → calibrate → store → fan out, each stage
+ * a named method. `handle` resolves only once the readings are durable (or dead-lettered),
+ * so its caller may acknowledge the message then; it rejects when the store cannot take
+ * them, and the caller must not acknowledge.
+ */
+export class StreamWorker {
+  readonly live = new LiveBus();
+  readonly counters: WorkerCounters = {
+    messagesTotal: 0,
+    readingsStored: 0,
+    readingsDuplicate: 0,
+    deadLetters: 0,
+    storeFailures: 0,
+  };
+  private readonly qc = new HistoryQc();
+  private readonly recent = new RecentKeys();
+  private readonly lastSubstitute = new Map<string, number>();
+  private readonly queue: WriteQueue;
+  private readonly now: () => number;
+  private readonly calibration: CalibrationProvider;
+  private readonly maxPayloadBytes: number;
+
+  private readonly opts: WorkerOptions;
+
+  constructor(opts: WorkerOptions) {
+    this.opts = opts;
+    this.now = opts.now ?? Date.now;
+    this.calibration = opts.calibration ?? identityProvider;
+    this.maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.queue = new WriteQueue(opts.store, opts.maxPendingReadings);
+  }
+
+  async handle(msg: InboundMessage): Promise<Outcome> {
+    this.counters.messagesTotal++;
+    const decoded = this.decodeStage(msg);
+    if (!decoded.ok) return this.deadLetter(msg, decoded.code, decoded.reason);
+    const { timed, untimed } = this.timeStage(decoded.readings, msg.receivedAtMs);
+    this.qcStage(timed);
+    const fresh = this.dedupStage(timed);
+    this.calibrateStage(fresh);
+    await this.storeStage(fresh);
+    this.fanoutStage(fresh);
+    let deadLettered = 0;
+    if (untimed > 0) {
+      await this.deadLetter(
+        msg,
+        'clock-invalid',
+        `${untimed} of ${decoded.readings.length} readings have no trustworthy time; the others were stored`,
+      );
+      deadLettered = untimed;
+    }
+    return {
+      status: 'stored',
+      readings: fresh.length,
+      duplicates: timed.length - fresh.length,
+      deadLettered,
+    };
+  }
+
+  /** Waits for every accepted reading to be written. */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  get pendingReadings(): number {
+    return this.queue.pendingReadings;
+  }
+
+  get trackedDevices(): number {
+    return this.qc.trackedDevices;
+  }
+
+  private decodeStage(msg: InboundMessage) {
+    const result = decodeMessage(
+      msg.topic,
+      msg.payload,
+      { nowMs: this.now(), receivedAtMs: msg.receivedAtMs },
+      { maxPayloadBytes: this.maxPayloadBytes },
+    );
+    return result.ok
+      ? { ok: true as const, readings: result.readings }
+      : { ok: false as const, code: result.error.code, reason: result.error.message };
+  }
+
+  /**
+   * Readings must have a time to be stored; only a backfill item with a broken clock lacks
+   * one. A reading whose broken clock was replaced by the receive time gets a time of its
+   * own device never used before, so two such readings in one millisecond are not taken
+   * for duplicates (which also means a redelivered one is stored again: its time is ours).
+   */
+  private timeStage(readings: Reading[], receivedAtMs: number) {
+    const receivedAt = new Date(receivedAtMs).toISOString();
+    const timed: StoredReading[] = [];
+    for (const r of readings) {
+      if (r.time === null) continue;
+      if (r.flags.includes('clock-invalid')) r.time = this.substituteTime(r.deviceId, r.time);
+      // In place, not a copy: this runs for every reading on the ingest path.
+      const stored = r as StoredReading;
+      stored.receivedAt = receivedAt;
+      timed.push(stored);
+    }
+    return { timed, untimed: readings.length - timed.length };
+  }
+
+  private substituteTime(deviceId: string, time: string): string {
+    const last = this.lastSubstitute.get(deviceId) ?? -Infinity;
+    const ms = Math.max(Date.parse(time), last + 1);
+    this.lastSubstitute.delete(deviceId); // Map order = recency, for the bound below
+    this.lastSubstitute.set(deviceId, ms);
+    if (this.lastSubstitute.size > 100_000) {
+      const oldest = this.lastSubstitute.keys().next().value;
+      if (oldest !== undefined) this.lastSubstitute.delete(oldest);
+    }
+    return new Date(ms).toISOString();
+  }
+
+  private qcStage(readings: StoredReading[]): void {
+    this.qc.check(readings);
+  }
+
+  private dedupStage(readings: StoredReading[]): StoredReading[] {
+    const fresh = this.recent.filterNew(readings) as StoredReading[];
+    this.counters.readingsDuplicate += readings.length - fresh.length;
+    return fresh;
+  }
+
+  private calibrateStage(readings: StoredReading[]): void {
+    calibrate(readings, this.calibration);
+  }
+
+  private async storeStage(readings: StoredReading[]): Promise<void> {
+    if (readings.length === 0) return;
+    try {
+      await this.queue.enqueue(readings);
+      this.counters.readingsStored += readings.length;
+    } catch (e) {
+      this.counters.storeFailures++;
+      this.recent.forget(readings);
+      throw e;
+    }
+  }
+
+  private fanoutStage(readings: StoredReading[]): void {
+    this.live.publish(readings);
+  }
+
+  private async deadLetter(msg: InboundMessage, code: string, reason: string): Promise<Outcome> {
+    await this.opts.store.addDeadLetter({
+      receivedAt: new Date(msg.receivedAtMs).toISOString(),
+      topic: msg.topic,
+      payload: msg.payload,
+      clientId: msg.clientId,
+      code,
+      reason,
+    });
+    this.counters.deadLetters++;
+    return { status: 'dead-letter', code, reason };
+  }
+}

@@ -1,0 +1,92 @@
+import type { ReadingStore, StoredReading, WriteResult } from '@airbox/store';
+
+/**
+ * Group commit: readings enqueued during one turn of the event loop are written in one
+ * store call, and every caller's promise settles when that call does. Many publishers
+ * then share one transaction, and no caller waits on a timer.
+ *
+ * Bound: at most `maxPending` readings wait; beyond that `enqueue` rejects at once with
+ * code `overloaded`, so the broker refuses the PUBLISH and the device keeps the reading
+ * in its own offline buffer (nothing is acknowledged that is not stored).
+ */
+export class OverloadedError extends Error {
+  readonly code = 'overloaded';
+  override name = 'OverloadedError';
+}
+
+interface Waiter {
+  readings: StoredReading[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class WriteQueue {
+  private waiting: Waiter[] = [];
+  private pending = 0;
+  private scheduled = false;
+  private inFlight: Promise<void> = Promise.resolve();
+  /** Totals over the queue's life: the store counts per batch, not per caller. */
+  readonly totals: WriteResult & { rejectedOverload: number } = {
+    written: 0,
+    duplicates: 0,
+    rejectedOverload: 0,
+  };
+
+  private readonly store: ReadingStore;
+  private readonly maxPending: number;
+
+  constructor(store: ReadingStore, maxPending = 100_000) {
+    this.store = store;
+    this.maxPending = maxPending;
+  }
+
+  /** Resolves once the readings are durable in the store (stored now, or stored before). */
+  enqueue(readings: StoredReading[]): Promise<void> {
+    if (this.pending + readings.length > this.maxPending) {
+      this.totals.rejectedOverload += readings.length;
+      return Promise.reject(
+        new OverloadedError(`write queue full (${this.pending} readings waiting); retry later`),
+      );
+    }
+    this.pending += readings.length;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ readings, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  get pendingReadings(): number {
+    return this.pending;
+  }
+
+  /** Resolves when everything enqueued so far is settled. */
+  async drain(): Promise<void> {
+    while (this.pending > 0 || this.scheduled)
+      await this.inFlight.then(() => new Promise((r) => setImmediate(r)));
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    // One store call at a time keeps writes in arrival order.
+    this.inFlight = this.inFlight.then(() => this.commit(batch));
+  }
+
+  private async commit(batch: Waiter[]): Promise<void> {
+    const readings = batch.flatMap((w) => w.readings);
+    try {
+      const result = await this.store.write(readings);
+      this.totals.written += result.written;
+      this.totals.duplicates += result.duplicates;
+      for (const w of batch) w.resolve();
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    } finally {
+      this.pending -= readings.length;
+    }
+  }
+}

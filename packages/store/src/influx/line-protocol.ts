@@ -1,0 +1,146 @@
+import type { DeadLetter, StoredReading } from '../port.ts';
+import { InfluxStoreError } from './errors.ts';
+
+/**
+ * The one serializer of both write paths (v1 `/write`, v2 WriteApi) and of the spill files.
+ *
+ * Schema (README.md): measurement `reading`, tags `device_id`, `format`, `kind` (low
+ * cardinality only, sorted by key as InfluxDB prefers), one field per measure, time in ms.
+ * InfluxDB keys a point by (measurement, tag set, time): writing the same reading again
+ * overwrites it with the same values, so replays and redeliveries are idempotent.
+ */
+export const READING_MEASUREMENT = 'reading';
+export const DEAD_LETTER_MEASUREMENT = 'dead_letter';
+
+/** Port property → InfluxDB float field. */
+export const NUMBER_FIELDS = {
+  pm1: 'pm1UgM3',
+  pm25: 'pm25UgM3',
+  pm10: 'pm10UgM3',
+  temperature: 'temperatureC',
+  humidity: 'humidityPct',
+  lat: 'lat',
+  lon: 'lon',
+  pm25_calibrated: 'pm25CalibratedUgM3',
+} as const satisfies Record<string, keyof StoredReading>;
+
+// Line protocol reference: https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/
+const escapeMeasurement = (s: string): string => s.replace(/[, ]/g, '\\$&');
+const escapeTag = (s: string): string => s.replace(/[,= ]/g, '\\$&');
+const quoteString = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
+
+/** Fields of a point; null/undefined/non-finite values are left out (InfluxDB has no null). */
+type FieldValue = number | string | null | undefined;
+
+function formatPoint(
+  measurement: string,
+  tags: [string, string][],
+  fields: [string, FieldValue][],
+  timeMs: number,
+): string {
+  const tagPart = tags.map(([k, v]) => `,${escapeTag(k)}=${escapeTag(v)}`).join('');
+  const fieldPart = fields
+    .filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string'))
+    // A JS number is written without the `i` suffix, so every numeric field is a float.
+    .map(
+      ([k, v]) => `${escapeTag(k)}=${typeof v === 'number' ? String(v) : quoteString(v as string)}`,
+    )
+    .join(',');
+  return `${escapeMeasurement(measurement)}${tagPart} ${fieldPart} ${timeMs}`;
+}
+
+function checkTag(name: string, value: string, what: string): string {
+  // Line protocol cannot carry an empty tag value or a newline in one.
+  if (value.length === 0 || /[\r\n]/.test(value)) {
+    throw new InfluxStoreError(
+      'influx-invalid-reading',
+      `${what}: ${name} ${JSON.stringify(value)} cannot be an InfluxDB tag`,
+    );
+  }
+  return value;
+}
+
+/** Epoch ms of an ISO time, or an error naming the reading. */
+export function timeMsOf(time: string, what: string): number {
+  const ms = Date.parse(time);
+  if (!Number.isFinite(ms)) {
+    throw new InfluxStoreError(
+      'influx-invalid-reading',
+      `${what}: time ${JSON.stringify(time)} is not an ISO 8601 time`,
+    );
+  }
+  return ms;
+}
+
+export function readingToLine(r: StoredReading): string {
+  const what = `reading of ${JSON.stringify(r.deviceId)} at ${JSON.stringify(r.time)}`;
+  const numbers = Object.entries(NUMBER_FIELDS).map(([field, prop]): [string, FieldValue] => [
+    field,
+    r[prop],
+  ]);
+  return formatPoint(
+    READING_MEASUREMENT,
+    [
+      ['device_id', checkTag('deviceId', r.deviceId, what)],
+      ['format', checkTag('format', r.format, what)],
+      ['kind', checkTag('kind', r.kind, what)],
+    ],
+    [
+      ...numbers,
+      ['calibration_model', r.calibrationModel],
+      ['flags', r.flags.join(',')],
+      ['app', r.app],
+      ['firmware', r.firmware],
+      ['received_at', r.receivedAt],
+      ['device_time', r.deviceTime],
+    ],
+    timeMsOf(r.time, what),
+  );
+}
+
+/**
+ * A dead letter is keyed by its id, which is its time in ms: `code` is its only tag, so two
+ * letters of one code in the same millisecond would overwrite each other. The caller
+ * makes ids unique (see DeadLetterIds).
+ */
+export function deadLetterToLine(letter: DeadLetter, idMs: number): string {
+  const what = `dead letter of topic ${JSON.stringify(letter.topic)}`;
+  return formatPoint(
+    DEAD_LETTER_MEASUREMENT,
+    [['code', checkTag('code', letter.code, what)]],
+    [
+      ['topic', letter.topic],
+      ['payload_b64', Buffer.from(letter.payload).toString('base64')],
+      ['client_id', letter.clientId],
+      ['reason', letter.reason],
+      ['received_at', letter.receivedAt],
+    ],
+    idMs,
+  );
+}
+
+/**
+ * Hands out dead-letter ids: the receive time in ms, moved on by a millisecond while that
+ * id was already handed out, so a burst within one millisecond keeps every letter and the
+ * order by id stays the order by receive time. Unique within one store instance; the
+ * memory of used ids is bounded.
+ */
+export class DeadLetterIds {
+  private readonly used = new Set<number>();
+  private readonly remember: number;
+
+  constructor(remember = 10_000) {
+    this.remember = remember;
+  }
+
+  next(receivedMs: number): number {
+    let id = Math.floor(receivedMs);
+    while (this.used.has(id)) id++;
+    this.used.add(id);
+    if (this.used.size > this.remember) {
+      const oldest = this.used.values().next();
+      if (oldest.done !== true) this.used.delete(oldest.value);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+import {
+  READING_COLUMNS,
+  type DeadLetterRow,
+  type HourlyDbRow,
+  type ReadingColumns,
+} from './rows.ts';
+
+const COLUMNS = READING_COLUMNS.join(', ');
+const PLACEHOLDERS = READING_COLUMNS.map(() => '?').join(', ');
+const R_COLUMNS = READING_COLUMNS.map((c) => `r.${c}`).join(', ');
+
+/** Means divided out here, NULL where no reading in the hour had the measure. */
+function mean(measure: string): string {
+  return `CASE WHEN ${measure}_n > 0 THEN ${measure}_sum / ${measure}_n END AS ${measure}`;
+}
+const HOURLY_MEANS = ['pm25', 'pm25_cal', 'pm10', 'pm1', 'temperature', 'humidity']
+  .map(mean)
+  .join(', ');
+
+export interface LatestParams {
+  /** JSON array of device ids, or null for every device. */
+  ids: string | null;
+  kind: string | null;
+  sinceMs: number | null;
+}
+
+// Per-device statements: each query is one PRIMARY KEY range scan, and the caller loops over
+// the device ids, which keeps one prepared statement whatever the number of devices.
+function readingStatements(db: Database.Database) {
+  return {
+    insert: db.prepare<ReadingColumns>(
+      `INSERT OR IGNORE INTO readings (${COLUMNS}) VALUES (${PLACEHOLDERS})`,
+    ),
+    series: db
+      .prepare<[string, number, number], ReadingColumns>(
+        `SELECT ${COLUMNS} FROM readings
+         WHERE device_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
+      )
+      .raw(true),
+    hourly: db.prepare<[string, number, number], HourlyDbRow>(
+      `SELECT device_id, hour_ms, n, ${HOURLY_MEANS} FROM hourly
+       WHERE device_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`,
+    ),
+    latest: db
+      .prepare<LatestParams, ReadingColumns>(
+        `SELECT ${R_COLUMNS} FROM latest l
+         JOIN readings r ON r.device_id = l.device_id AND r.time_ms = l.time_ms
+         WHERE (@ids IS NULL OR l.device_id IN (SELECT value FROM json_each(@ids)))
+           AND (@kind IS NULL OR r.kind = @kind)
+           AND (@sinceMs IS NULL OR l.time_ms >= @sinceMs)
+         ORDER BY l.device_id`,
+      )
+      .raw(true),
+    // A full count: fine for tests and a /metrics scrape, not for a hot path.
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
+    devices: db.prepare<[], { device_id: string }>('SELECT device_id FROM latest'),
+    pruneDevice: db.prepare<[string, number]>(
+      'DELETE FROM readings WHERE device_id = ? AND time_ms < ?',
+    ),
+    pruneLatest: db.prepare<[number]>('DELETE FROM latest WHERE time_ms < ?'),
+  };
+}
+
+function deadLetterStatements(db: Database.Database) {
+  return {
+    insert: db.prepare<[number, string, Uint8Array, string | null, string, string]>(
+      `INSERT INTO dead_letters (received_ms, topic, payload, client_id, code, reason)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    // Ids only grow and only the oldest are ever deleted, so "id <= newest - max" keeps at
+    // most `max` rows without counting the table on every insert.
+    trim: db.prepare<[number]>('DELETE FROM dead_letters WHERE id <= ?'),
+    list: db.prepare<[number, number], DeadLetterRow>(
+      `SELECT id, received_ms, topic, payload, client_id, code, reason FROM dead_letters
+       WHERE received_ms >= ? ORDER BY received_ms DESC, id DESC LIMIT ?`,
+    ),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dead_letters'),
+  };
+}
+
+/** Every statement the store runs, prepared once when it opens. */
+export function prepareStatements(db: Database.Database) {
+  return { readings: readingStatements(db), deadLetters: deadLetterStatements(db) };
+}
+export type Statements = ReturnType<typeof prepareStatements>;

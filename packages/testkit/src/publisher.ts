@@ -1,0 +1,82 @@
+import mqtt from 'mqtt';
+import { nativeTopic } from '@airbox/protocol';
+
+export interface PublishPlan {
+  url: string;
+  username: string;
+  password: string;
+  deviceId: string;
+  count: number;
+  /** Pause between publishes; 0 publishes as fast as the client allows. */
+  intervalMs?: number;
+  /** Time of the first reading (epoch ms); reading i is i seconds later. */
+  firstTimeMs?: number;
+  /** Give up waiting for acknowledgements after this long. */
+  timeoutMs?: number;
+}
+
+export interface PublishOutcome {
+  /** PUBACKs received: readings the broker promised to keep. */
+  acked: number;
+  sent: number;
+}
+
+/**
+ * A device publishing `count` native readings with QoS 1 and a distinct time each, the way
+ * our firmware does: it reconnects on its own after the broker goes away, and mqtt.js
+ * resends every unacknowledged PUBLISH when it does. Resolves when all are acknowledged.
+ */
+export async function publishReadings(plan: PublishPlan): Promise<PublishOutcome> {
+  const client = mqtt.connect(plan.url, {
+    clientId: plan.deviceId,
+    username: plan.username,
+    password: plan.password,
+    protocolVersion: 4,
+    reconnectPeriod: 250,
+    connectTimeout: 5000,
+  });
+  client.on('error', () => undefined); // reconnects on its own; the outcome counts acks
+  const first = plan.firstTimeMs ?? Date.UTC(2026, 10, 27, 0, 0, 0);
+  const topic = nativeTopic(plan.deviceId, 'reading');
+  let acked = 0;
+  let sent = 0;
+  const allAcked = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `${plan.deviceId}: ${acked} of ${plan.count} acknowledged after ${plan.timeoutMs ?? 60_000} ms`,
+          ),
+        ),
+      plan.timeoutMs ?? 60_000,
+    );
+    const onAck = (err?: Error) => {
+      if (err) return;
+      if (++acked === plan.count) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    void (async () => {
+      for (let i = 0; i < plan.count; i++) {
+        const reading = {
+          time: new Date(first + i * 1000).toISOString(),
+          lat: 25.04,
+          lon: 121.53,
+          pm25UgM3: 10 + (i % 50),
+          temperatureC: 25,
+          humidityPct: 60,
+        };
+        client.publish(topic, JSON.stringify(reading), { qos: 1 }, onAck);
+        sent++;
+        if (plan.intervalMs) await new Promise((r) => setTimeout(r, plan.intervalMs));
+      }
+    })();
+  });
+  try {
+    await allAcked;
+  } finally {
+    await client.endAsync(true);
+  }
+  return { acked, sent };
+}

@@ -1,0 +1,3 @@
+export { startManagedServer, type ManagedServerOptions, type TestServer } from './managed.ts';
+export { startInfluxd } from './influxd.ts';
+export { startVictoriaMetrics } from './victoria-metrics.ts';

@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A real server on 127.0.0.1, started by a test with its own port and data directory. */
+export interface TestServer {
+  /** Base URL, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** The server's private directory (config, data); removed by stop(). */
+  readonly dir: string;
+  readonly running: boolean;
+  /** Ends the process (SIGTERM, SIGKILL after a grace period) and removes its directory. */
+  stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL: a crash or a pulled plug); keeps its data for restart(). */
+  kill(): Promise<void>;
+  /** Starts it again (killing it first if it runs) on the same port and data; resolves once ready. */
+  restart(): Promise<void>;
+  /** The last lines the server printed, for failure messages. */
+  output(): string;
+}
+
+export async function makeServerDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `airbox-${name}-`));
+}
+
+export interface ManagedServerOptions {
+  name: string;
+  binary: string;
+  args: string[];
+  port: number;
+  dir: string;
+  /** Path answered with 2xx once the server takes requests, e.g. /ping. */
+  readyPath: string;
+  readyTimeoutMs?: number;
+}
+
+const OUTPUT_LIMIT = 16_384;
+const STOP_GRACE_MS = 5_000;
+
+/** Starts the process and waits until readyPath answers; the handle restarts and stops it. */
+export async function startManagedServer(opts: ManagedServerOptions): Promise<TestServer> {
+  const server = new ManagedServer(opts);
+  try {
+    await server.restart();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+class ManagedServer implements TestServer {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  private readonly opts: ManagedServerOptions;
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private log = '';
+  // A test that dies before stop() must not leave the server running.
+  private readonly killOnExit = (): void => {
+    this.child?.kill('SIGKILL');
+  };
+
+  constructor(opts: ManagedServerOptions) {
+    this.opts = opts;
+    this.port = opts.port;
+    this.dir = opts.dir;
+    this.url = `http://127.0.0.1:${opts.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    const child = spawn(this.opts.binary, this.opts.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const append = (chunk: Buffer): void => {
+      this.log = (this.log + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => {
+        if (this.child === child) this.child = null;
+        resolve();
+      });
+      child.once('error', (err) => {
+        append(Buffer.from(`spawn failed: ${err.message}\n`));
+        if (this.child === child) this.child = null;
+        resolve();
+      });
+    });
+    process.once('exit', this.killOnExit);
+    await this.waitReady();
+  }
+
+  async kill(): Promise<void> {
+    await this.end('SIGKILL', 0);
+  }
+
+  async stop(): Promise<void> {
+    await this.end('SIGTERM', STOP_GRACE_MS);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async end(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    const child = this.child;
+    process.removeListener('exit', this.killOnExit);
+    if (child === null) return;
+    child.kill(signal);
+    const timedOut = await Promise.race([
+      this.exited.then(() => false),
+      sleep(graceMs || 10_000, true),
+    ]);
+    if (timedOut) {
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 30_000);
+    while (Date.now() < deadline) {
+      if (this.child === null) break;
+      try {
+        const res = await fetch(`${this.url}${this.opts.readyPath}`, {
+          signal: AbortSignal.timeout(1_000),
+        });
+        await res.arrayBuffer();
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    const why = this.child === null ? 'exited' : 'did not answer in time';
+    throw new Error(`${this.opts.name} on port ${this.port} ${why}; its output:\n${this.log}`);
+  }
+}

@@ -1,0 +1,53 @@
+import type { HourlyRow, StoredReading } from '@airbox/store';
+
+/** Column order of CSV exports: the reading's JSON field names, flags joined by `;`. */
+export const READING_COLUMNS = [
+  'deviceId',
+  'time',
+  'lat',
+  'lon',
+  'pm1UgM3',
+  'pm25UgM3',
+  'pm10UgM3',
+  'temperatureC',
+  'humidityPct',
+  'pm25CalibratedUgM3',
+  'calibrationModel',
+  'flags',
+  'format',
+  'app',
+  'firmware',
+  'kind',
+  'receivedAt',
+] as const;
+
+export const HOURLY_COLUMNS = [
+  'deviceId',
+  'hour',
+  'count',
+  'pm25UgM3',
+  'pm25CalibratedUgM3',
+  'pm10UgM3',
+  'pm1UgM3',
+  'temperatureC',
+  'humidityPct',
+] as const;
+
+/** RFC 4180: quote fields holding a comma, quote or newline; double inner quotes. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = Array.isArray(v) ? v.join(';') : typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine<T extends object>(row: T, columns: readonly (keyof T & string)[]): string {
+  return columns.map((c) => cell(row[c])).join(',') + '\r\n';
+}
+
+export function readingCsvLine(r: StoredReading): string {
+  return csvLine(r, READING_COLUMNS);
+}
+
+export function hourlyCsvLine(r: HourlyRow): string {
+  return csvLine(r, HOURLY_COLUMNS);
+}

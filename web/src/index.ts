@@ -1,0 +1,3 @@
+export * from './api.ts';
+export * from './metrics.ts';
+export * from './csv.ts';
