@@ -18,3 +18,5 @@ if [ -n "${CI:-}" ]; then
 else
   pnpm install >&2
 fi
+# The airbox command runs from one bundled file (no TypeScript loader in the process).
+node scripts/build.mjs

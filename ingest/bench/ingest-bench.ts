@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +30,10 @@ export interface IngestBenchOptions {
 async function startProcess(
   cmd: string[],
   ready: RegExp,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; line: string }> {
   const [file, ...args] = cmd;
-  const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
@@ -55,7 +57,17 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startServe(o: IngestBenchOptions, dataDir: string, extra: string[] = []) {
+/** `heapMb` caps V8's heap (NODE_OPTIONS), as a production unit would; else V8 grows it freely. */
+async function startServe(
+  o: IngestBenchOptions,
+  dataDir: string,
+  extra: string[] = [],
+  heapMb?: number,
+) {
+  const env =
+    heapMb === undefined
+      ? process.env
+      : { ...process.env, NODE_OPTIONS: `--max-old-space-size=${heapMb}` };
   const { child, line } = await startProcess(
     [
       ...o.airbox,
@@ -75,6 +87,7 @@ async function startServe(o: IngestBenchOptions, dataDir: string, extra: string[
       ...extra,
     ],
     /"event":"listening"/,
+    env,
   );
   const { ports } = JSON.parse(line) as { ports: { mqtt: number } };
   return { child, port: ports.mqtt };
@@ -132,20 +145,8 @@ export async function runIngestBench(o: IngestBenchOptions) {
 
     await stop(serve.child);
 
-    // On a fresh process, so the memory is that of the connections, not of the run before.
-    o.progress(`holding ${o.connections} connections on a fresh server…`);
-    serve = await startServe(o, join(dir, 'e2e'));
-    await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = sampleProcess(serve.child.pid!).rssBytes;
-    const held = await holdConnections(
-      serve.port,
-      (i) => ({ clientId: creds[i]!.deviceId, ...creds[i]! }),
-      o.connections,
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    const heldRss = sampleProcess(serve.child.pid!).rssBytes;
-    for (const s of held.sockets) s.destroy();
-    await stop(serve.child);
+    const connections = await measureConnections(o, join(dir, 'e2e'), creds, CONNECTIONS_HEAP_MB);
+    const uncapped = await measureConnections(o, join(dir, 'e2e'), creds);
 
     const store = openSqliteStore({ path: join(dir, 'e2e', 'readings.db') });
     const stored = await store.countReadings();
@@ -182,11 +183,9 @@ export async function runIngestBench(o: IngestBenchOptions) {
         p99Ms: round(percentile(fixed.latenciesMs, 99)),
       },
       connections: {
-        requested: o.connections,
-        accepted: held.accepted,
-        idleServerRssBytes: idleRss,
-        serverRssBytes: heldRss,
-        perConnectionBytes: Math.round((heldRss - idleRss) / Math.max(1, held.accepted)),
+        ...connections,
+        heapCapMb: CONNECTIONS_HEAP_MB,
+        uncappedServerRssBytes: uncapped.serverRssBytes,
       },
       brokerAlone: {
         ...strip(brokerAlone),
@@ -205,6 +204,71 @@ export async function runIngestBench(o: IngestBenchOptions) {
   }
 }
 
+/**
+ * A broker for many devices runs with its V8 heap capped (NODE_OPTIONS, as deploy/ sets
+ * it): uncapped, V8 keeps the garbage of 15,000 CONNECTs around because it has room to.
+ */
+export const CONNECTIONS_HEAP_MB = 256;
+
+/** RSS of a fresh `serve` (so it is that of the connections, not of a run before) holding them. */
+async function measureConnections(
+  o: IngestBenchOptions,
+  dataDir: string,
+  creds: Credentials[],
+  heapMb?: number,
+) {
+  o.progress(
+    `holding ${o.connections} connections on a fresh server${heapMb ? ` (heap capped at ${heapMb} MB)` : ''}…`,
+  );
+  const serve = await startServe(o, dataDir, [], heapMb);
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleRss = sampleProcess(serve.child.pid!).rssBytes;
+  const held = await holdConnections(
+    serve.port,
+    (i) => ({ clientId: creds[i]!.deviceId, ...creds[i]! }),
+    o.connections,
+  );
+  await new Promise((r) => setTimeout(r, 3000));
+  const heldRss = sampleProcess(serve.child.pid!).rssBytes;
+  for (const s of held.sockets) s.destroy();
+  await stop(serve.child);
+  return {
+    requested: o.connections,
+    accepted: held.accepted,
+    idleServerRssBytes: idleRss,
+    serverRssBytes: heldRss,
+    perConnectionBytes: Math.round((heldRss - idleRss) / Math.max(1, held.accepted)),
+  };
+}
+
+/** A port the kernel says is free now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Resolves once something accepts connections on the port (at most 10 s). */
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function strip<T extends { latenciesMs: number[] }>(r: T): Omit<T, 'latenciesMs'> {
   const rest: Partial<T> = { ...r };
   delete rest.latenciesMs;
@@ -213,7 +277,7 @@ function strip<T extends { latenciesMs: number[] }>(r: T): Omit<T, 'latenciesMs'
 
 async function measureMosquitto(o: IngestBenchOptions, dir: string, clients: LoadClient[]) {
   const conf = join(dir, 'mosquitto.conf');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   writeFileSync(
     conf,
     `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\n`,
@@ -223,8 +287,9 @@ async function measureMosquitto(o: IngestBenchOptions, dir: string, clients: Loa
     child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
-      setTimeout(resolve, 500);
+      child.once('spawn', resolve);
     });
+    await waitForPort(port);
   } catch {
     o.progress('Debian mosquitto not installed: skipping the Mosquitto comparison');
     return null;

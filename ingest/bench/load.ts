@@ -142,9 +142,12 @@ export async function countingSubscriber(
     } else if (p.cmd === 'suback') subscribed();
   });
   socket.on('data', (d: Buffer) => parser.parse(d));
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     subscribed = resolve;
+    socket.once('error', reject);
+    socket.once('close', () =>
+      reject(new Error(`subscriber on port ${port} closed before SUBACK`)),
+    );
     socket.write(
       mqttPacket.generate({
         cmd: 'connect',

@@ -51,6 +51,7 @@ interface Row {
 export class DeviceRegistry {
   private readonly db: Database.Database;
   private readonly now: () => number;
+  private selectRow: Database.Statement | undefined;
 
   constructor(path: string, now: () => number = Date.now) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -133,8 +134,9 @@ export class DeviceRegistry {
   }
 
   private row(deviceId: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as
-      Row | undefined;
+    // Prepared once: this runs on every CONNECT.
+    this.selectRow ??= this.db.prepare('SELECT * FROM devices WHERE device_id = ?');
+    return this.selectRow.get(deviceId) as Row | undefined;
   }
 
   private require(deviceId: string): Row {

@@ -1,1 +1,2 @@
 export * from './stations.ts';
+export * from './package-file.ts';

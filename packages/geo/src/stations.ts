@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-file.ts';
 
 /** A government reference station (Taiwan MOENV), as listed in data/moenv-stations.csv. */
 export interface ReferenceStation {
@@ -11,7 +12,7 @@ export interface ReferenceStation {
   lon: number;
 }
 
-const STATIONS_CSV = new URL('../data/moenv-stations.csv', import.meta.url);
+const STATIONS_CSV = packageFile(import.meta.url, '@airbox/geo', 'data/moenv-stations.csv');
 
 /** The bundled MOENV station list (77 stations, 2020). Throws naming the file and line if it is damaged. */
 export function loadReferenceStations(file: URL | string = STATIONS_CSV): ReferenceStation[] {

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseCaptureLine } from '../src/capture.ts';
 import { decodeMessage } from '../src/registry.ts';
 import { lassV3FromReading } from '../src/lass/encode.ts';
@@ -21,7 +24,11 @@ export interface DecodeBenchResult {
   node: string;
 }
 
-const FIXTURES = new URL('../test/fixtures/lass/', import.meta.url);
+// Through module resolution, so it is found from the sources and from the bundled CLI.
+const PACKAGE_DIR = dirname(
+  createRequire(import.meta.url).resolve('@airbox/protocol/package.json'),
+);
+const FIXTURES = pathToFileURL(join(PACKAGE_DIR, 'test/fixtures/lass/') + '/');
 
 /** Real LASS lines from the fixtures: the 2015 capture (v1) and the v0–v3 samples. */
 function realPayloads(): { topic: string; payload: Buffer }[] {

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '@airbox/geo';
 import { runIngestBench } from '@airbox/ingest/bench';
 import { runDecodeBench, type DecodeBenchResult } from '@airbox/protocol/bench/decode';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
@@ -21,7 +21,7 @@ benches:
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-const AIRBOX = fileURLToPath(new URL('../../bin/airbox.js', import.meta.url));
+const AIRBOX = packageFile(import.meta.url, '@airbox/cli', 'bin/airbox.js');
 
 function describeDecode(r: DecodeBenchResult): string {
   return [
@@ -45,7 +45,7 @@ function describeIngest(r: IngestResult): string {
     `    target ≥ ${fmt(t.endToEndPerS)}/s with zero loss: ${verdict(e.perS >= t.endToEndPerS && e.lost === 0)}`,
     `  at a steady ${fmt(r.fixedRate.ratePerS)}/s: p50 ${r.fixedRate.p50Ms} ms, p99 ${r.fixedRate.p99Ms} ms (${fmt(r.fixedRate.acked)} of ${fmt(r.fixedRate.sent)} acked)`,
     `    target p99 < ${t.p99AtFixedRateMs} ms: ${verdict(r.fixedRate.p99Ms < t.p99AtFixedRateMs)}`,
-    `  ${fmt(r.connections.accepted)} of ${fmt(r.connections.requested)} connections held: server RSS ${mb(r.connections.serverRssBytes)} (idle ${mb(r.connections.idleServerRssBytes)}, ${fmt(Math.round(r.connections.perConnectionBytes / 1024))} KB a connection)`,
+    `  ${fmt(r.connections.accepted)} of ${fmt(r.connections.requested)} connections held (V8 heap capped at ${r.connections.heapCapMb} MB): server RSS ${mb(r.connections.serverRssBytes)} (uncapped ${mb(r.connections.uncappedServerRssBytes)}; idle ${mb(r.connections.idleServerRssBytes)}, ${fmt(Math.round(r.connections.perConnectionBytes / 1024))} KB a connection)`,
     `    target < ${mb(t.connectionsRssBytes)} at ${fmt(t.connections)}: ${verdict(r.connections.accepted >= t.connections && r.connections.serverRssBytes < t.connectionsRssBytes)}`,
     `  broker alone (no worker) relaying to a subscriber: ${fmt(r.brokerAlone.perS)} acked/s, ${fmt(r.brokerAlone.relayedPerS)} relayed/s, server CPU ${r.brokerAlone.serverCpuCores} cores`,
   ];

@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
-import { openSqliteStore } from '@airbox/store';
+import { resolve } from 'node:path';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
+import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
 
 const usage = `usage: airbox dead-letters [--data-dir DIR] [--limit N] [--since ISO]
 
@@ -10,7 +10,9 @@ topic, clientId, code, reason, and the payload (as text, and as base64 bytes).
 
   --data-dir DIR   the data dir of 'airbox serve' (default ./data)
   --limit N        at most N (default 100)
-  --since ISO      only those received at or after this time`;
+  --since ISO      only those received at or after this time
+
+${STORE_USAGE}`;
 
 export const deadLettersCommand: Command = {
   name: 'dead-letters',
@@ -21,14 +23,13 @@ export const deadLettersCommand: Command = {
       'data-dir': { type: 'string' },
       limit: { type: 'string' },
       since: { type: 'string' },
+      ...STORE_OPTIONS,
     });
     const sinceMs = values.since === undefined ? undefined : Date.parse(values.since);
     if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
       throw new UsageError(`--since must be an ISO 8601 time, got '${values.since}'`);
     }
-    const store = openSqliteStore({
-      path: join(resolve(values['data-dir'] ?? 'data'), 'readings.db'),
-    });
+    const store = await openStore(values, resolve(values['data-dir'] ?? 'data'));
     try {
       const letters = await store.deadLetters({
         limit: positiveNumber('limit', values.limit, 100),

@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { DeviceRegistry, startBroker, StreamWorker } from '@airbox/ingest';
-import { openSqliteStore } from '@airbox/store';
 import { createApi, MetricsRegistry } from '@airbox/web';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { startDemoFleet } from '../demo.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import { waitForSignal } from '../signals.ts';
+import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
 
 const usage = `usage: airbox serve [options]
 
@@ -20,13 +20,14 @@ embedded defaults (SQLite in the data dir, no external service).
   --http-port N            HTTP API (default 8080; 0 = free port)
   --tls-cert FILE --tls-key FILE [--tls-port N]   MQTT over TLS as well (default port 8883)
   --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only)
-  --retention-days N       delete raw readings older than N days (hourly roll-ups stay)
   --max-payload-bytes N    refuse larger PUBLISH payloads (default 65536)
   --rate N                 messages/s allowed per client on average (default 5; bursts of 200)
   --no-worker              broker only: readings are left to 'airbox worker' processes
                            (their persistent sessions queue them while they are away)
   --demo                   add a demo fleet of boxes publishing over MQTT
   --demo-devices N         boxes in the demo fleet (default 20)
+
+${STORE_USAGE}
 
 Prints one JSON line with the chosen ports on stdout when ready; logs go to stderr.
 Stops gracefully on SIGINT/SIGTERM: stops accepting, stores what was accepted, closes.`;
@@ -50,12 +51,12 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-port': { type: 'string' },
   'allow-anonymous-lass': { type: 'boolean' },
-  'retention-days': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   rate: { type: 'string' },
   'no-worker': { type: 'boolean' },
   demo: { type: 'boolean' },
   'demo-devices': { type: 'string' },
+  ...STORE_OPTIONS,
 } as const;
 
 export const serveCommand: Command = {
@@ -74,13 +75,7 @@ export const serveCommand: Command = {
         JSON.stringify({ time: new Date(io.now()).toISOString(), event, ...fields }) + '\n',
       );
 
-    const store = openSqliteStore({
-      path: join(dataDir, 'readings.db'),
-      retentionDays:
-        v['retention-days'] === undefined
-          ? undefined
-          : positiveNumber('retention-days', v['retention-days'], 0),
-    });
+    const store = await openStore(v, dataDir);
     const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
     const worker = new StreamWorker({ store, now: io.now });
     const broker = await startBroker({

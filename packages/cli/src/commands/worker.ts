@@ -1,9 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startSubscriberWorker, StreamWorker } from '@airbox/ingest';
-import { openSqliteStore } from '@airbox/store';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
+import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
 
 const usage = `usage: airbox worker --broker URL --username U --password P [options]
 
@@ -15,7 +15,9 @@ dies loses nothing: the broker keeps the rest for it.
   --username U        a service account ('airbox device add NAME --service')
   --password P        (or the AIRBOX_WORKER_PASSWORD environment variable)
   --client-id ID      the session name; keep it across restarts (default airbox-worker-<username>)
-  --data-dir DIR      where the SQLite store lives (default ./data)`;
+  --data-dir DIR      where the SQLite store (or the InfluxDB spill) lives (default ./data)
+
+${STORE_USAGE}`;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -28,6 +30,7 @@ export const workerCommand: Command = {
       password: { type: 'string' },
       'client-id': { type: 'string' },
       'data-dir': { type: 'string' },
+      ...STORE_OPTIONS,
     });
     const password = v.password ?? process.env['AIRBOX_WORKER_PASSWORD'];
     if (!v.broker || !v.username || !password) {
@@ -39,7 +42,7 @@ export const workerCommand: Command = {
       io.stderr.write(
         JSON.stringify({ time: new Date(io.now()).toISOString(), event, ...fields }) + '\n',
       );
-    const store = openSqliteStore({ path: join(resolve(v['data-dir'] ?? 'data'), 'readings.db') });
+    const store = await openStore(v, resolve(v['data-dir'] ?? 'data'));
     const worker = new StreamWorker({ store, now: io.now });
     const clientId = v['client-id'] ?? `airbox-worker-${v.username}`;
     const client = await startSubscriberWorker({
