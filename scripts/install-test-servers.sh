@@ -3,7 +3,7 @@
 # Each test starts its own instance with its own config and data dir, and stops it.
 set -euo pipefail
 
-packages=(mosquitto mosquitto-clients influxdb victoria-metrics)
+packages=(mosquitto mosquitto-clients influxdb victoria-metrics openssl socat)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

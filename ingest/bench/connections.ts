@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import mqttPacket from 'mqtt-packet';
+import { connectPacket } from './raw-client.ts';
 
 /**
  * Opens `count` MQTT connections with bare sockets (one CONNECT each, keepalive off), so
@@ -19,16 +19,7 @@ export async function holdConnections(
     while (next < count) {
       const i = next++;
       const { clientId, username, password } = creds(i);
-      const packet = mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
-        clientId,
-        keepalive: 0,
-        username,
-        password: password === undefined ? undefined : Buffer.from(password),
-      });
+      const packet = connectPacket(clientId, username, password);
       const socket = connect(port, '127.0.0.1');
       sockets.push(socket);
       socket.on('error', () => undefined);

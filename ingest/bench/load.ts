@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { nativeTopic } from '@airbox/protocol';
-import { RawPublisher } from './raw-client.ts';
+import { connectPacket, RawPublisher } from './raw-client.ts';
 
 export interface LoadClient {
   deviceId: string;
@@ -148,18 +148,7 @@ export async function countingSubscriber(
     socket.once('close', () =>
       reject(new Error(`subscriber on port ${port} closed before SUBACK`)),
     );
-    socket.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
-        clientId: `bench-sub-${process.pid}`,
-        keepalive: 0,
-        username: creds.username,
-        password: creds.password === undefined ? undefined : Buffer.from(creds.password),
-      }),
-    );
+    socket.write(connectPacket(`bench-sub-${process.pid}`, creds.username, creds.password));
   });
   return { count: () => received, close: () => void socket.end() };
 }

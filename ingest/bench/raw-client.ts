@@ -1,6 +1,20 @@
 import { connect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 
+/** An MQTT 3.1.1 CONNECT (clean session, keepalive off) as bytes. */
+export function connectPacket(clientId: string, username?: string, password?: string): Buffer {
+  return mqttPacket.generate({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId,
+    keepalive: 0,
+    username,
+    password: password === undefined ? undefined : Buffer.from(password),
+  });
+}
+
 /**
  * A minimal MQTT 3.1.1 publisher over a bare socket for load generation: it writes
  * pre-built PUBLISH packets and reads only CONNACK and PUBACK (fixed 4-byte packets), so
@@ -39,18 +53,7 @@ export class RawPublisher {
         if (d.length > 4) client.onData(d.subarray(4));
         resolve(client);
       });
-      socket.write(
-        mqttPacket.generate({
-          cmd: 'connect',
-          protocolId: 'MQTT',
-          protocolVersion: 4,
-          clean: true,
-          clientId,
-          keepalive: 0,
-          username,
-          password: password === undefined ? undefined : Buffer.from(password),
-        }),
-      );
+      socket.write(connectPacket(clientId, username, password));
     });
   }
 

@@ -24,14 +24,13 @@ export class WriteQueue {
   private waiting: Waiter[] = [];
   private pending = 0;
   private scheduled = false;
-  private inFlight: Promise<void> = Promise.resolve();
+  private committing: Promise<void> | null = null;
   /** Totals over the queue's life: the store counts per batch, not per caller. */
   readonly totals: WriteResult & { rejectedOverload: number } = {
     written: 0,
     duplicates: 0,
     rejectedOverload: 0,
   };
-
   private readonly store: ReadingStore;
   private readonly maxPending: number;
 
@@ -51,7 +50,7 @@ export class WriteQueue {
     this.pending += readings.length;
     return new Promise((resolve, reject) => {
       this.waiting.push({ readings, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && this.committing === null) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -64,16 +63,25 @@ export class WriteQueue {
 
   /** Resolves when everything enqueued so far is settled. */
   async drain(): Promise<void> {
-    while (this.pending > 0 || this.scheduled)
-      await this.inFlight.then(() => new Promise((r) => setImmediate(r)));
+    while (this.pending > 0 || this.scheduled || this.committing !== null) {
+      await (this.committing ?? new Promise((r) => setImmediate(r)));
+    }
   }
 
+  /**
+   * One store call at a time keeps writes in arrival order; whatever arrives while one is
+   * in flight becomes the next batch, so a slow store (InfluxDB answers in a flush
+   * interval) gets bigger batches rather than a longer line of small ones.
+   */
   private flush(): void {
     this.scheduled = false;
+    if (this.waiting.length === 0 || this.committing !== null) return;
     const batch = this.waiting;
     this.waiting = [];
-    // One store call at a time keeps writes in arrival order.
-    this.inFlight = this.inFlight.then(() => this.commit(batch));
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = null;
+      this.flush();
+    });
   }
 
   private async commit(batch: Waiter[]): Promise<void> {
