@@ -29,7 +29,8 @@ export interface WorkerOptions {
 /** Counters for /metrics, named after what they count. */
 export interface WorkerCounters {
   messagesTotal: number;
-  readingsStored: number;
+  /** Readings handed to the store (new ones and ones it already had). */
+  readingsAccepted: number;
   readingsDuplicate: number;
   deadLetters: number;
   storeFailures: number;
@@ -45,7 +46,7 @@ export class StreamWorker {
   readonly live = new LiveBus();
   readonly counters: WorkerCounters = {
     messagesTotal: 0,
-    readingsStored: 0,
+    readingsAccepted: 0,
     readingsDuplicate: 0,
     deadLetters: 0,
     storeFailures: 0,
@@ -102,6 +103,11 @@ export class StreamWorker {
 
   get pendingReadings(): number {
     return this.queue.pendingReadings;
+  }
+
+  /** What the store reported: readings newly written, and ones it already had. */
+  get storeTotals(): { written: number; duplicates: number } {
+    return this.queue.totals;
   }
 
   get trackedDevices(): number {
@@ -170,7 +176,7 @@ export class StreamWorker {
     if (readings.length === 0) return;
     try {
       await this.queue.enqueue(readings);
-      this.counters.readingsStored += readings.length;
+      this.counters.readingsAccepted += readings.length;
     } catch (e) {
       this.counters.storeFailures++;
       this.recent.forget(readings);
