@@ -50,10 +50,17 @@ function setup(extraArgs: string[] = []) {
 const N = 1500;
 
 describe('faults: readings sent = readings stored', () => {
-  it('the whole system killed with SIGKILL mid-stream and restarted', async () => {
+  it.each([
+    ['the whole system killed with SIGKILL mid-stream and restarted', 'SIGKILL', 'fault-box-1'],
+    [
+      'the broker restarted (SIGTERM: graceful drain) while a device publishes',
+      'SIGTERM',
+      'fault-box-2',
+    ],
+  ] as const)('%s', async (_, signal, deviceId) => {
     const { serve, register, count } = setup();
     const ports = await serve.start();
-    const box = register('fault-box-1');
+    const box = register(deviceId);
     const publishing = publishReadings({
       url: `mqtt://127.0.0.1:${ports.mqtt}`,
       ...box,
@@ -61,32 +68,12 @@ describe('faults: readings sent = readings stored', () => {
       intervalMs: 1,
     });
     await new Promise((r) => setTimeout(r, 700));
-    await serve.stop('SIGKILL');
-    expect(await count('fault-box-1')).toBeLessThan(N); // killed mid-stream
-    await serve.start();
-    const outcome = await publishing;
-    expect(outcome.acked).toBe(N);
-    await serve.stop();
-    expect(await count('fault-box-1')).toBe(N);
-  });
-
-  it('the broker restarted (SIGTERM: graceful drain) while a device publishes', async () => {
-    const { serve, register, count } = setup();
-    const ports = await serve.start();
-    const box = register('fault-box-2');
-    const publishing = publishReadings({
-      url: `mqtt://127.0.0.1:${ports.mqtt}`,
-      ...box,
-      count: N,
-      intervalMs: 1,
-    });
-    await new Promise((r) => setTimeout(r, 700));
-    await serve.stop('SIGTERM');
-    expect(await count('fault-box-2')).toBeLessThan(N); // stopped mid-stream
-    await serve.start();
+    await serve.stop(signal);
+    expect(await count(deviceId)).toBeLessThan(N); // stopped mid-stream
+    await serve.start(); // on the same ports: the device reconnects and resends
     expect((await publishing).acked).toBe(N);
     await serve.stop();
-    expect(await count('fault-box-2')).toBe(N);
+    expect(await count(deviceId)).toBe(N);
   });
 
   it('a separate worker killed with SIGKILL mid-stream: the broker keeps its messages', async () => {

@@ -31,20 +31,21 @@ const reading = (pm25: number, minute = 0) =>
     pm25UgM3: pm25,
   });
 
-function pub(user: string, password: string, topic: string, message: string) {
-  return run('mosquitto_pub', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    port,
-    '-V',
-    'mqttv311',
+/** A Debian mosquitto client against our broker, MQTT 3.1.1; `creds` null = anonymous. */
+function mosquitto(
+  tool: 'mosquitto_pub' | 'mosquitto_sub',
+  creds: { username: string; password: string } | null,
+  args: string[],
+  input?: string,
+) {
+  const auth = creds === null ? [] : ['-u', creds.username, '-P', creds.password];
+  return run(tool, ['-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', ...auth, ...args], { input });
+}
+
+function pub(username: string, password: string, topic: string, message: string) {
+  return mosquitto('mosquitto_pub', { username, password }, [
     '-q',
     '1',
-    '-u',
-    user,
-    '-P',
-    password,
     '-t',
     topic,
     '-m',
@@ -118,17 +119,7 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   it('lets a device read its own config but not another device’s', async () => {
     const a = sys.registry.add('mq-box-6');
     const service = sys.registry.add('mq-service', 'service');
-    const sub = run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      port,
-      '-V',
-      'mqttv311',
-      '-u',
-      a.username,
-      '-P',
-      a.password,
+    const sub = mosquitto('mosquitto_sub', a, [
       '-t',
       nativeTopic('mq-box-6', 'config'),
       '-C',
@@ -145,17 +136,7 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
     );
     expect((await sub).stdout.trim()).toBe('{"intervalS":30}');
 
-    const other = await run('mosquitto_sub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      port,
-      '-V',
-      'mqttv311',
-      '-u',
-      a.username,
-      '-P',
-      a.password,
+    const other = await mosquitto('mosquitto_sub', a, [
       '-t',
       'airbox/v1/+/reading',
       '-C',
@@ -172,10 +153,11 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
       .split('\n');
     const payloads = lines.map((l) => l.slice(l.indexOf(' ') + 1)).join('\n');
     const topic = lines[0]!.split(' ')[0]!;
-    const result = await run(
+    const result = await mosquitto(
       'mosquitto_pub',
-      ['-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', '-q', '1', '-t', topic, '-l'],
-      { input: payloads + '\n' },
+      null,
+      ['-q', '1', '-t', topic, '-l'],
+      payloads + '\n',
     );
     expect(result.code, result.stderr).toBe(0);
     const stored = await waitFor('300 readings of LASS-Hello1', async () => {
@@ -191,13 +173,7 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   });
 
   it('refuses anonymous publishers on native topics even with --allow-anonymous-lass', async () => {
-    const result = await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      port,
-      '-V',
-      'mqttv311',
+    const result = await mosquitto('mosquitto_pub', null, [
       '-q',
       '1',
       '-t',
