@@ -4,6 +4,7 @@ import { decodeCommand } from './commands/decode.ts';
 import { serveCommand } from './commands/serve.ts';
 import { deviceCommand } from './commands/device.ts';
 import { workerCommand } from './commands/worker.ts';
+import { calibrateCommand } from './commands/calibrate.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   workerCommand,
   deviceCommand,
   deadLettersCommand,
+  calibrateCommand,
   decodeCommand,
   benchCommand,
 ];

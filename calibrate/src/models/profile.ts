@@ -1,0 +1,45 @@
+import type { Reading } from '@airbox/protocol';
+import type { ModelInput, Pair, Profile } from '../types.ts';
+
+/**
+ * Wraps a model equation as a Profile. Outputs below zero are reported as 0: a negative
+ * concentration is not physical, and evaluating the clamped value means the metrics describe
+ * what the worker will store.
+ */
+export function makeProfile(
+  id: string,
+  params: Record<string, number>,
+  equation: (input: ModelInput) => number | null,
+): Profile {
+  const predict = (input: ModelInput): number | null => {
+    if (!Number.isFinite(input.rawPm25UgM3)) return null;
+    const v = equation(input);
+    return v === null || !Number.isFinite(v) ? null : Math.max(0, v);
+  };
+  return {
+    id,
+    params: Object.freeze({ ...params }),
+    predict,
+    apply: (r: Reading) =>
+      r.pm25UgM3 === null
+        ? null
+        : predict({ rawPm25UgM3: r.pm25UgM3, rhPct: r.humidityPct, temperatureC: r.temperatureC }),
+  };
+}
+
+/** The pairs that carry every input a model needs, as columns. */
+export function columnsOf(pairs: readonly Pair[], needs: { rh?: boolean; temperature?: boolean }) {
+  const raw: number[] = [];
+  const rh: number[] = [];
+  const temperature: number[] = [];
+  const ref: number[] = [];
+  for (const p of pairs) {
+    if (needs.rh && p.rhPct === null) continue;
+    if (needs.temperature && p.temperatureC === null) continue;
+    raw.push(p.rawPm25UgM3);
+    rh.push(p.rhPct ?? NaN);
+    temperature.push(p.temperatureC ?? NaN);
+    ref.push(p.refPm25UgM3);
+  }
+  return { raw, rh, temperature, ref };
+}
