@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { requireBinary, stopChild, waitFor } from '@airbox/testkit';
+import { requireBinary, startPtyPair, stopChild, waitFor, type PtyPair } from '@airbox/testkit';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,36 +18,6 @@ import {
  * by Debian's socat: the driver opens one end, this test plays the sensor on the other.
  */
 const skipReason = await requireBinary('socat');
-
-interface PtyPair {
-  child: ChildProcess;
-  hostPath: string;
-  sensorPath: string;
-}
-
-/** socat -d -d prints "PTY is /dev/pts/N" for each end, then "starting data transfer loop". */
-function startSocat(timeoutMs = 10_000): Promise<PtyPair> {
-  const child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`socat gave no pty pair within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => reject(new Error(`socat exited (${code}): ${stderr}`)));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const paths = [...stderr.matchAll(/PTY is (\/dev\/pts\/\d+)/g)].map((m) => m[1]);
-      const [hostPath, sensorPath] = paths;
-      if (hostPath && sensorPath && stderr.includes('starting data transfer loop')) {
-        clearTimeout(timer);
-        resolve({ child, hostPath, sensorPath });
-      }
-    });
-  });
-}
 
 const VALUES: PmsFrameValues = {
   pm1Cf1UgM3: 21,
@@ -102,7 +71,7 @@ describe.skipIf(skipReason !== '')(skipReason || 'PmsSensor on a real pty pair (
   }
 
   beforeAll(async () => {
-    const pty = await startSocat();
+    const pty = await startPtyPair();
     cleanups.push(() => stopChild(pty.child));
     const device = new SerialPort({ path: pty.sensorPath, baudRate: 9600 });
     cleanups.push(

@@ -5,6 +5,7 @@ import { serveCommand } from './commands/serve.ts';
 import { deviceCommand } from './commands/device.ts';
 import { workerCommand } from './commands/worker.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
+import { boxCommand } from './commands/box.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   deviceCommand,
   deadLettersCommand,
   calibrateCommand,
+  boxCommand,
   decodeCommand,
   benchCommand,
 ];

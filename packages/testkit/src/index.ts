@@ -3,3 +3,4 @@ export * from './process.ts';
 export * from './serve.ts';
 export * from './publisher.ts';
 export * from './servers/index.ts';
+export * from './pty.ts';
