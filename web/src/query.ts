@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidDeviceId } from '@airbox/protocol';
 
 /** One schema per outside shape: the query strings of the API. */
 
@@ -7,12 +8,7 @@ const deviceList = z
   .string()
   .min(1)
   .transform((s) => s.split(',').filter(Boolean))
-  .pipe(
-    z
-      .array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'not a device id'))
-      .min(1)
-      .max(1000),
-  );
+  .pipe(z.array(z.string().refine(isValidDeviceId, 'not a device id')).min(1).max(1000));
 
 export const SeriesQuerySchema = z
   .object({
