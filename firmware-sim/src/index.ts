@@ -13,3 +13,4 @@ export * from './device/payloads.ts';
 export * from './device/publisher.ts';
 export * from './device/status.ts';
 export * from './device/device.ts';
+export * from './device/http.ts';

@@ -57,6 +57,7 @@ export class Device {
   readonly #bootMs: number;
   readonly #options: DeviceOptions;
   #lastError: string | null = null;
+  #lastReading: NativeReading | null = null;
   #configErrorShown = false;
 
   /** Opens the offline buffer (restoring what a previous run left), then starts. */
@@ -110,6 +111,11 @@ export class Device {
     return { ...this.#statusFields(), online: this.publisher.connected };
   }
 
+  /** The last report, once it is in the offline buffer (for `/data.json`). */
+  lastReading(): NativeReading | null {
+    return this.#lastReading;
+  }
+
   /** Stops sampling, says "offline", disconnects and closes the buffer. */
   async stop(): Promise<void> {
     await this.sampler.stop();
@@ -132,6 +138,7 @@ export class Device {
       firmware: FIRMWARE_VERSION,
     };
     await this.buffer.append([reading]);
+    this.#lastReading = reading;
     this.#options.onReading?.(reading);
     this.publisher.kick();
   }

@@ -67,7 +67,7 @@ describe.skipIf(skip !== '')(`airbox box on a serial line into airbox serve ${sk
     );
     cleanups.push(() => clearInterval(timer));
 
-    const { child } = await spawnUntil(
+    const { child, line } = await spawnUntil(
       process.execPath,
       [
         AIRBOX,
@@ -86,6 +86,10 @@ describe.skipIf(skip !== '')(`airbox box on a serial line into airbox serve ${sk
         '2',
         '--samples-per-report',
         '2',
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
       ],
       /"event":"running"/,
     );
@@ -109,5 +113,17 @@ describe.skipIf(skip !== '')(`airbox box on a serial line into airbox serve ${sk
       format: 'native-v1',
       firmware: '0.1.0',
     });
+
+    // The box's own HTTP endpoints show the same reading and its health.
+    const { httpPort } = JSON.parse(line) as { httpPort: number };
+    const data = (await (await fetch(`http://127.0.0.1:${httpPort}/data.json`)).json()) as {
+      reading: { pm25UgM3: number };
+      status: { deviceId: string; online: boolean; firmware: string };
+    };
+    expect(data.reading.pm25UgM3).toBe(30);
+    expect(data.status).toMatchObject({ deviceId: 'e2e-box', online: true, firmware: '0.1.0' });
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^airbox_box_pm25_ug_m3 30$/m);
+    expect(metrics).toMatch(/^airbox_box_up 1$/m);
   });
 });

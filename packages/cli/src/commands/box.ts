@@ -5,8 +5,9 @@ import {
   loadDeviceConfig,
   openPmsSensor,
   pmsSampleSource,
+  startDeviceHttp,
 } from '@airbox/firmware-sim';
-import { type CliIo, type Command } from '../io.ts';
+import { UsageError, type CliIo, type Command } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
 
 const flags = Object.keys(DEVICE_FLAGS)
@@ -24,6 +25,10 @@ airbox/v1/<id>/config changes interval, format and broker at run time.
 Config (JSON, see firmware-sim/README.md) with flags overriding its fields:
   ${flags}
 
+On-device HTTP (off unless given): GET /data.json (last reading and status), GET /metrics
+  --http-port N     0 picks a free port (printed)
+  --http-host ADDR  default 0.0.0.0
+
 Example:
   airbox box --device-id my-box-01 --broker-url mqtt://server:1883 --password '…' \\
              --sensor-port /dev/ttyUSB0 --buffer-dir /var/lib/airbox-box`;
@@ -33,9 +38,10 @@ export const boxCommand: Command = {
   summary: 'run the box firmware on this machine (PMS sensor on a serial port → MQTT)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
+    const { http, rest } = takeHttpFlags(argv);
     let config;
     try {
-      config = loadDeviceConfig(argv);
+      config = loadDeviceConfig(rest);
     } catch (e) {
       if (!(e instanceof DeviceError)) throw e;
       io.stderr.write(`airbox box: ${e.message}\n`);
@@ -58,12 +64,37 @@ export const boxCommand: Command = {
       onReading: (r) => log('reading', { time: r.time, pm25UgM3: r.pm25UgM3 }),
       onError: (context, e) => log('error', { context, message: e.message }),
     });
-    io.stdout.write(
-      JSON.stringify({ event: 'running', deviceId: config.deviceId, sensor: config.sensor }) + '\n',
-    );
+    const server = http.port === null ? null : await startDeviceHttp(device, http.host, http.port);
+    const running = { event: 'running', deviceId: config.deviceId, sensor: config.sensor };
+    io.stdout.write(JSON.stringify({ ...running, httpPort: server?.port ?? null }) + '\n');
     await waitForSignal();
+    await server?.close();
     await device.stop();
     await sensor.close();
     return 0;
   },
 };
+
+/** `--http-port` and `--http-host` belong to this command, not to the device config. */
+function takeHttpFlags(argv: string[]) {
+  const http: { host: string; port: number | null } = { host: '0.0.0.0', port: null };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg !== '--http-port' && arg !== '--http-host') {
+      rest.push(arg);
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined) throw new UsageError(`${arg} needs a value`);
+    if (arg === '--http-host') http.host = value;
+    else {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--http-port must be a port number 0–65535, got '${value}'`);
+      }
+      http.port = port;
+    }
+  }
+  return { http, rest };
+}
