@@ -8,6 +8,7 @@ import {
   startDeviceHttp,
 } from '@airbox/firmware-sim';
 import { UsageError, type CliIo, type Command } from '../io.ts';
+import { jsonLogger } from '../log.ts';
 import { waitForSignal } from '../signals.ts';
 
 const flags = Object.keys(DEVICE_FLAGS)
@@ -53,10 +54,7 @@ export const boxCommand: Command = {
       );
       return 2;
     }
-    const log = (event: string, fields: Record<string, unknown>) =>
-      io.stderr.write(
-        JSON.stringify({ time: new Date(io.now()).toISOString(), event, ...fields }) + '\n',
-      );
+    const log = jsonLogger(io);
     const sensor = await openPmsSensor(config.sensor.port, { model: config.sensor.model });
     const device = await Device.start({
       config,

@@ -5,6 +5,7 @@ import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { startDemoFleet } from '../demo.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { registerMetrics } from '../serve-metrics.ts';
+import { jsonLogger } from '../log.ts';
 import { waitForSignal } from '../signals.ts';
 import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
 
@@ -70,10 +71,7 @@ export const serveCommand: Command = {
     }
     const dataDir = resolve(v['data-dir'] ?? 'data');
     const host = v.host ?? '0.0.0.0';
-    const log = (event: string, fields: Record<string, unknown>) =>
-      io.stderr.write(
-        JSON.stringify({ time: new Date(io.now()).toISOString(), event, ...fields }) + '\n',
-      );
+    const log = jsonLogger(io);
 
     const store = await openStore(v, dataDir);
     const registry = new DeviceRegistry(join(dataDir, 'devices.db'));

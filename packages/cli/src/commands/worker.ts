@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { startSubscriberWorker, StreamWorker } from '@airbox/ingest';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
+import { jsonLogger } from '../log.ts';
 import { waitForSignal } from '../signals.ts';
 import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
 
@@ -38,10 +39,7 @@ export const workerCommand: Command = {
         '--broker, --username and --password (or AIRBOX_WORKER_PASSWORD) are required',
       );
     }
-    const log = (event: string, fields: Record<string, unknown>) =>
-      io.stderr.write(
-        JSON.stringify({ time: new Date(io.now()).toISOString(), event, ...fields }) + '\n',
-      );
+    const log = jsonLogger(io);
     const store = await openStore(v, resolve(v['data-dir'] ?? 'data'));
     const worker = new StreamWorker({ store, now: io.now });
     const clientId = v['client-id'] ?? `airbox-worker-${v.username}`;
