@@ -7,6 +7,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isValidDeviceId } from '@airbox/protocol';
 import { z } from 'zod';
+import {
+  CLIMATE_CONTROLLERS,
+  CLIMATE_CONTROLLER_NAMES,
+  i2cHex,
+  type ClimateControllerName,
+} from '../climate/controllers.ts';
 import { PMS_MODEL_NAMES } from '../pms/models.ts';
 import { DeviceError } from './errors.ts';
 
@@ -44,6 +50,31 @@ function samplesFitInterval(
   }
 }
 
+/** An I2C address as JSON can carry it (118) or as datasheets write it ("0x76"). */
+const hexAddress = z
+  .string()
+  .regex(/^0x[0-9a-f]{1,2}$/i)
+  .transform((hex) => Number(hex));
+const i2cAddressField = z
+  .union([z.int(), hexAddress], { error: 'must be an I2C address: a number or hex like "0x76"' })
+  .refine((address) => address >= 0x08 && address <= 0x77, {
+    error: 'must be a 7-bit I2C address, 0x08…0x77',
+  });
+
+/** The address must be one the part can be strapped to (e.g. SHT31D: 0x44 or 0x45). */
+function addressFitsController(
+  v: { controller: ClimateControllerName; address?: number | undefined },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const { addresses } = CLIMATE_CONTROLLERS[v.controller];
+  if (v.address === undefined || addresses.some((a) => a === v.address)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['address'],
+    message: `the ${v.controller} answers at ${addresses.map(i2cHex).join(' or ')} only`,
+  });
+}
+
 export const DeviceConfigSchema = z
   .strictObject({
     deviceId: deviceIdField,
@@ -67,6 +98,17 @@ export const DeviceConfigSchema = z
         port: z.string().min(1),
         model: z.enum(PMS_MODEL_NAMES).default('PMS5003'),
       })
+      .optional(),
+    /** A T/RH sensor on a Firmata board's I2C bus; absent: no T/RH (or virtual sources). */
+    climate: z
+      .strictObject({
+        controller: z.enum(CLIMATE_CONTROLLER_NAMES),
+        /** Serial device of the board running StandardFirmata. */
+        port: z.string().min(1),
+        /** Default: the controller's (`CLIMATE_CONTROLLERS`). */
+        address: i2cAddressField.optional(),
+      })
+      .superRefine(addressFitsController)
       .optional(),
     position: z
       .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
@@ -133,6 +175,9 @@ export const DEVICE_FLAGS = {
   'buffer-max-readings': { path: ['buffer', 'maxReadings'], number: true },
   'sensor-port': { path: ['sensor', 'port'], number: false },
   'sensor-model': { path: ['sensor', 'model'], number: false },
+  'climate-controller': { path: ['climate', 'controller'], number: false },
+  'climate-port': { path: ['climate', 'port'], number: false },
+  'climate-address': { path: ['climate', 'address'], number: true },
 } as const;
 type FlagName = keyof typeof DEVICE_FLAGS;
 

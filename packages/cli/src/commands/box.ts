@@ -1,11 +1,17 @@
 import {
+  CLIMATE_OPEN_TIMEOUT_MS,
   Device,
   DEVICE_FLAGS,
   DeviceError,
   loadDeviceConfig,
+  openClimateSensor,
   openPmsSensor,
   pmsSampleSource,
   startDeviceHttp,
+  type ClimateSample,
+  type ClimateSensor,
+  type DeviceConfig,
+  type SampleSource,
 } from '@airbox/firmware-sim';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { jsonLogger } from '../log.ts';
@@ -17,11 +23,13 @@ const flags = Object.keys(DEVICE_FLAGS)
 
 const usage = `usage: airbox box [--config FILE.json] [flags]
 
-The box firmware: reads a Plantower PMS5003/7003/3003 on a serial port, reports a trimmed
-mean every interval, keeps every reading in an on-disk offline buffer until the broker
-acknowledges it, and publishes over MQTT (native JSON, or LASS ver_format 3 for existing
-LASS brokers). Retained status on airbox/v1/<id>/status; the retained config topic
-airbox/v1/<id>/config changes interval, format and broker at run time.
+The box firmware: reads a Plantower PMS5003/7003/3003 on a serial port and, when
+configured, an SHT31D, HTU21D or BME280 temperature/humidity sensor on the I2C bus of an
+Arduino running StandardFirmata (johnny-five); reports a trimmed mean every interval,
+keeps every reading in an on-disk offline buffer until the broker acknowledges it, and
+publishes over MQTT (native JSON, or LASS ver_format 3 for existing LASS brokers).
+Retained status on airbox/v1/<id>/status; the retained config topic airbox/v1/<id>/config
+changes interval, format and broker at run time.
 
 Config (JSON, see firmware-sim/README.md) with flags overriding its fields:
   ${flags}
@@ -32,11 +40,12 @@ On-device HTTP (off unless given): GET /data.json (last reading and status), GET
 
 Example:
   airbox box --device-id my-box-01 --broker-url mqtt://server:1883 --password '…' \\
-             --sensor-port /dev/ttyUSB0 --buffer-dir /var/lib/airbox-box`;
+             --sensor-port /dev/ttyUSB0 --buffer-dir /var/lib/airbox-box \\
+             --climate-controller SHT31D --climate-port /dev/ttyACM0`;
 
 export const boxCommand: Command = {
   name: 'box',
-  summary: 'run the box firmware on this machine (PMS sensor on a serial port → MQTT)',
+  summary: 'run the box firmware on this machine (PMS + T/RH sensors → MQTT)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { http, rest } = takeHttpFlags(argv);
@@ -56,22 +65,56 @@ export const boxCommand: Command = {
     }
     const log = jsonLogger(io);
     const sensor = await openPmsSensor(config.sensor.port, { model: config.sensor.model });
-    const device = await Device.start({
-      config,
-      sources: { pm: pmsSampleSource(sensor) },
-      onReading: (r) => log('reading', { time: r.time, pm25UgM3: r.pm25UgM3 }),
-      onError: (context, e) => log('error', { context, message: e.message }),
-    });
+    let climate: ClimateSensor | null = null;
+    let device: Device;
+    try {
+      climate = await openClimate(config);
+      device = await Device.start({
+        config,
+        sources: { pm: pmsSampleSource(sensor), climate: climateSource(climate) },
+        onReading: (r) =>
+          log('reading', {
+            time: r.time,
+            pm25UgM3: r.pm25UgM3,
+            temperatureC: r.temperatureC,
+            humidityPct: r.humidityPct,
+          }),
+        onError: (context, e) => log('error', { context, message: e.message }),
+      });
+    } catch (e) {
+      // An open port keeps the process alive: close what did open before reporting.
+      await climate?.close();
+      await sensor.close();
+      throw e;
+    }
     const server = http.port === null ? null : await startDeviceHttp(device, http.host, http.port);
-    const running = { event: 'running', deviceId: config.deviceId, sensor: config.sensor };
+    const running = {
+      event: 'running',
+      deviceId: config.deviceId,
+      sensor: config.sensor,
+      climate: config.climate ?? null,
+    };
     io.stdout.write(JSON.stringify({ ...running, httpPort: server?.port ?? null }) + '\n');
     await waitForSignal();
     await server?.close();
     await device.stop();
+    await climate?.close();
     await sensor.close();
     return 0;
   },
 };
+
+/** The configured T/RH sensor, open and read once; none without a `climate` section. */
+function openClimate(config: DeviceConfig): Promise<ClimateSensor | null> {
+  if (config.climate === undefined) return Promise.resolve(null);
+  const { controller, port, address } = config.climate;
+  return openClimateSensor({ controller, port, address, readTimeoutMs: CLIMATE_OPEN_TIMEOUT_MS });
+}
+
+/** Without a T/RH sensor the readings carry null temperature and humidity. */
+function climateSource(climate: ClimateSensor | null): SampleSource<ClimateSample> | undefined {
+  return climate === null ? undefined : () => climate.read();
+}
 
 /** `--http-port` and `--http-host` belong to this command, not to the device config. */
 function takeHttpFlags(argv: string[]) {
