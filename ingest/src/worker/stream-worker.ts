@@ -73,26 +73,36 @@ export class StreamWorker {
     this.counters.messagesTotal++;
     const decoded = this.decodeStage(msg);
     if (!decoded.ok) return this.deadLetter(msg, decoded.code, decoded.reason);
-    const { timed, untimed } = this.timeStage(decoded.readings, msg.receivedAtMs);
+    const outcome = await this.ingest(decoded.readings, msg.receivedAtMs);
+    if (outcome.status === 'stored' && outcome.deadLettered > 0) {
+      await this.deadLetter(
+        msg,
+        'clock-invalid',
+        `${outcome.deadLettered} of ${decoded.readings.length} readings have no trustworthy time; the others were stored`,
+      );
+    }
+    return outcome;
+  }
+
+  /**
+   * The pipeline from the time stage on, for readings that did not come over MQTT (the
+   * reference-station feed, file imports); `handle` runs it after decoding. Resolves once
+   * the readings are durable; rejects when the store cannot take them. Readings without a
+   * time are not stored: `deadLettered` counts them, and the caller, who holds the source
+   * bytes, keeps the dead letter (`handle` does).
+   */
+  async ingest(readings: Reading[], receivedAtMs: number): Promise<Outcome> {
+    const { timed, untimed } = this.timeStage(readings, receivedAtMs);
     this.qcStage(timed);
     const fresh = this.dedupStage(timed);
     this.calibrateStage(fresh);
     await this.storeStage(fresh);
     this.fanoutStage(fresh);
-    let deadLettered = 0;
-    if (untimed > 0) {
-      await this.deadLetter(
-        msg,
-        'clock-invalid',
-        `${untimed} of ${decoded.readings.length} readings have no trustworthy time; the others were stored`,
-      );
-      deadLettered = untimed;
-    }
     return {
       status: 'stored',
       readings: fresh.length,
       duplicates: timed.length - fresh.length,
-      deadLettered,
+      deadLettered: untimed,
     };
   }
 

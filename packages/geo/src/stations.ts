@@ -39,3 +39,14 @@ export function loadReferenceStations(file: URL | string = STATIONS_CSV): Refere
     return station;
   });
 }
+
+/**
+ * A station's device id in readings: `EPA-<English name>`, the id LASS gives the EPA's
+ * stations in `last-all-epa.json` (`EPA-Hengchun`). Characters a device id may not hold
+ * (`[A-Za-z0-9_.:-]`, the protocol's rule) are dropped; a station listed without an English
+ * name still needs an id, and its site number is one.
+ */
+export function stationDeviceId(station: Pick<ReferenceStation, 'nameEn' | 'siteId'>): string {
+  const name = station.nameEn.replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 60);
+  return name === '' ? `EPA-site-${station.siteId}` : `EPA-${name}`;
+}

@@ -8,6 +8,10 @@ export const FORMATS = [
   'lass-v3',
   'lass-opendata',
   'native-v1',
+  /** MOENV (Taiwan EPA) hourly open data: the AQX array or the v2 `aqx_p_432` records. */
+  'moenv-aqx',
+  /** Reference values imported from a CSV file (`airbox reference import`). */
+  'reference-csv',
 ] as const;
 export type FormatId = (typeof FORMATS)[number];
 
