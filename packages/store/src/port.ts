@@ -83,6 +83,52 @@ export interface StoreStats {
   retries: number;
 }
 
+/** What a model makes of one stored reading in `recalibrate`. */
+export interface Recalibration {
+  /** The new calibrated PM2.5 (µg/m³), or null when the model cannot calibrate this reading. */
+  value: number | null;
+  /** Id of the model that produced `value`, stored beside it (e.g. `epa-barkjohn-2021@1`). */
+  model: string;
+}
+
+/**
+ * Called once per stored box reading, in device then time order; null leaves the reading
+ * as it is. Synchronous on purpose: a chunk is rewritten in one transaction.
+ */
+export type Recalibrator = (reading: StoredReading) => Recalibration | null;
+
+/** The readings `recalibrate` goes through: [from, to) of the devices, or of every device. */
+export interface RecalibrateQuery {
+  /** Omitted: every device in the store. */
+  deviceIds?: string[];
+  /** Inclusive, epoch ms. */
+  fromMs: number;
+  /** Exclusive, epoch ms. */
+  toMs: number;
+}
+
+export interface RecalibrateResult {
+  /** Readings whose calibrated value or model was rewritten. */
+  updated: number;
+  /** Readings the recalibrator left alone (null), or that already had that value and model. */
+  unchanged: number;
+  /** Reference-station readings: the truth calibration aims at, never recalibrated. */
+  references: number;
+  /**
+   * InfluxDB only: the model gave no value, but the stored point has one and InfluxDB cannot
+   * remove a field from a point. Left as they were (old value with its old model), never
+   * half-rewritten.
+   */
+  notCleared: number;
+}
+
+export interface RecalibrateOptions {
+  /** Readings per chunk: read, recalibrated and rewritten before the next is read. */
+  chunkSize?: number;
+  /** Told after every chunk that had readings, with the totals so far and its device. */
+  onProgress?: (progress: RecalibrateResult & { deviceId: string }) => void;
+}
+
 export interface ReadingStore {
   readonly kind: 'sqlite' | 'influxdb';
   /**
@@ -100,6 +146,18 @@ export interface ReadingStore {
   addDeadLetter(letter: DeadLetter): Promise<void>;
   /** Newest first. */
   deadLetters(query?: { limit?: number; sinceMs?: number }): Promise<DeadLetter[]>;
+  /**
+   * Rewrites the calibrated PM2.5 and its model id of the box readings in range, chunk by
+   * chunk (memory stays bounded whatever the range), and nothing else: raw values,
+   * receivedAt, flags and the reading count stay; the hourly roll-up follows. Each chunk is
+   * durable before the next is read, so an interrupted run leaves whole chunks rewritten
+   * and running it again finishes the job (unchanged readings are not written twice).
+   */
+  recalibrate(
+    query: RecalibrateQuery,
+    calibrate: Recalibrator,
+    options?: RecalibrateOptions,
+  ): Promise<RecalibrateResult>;
   /** How many readings are stored (tests, benchmarks, /metrics). */
   countReadings(): Promise<number>;
   stats(): StoreStats;

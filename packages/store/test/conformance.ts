@@ -12,6 +12,7 @@ import {
   emptyReading,
   fullReading,
 } from './readings.ts';
+import { recalibrateConformance } from './recalibrate-conformance.ts';
 
 export interface ConformanceOptions {
   /** Wait this long after a write before reading back (for engines that index lazily). */
@@ -261,6 +262,8 @@ export function describeStoreConformance(
       expect(await times({ sinceMs: baseMs + 1_000 })).toEqual([2_000, 1_000]);
       expect(await times({ sinceMs: baseMs, limit: 2 })).toEqual([2_000, 1_000]);
     });
+
+    recalibrateConformance({ store: () => store, id, write, settle });
 
     it('counts stored readings, not duplicates, and reports its buffers', async () => {
       const deviceId = id('count');

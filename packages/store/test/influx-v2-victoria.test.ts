@@ -124,6 +124,46 @@ describe.skipIf(skip)('InfluxStore v2 write path against VictoriaMetrics (/api/v
     ).toBe(true);
   });
 
+  it('keeps a rewritten point beside the first, so history cannot be recalibrated there', async () => {
+    const deviceId = `vm-rewrite-${Date.now().toString(36)}`;
+    const timeMs = Date.now() - 3_600_000;
+    const reading = fleet(deviceId, 1, 1, timeMs)[0];
+    if (reading === undefined) throw new Error('fleet() made no reading');
+    // Two store instances, as two processes: neither knows the other wrote the key.
+    for (const pm25CalibratedUgM3 of [5, 3]) {
+      const store = await openInfluxStore(config());
+      await store.write([{ ...reading, pm25CalibratedUgM3, calibrationModel: 'm' }]);
+      await store.close();
+    }
+    const match = `{__name__="reading_pm25_calibrated",device_id="${reading.deviceId}"}`;
+    const series = await waitUntil(
+      'both samples to be exported',
+      () => exportSeries(server.url, match),
+      (s) => (s[0]?.values.length ?? 0) >= 2,
+    );
+    // InfluxDB would hold one point with the second value (a point rewrite replaces fields);
+    // VictoriaMetrics, without -dedup.minScrapeInterval, keeps both samples at that time.
+    expect(series[0]?.timestamps).toEqual([timeMs, timeMs]);
+    expect([...(series[0]?.values ?? [])].sort()).toEqual([3, 5]);
+
+    const store = await openInfluxStore(config());
+    try {
+      // It answers /query with a stub, not InfluxQL: recalibrate fails on its first read.
+      const range = { fromMs: timeMs, toMs: timeMs + 1 };
+      const anything = () => ({ value: 1, model: 'x' });
+      await expect(store.recalibrate(range, anything)).rejects.toMatchObject({
+        code: 'influx-bad-row',
+        message: expect.stringMatching(/does the server answer InfluxQL/),
+      });
+      await expect(
+        store.recalibrate({ ...range, deviceIds: [reading.deviceId] }, anything),
+      ).rejects.toMatchObject({ code: 'influx-bad-row' });
+      expect(store.details().acknowledgedPoints).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('measures a larger write (throughput, printed)', async () => {
     const store = await openInfluxStore(config({ batchSize: 5_000, concurrency: 2 }));
     const readings = fleet(

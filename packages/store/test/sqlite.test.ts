@@ -115,7 +115,13 @@ describe('SqliteStore on disk', () => {
     const store = openSqliteStore({ path });
     await store.write([boxReading('74DA38F207DE', T0_MS)]);
     const editor = new Database(path);
-    editor.prepare("UPDATE readings SET format = 'lass-v9'").run();
+    // Raw columns cannot be updated (a trigger refuses it): the foreign row comes as an insert.
+    editor
+      .prepare(
+        `INSERT INTO readings (device_id, time_ms, received_ms, format, flags, kind)
+         VALUES ('74DA38F207DE', ?, ?, 'lass-v9', '', 'box')`,
+      )
+      .run(T0_MS + MINUTE_MS, T0_MS + MINUTE_MS);
     editor.close();
     await expect(store.latest()).rejects.toMatchObject({
       code: 'store-corrupt-row',

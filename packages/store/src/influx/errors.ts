@@ -18,6 +18,10 @@ export const INFLUX_ERROR_CODES = {
     'The InfluxQL query failed: the message carries the server error; check the database/DBRP mapping and that the server serves /query.',
   'influx-bad-row': 'The server returned a row this adapter did not write: check the schema.',
   'influx-store-closed': 'The store was closed: open a new one.',
+  'influx-invalid-recalibration':
+    'recalibrate() got a bad range or option, or the model gave a non-finite value: fix the caller or the model.',
+  'influx-spill-pending':
+    'Readings are still spilled to disk: a recalibration now could be overwritten when they are replayed; wait until stats().spilledReadings is 0 and run it again.',
 } as const;
 export type InfluxErrorCode = keyof typeof INFLUX_ERROR_CODES;
 

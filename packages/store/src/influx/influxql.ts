@@ -57,6 +57,25 @@ export function seriesStatement(m: Measurements, q: SeriesQuery): string {
   return `SELECT * FROM ${m.from(READING_MEASUREMENT)}${where(conditions)} GROUP BY "device_id" ORDER BY time ASC`;
 }
 
+/** One chunk of one device for recalibrate: at most `limit` points from `fromMs` on. */
+export function recalibrateChunkStatement(
+  m: Measurements,
+  q: { deviceId: string; fromMs: number; toMs: number; limit: number },
+): string {
+  const conditions = [
+    deviceCondition([q.deviceId]),
+    `time >= ${timeLiteral(q.fromMs)}`,
+    `time < ${timeLiteral(q.toMs)}`,
+  ];
+  const limit = Math.max(1, Math.trunc(q.limit));
+  return `SELECT * FROM ${m.from(READING_MEASUREMENT)}${where(conditions)} GROUP BY "device_id" ORDER BY time ASC LIMIT ${limit}`;
+}
+
+/** Every device id the measurement has seen (rows of columns `key`, `value`). */
+export function deviceIdsStatement(m: Measurements): string {
+  return `SHOW TAG VALUES FROM ${m.from(READING_MEASUREMENT)} WITH KEY = "device_id"`;
+}
+
 /** [alias, field] of the hourly means; aliases are read back by rowToHourly. */
 const HOURLY_MEANS = ['pm25', 'pm25_calibrated', 'pm10', 'pm1', 'temperature', 'humidity'];
 

@@ -72,19 +72,27 @@ export function timeMsOf(time: string, what: string): number {
   return ms;
 }
 
+const describe = (r: StoredReading): string =>
+  `reading of ${JSON.stringify(r.deviceId)} at ${JSON.stringify(r.time)}`;
+
+/** The tag set, which with the time is the point's key. */
+function readingTags(r: StoredReading, what: string): [string, string][] {
+  return [
+    ['device_id', checkTag('deviceId', r.deviceId, what)],
+    ['format', checkTag('format', r.format, what)],
+    ['kind', checkTag('kind', r.kind, what)],
+  ];
+}
+
 export function readingToLine(r: StoredReading): string {
-  const what = `reading of ${JSON.stringify(r.deviceId)} at ${JSON.stringify(r.time)}`;
+  const what = describe(r);
   const numbers = Object.entries(NUMBER_FIELDS).map(([field, prop]): [string, FieldValue] => [
     field,
     r[prop],
   ]);
   return formatPoint(
     READING_MEASUREMENT,
-    [
-      ['device_id', checkTag('deviceId', r.deviceId, what)],
-      ['format', checkTag('format', r.format, what)],
-      ['kind', checkTag('kind', r.kind, what)],
-    ],
+    readingTags(r, what),
     [
       ...numbers,
       ['calibration_model', r.calibrationModel],
@@ -93,6 +101,25 @@ export function readingToLine(r: StoredReading): string {
       ['firmware', r.firmware],
       ['received_at', r.receivedAt],
       ['device_time', r.deviceTime],
+    ],
+    timeMsOf(r.time, what),
+  );
+}
+
+/**
+ * Rewrites the calibration of a stored reading: same tags and time, so InfluxDB replaces
+ * these two fields of that point and keeps every other (raw) field as it was. A null value
+ * writes no pm25_calibrated field, which leaves a stored one in place — the caller must not
+ * send that (see recalibrate.ts); the model field is always there, so the line has a field.
+ */
+export function calibrationToLine(r: StoredReading, valueUgM3: number | null, model: string) {
+  const what = describe(r);
+  return formatPoint(
+    READING_MEASUREMENT,
+    readingTags(r, what),
+    [
+      ['pm25_calibrated', valueUgM3],
+      ['calibration_model', model],
     ],
     timeMsOf(r.time, what),
   );

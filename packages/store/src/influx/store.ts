@@ -3,17 +3,23 @@ import type {
   HourlyRow,
   LatestQuery,
   ReadingStore,
+  RecalibrateOptions,
+  RecalibrateQuery,
+  RecalibrateResult,
+  Recalibrator,
   SeriesQuery,
   StoreStats,
   StoredReading,
   WriteResult,
 } from '../port.ts';
+import { checkRecalibrateInput, sortedUnique } from '../recalibration.ts';
 import type { ResolvedInfluxConfig } from './config.ts';
 import { InfluxStoreError } from './errors.ts';
 import {
   type Measurements,
   countStatement,
   deadLettersStatement,
+  deviceIdsStatement,
   hourlyStatement,
   latestStatement,
   seriesStatement,
@@ -22,6 +28,7 @@ import { type DeadLetterIds, deadLetterToLine, readingToLine, timeMsOf } from '.
 import type { WritePipeline } from './pipeline.ts';
 import { queryInfluxQl, type QueryTarget } from './query-client.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { recalibratePoints } from './recalibrate.ts';
 import { rowToCount, rowToDeadLetter, rowToHourly, rowToReading } from './rows.ts';
 import type { LineSink } from './sink.ts';
 import type { SpillDir, SpillRecord } from './spill.ts';
@@ -152,6 +159,56 @@ export class InfluxStore implements ReadingStore {
       .sort((a, b) =>
         a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.hour < b.hour ? -1 : 1,
       );
+  }
+
+  /**
+   * See the port and README.md ("Recalibration"). Refuses to start while readings are
+   * spilled: replayed later, they would overwrite the new calibration with the old one.
+   */
+  async recalibrate(
+    query: RecalibrateQuery,
+    calibrate: Recalibrator,
+    options: RecalibrateOptions = {},
+  ): Promise<RecalibrateResult> {
+    this.assertOpen('recalibrate');
+    const refuse = (message: string) =>
+      new InfluxStoreError('influx-invalid-recalibration', message);
+    const chunkSize = checkRecalibrateInput(query, options, refuse);
+    await this.pipeline.flush();
+    if (this.spill.readings > 0) {
+      throw new InfluxStoreError(
+        'influx-spill-pending',
+        `${this.spill.readings} readings wait in ${this.spill.dir} for the server`,
+      );
+    }
+    const ids = query.deviceIds ?? (await this.deviceIds());
+    return recalibratePoints({
+      query: { deviceIds: sortedUnique(ids), fromMs: query.fromMs, toMs: query.toMs },
+      calibrate,
+      options,
+      chunkSize,
+      refuse,
+      measurements: this.measurements,
+      pipeline: this.pipeline,
+      run: (statement) => this.query(statement),
+      assertOpen: () => this.assertOpen('recalibrate'),
+    });
+  }
+
+  private async deviceIds(): Promise<string[]> {
+    const rows = await this.query(deviceIdsStatement(this.measurements));
+    return rows.map((row) => {
+      const id = row.values['value'];
+      if (typeof id !== 'string') {
+        // VictoriaMetrics answers every /query with a stub list of databases.
+        const columns = Object.keys(row.values).join(', ');
+        throw new InfluxStoreError(
+          'influx-bad-row',
+          `SHOW TAG VALUES answered a row of ${columns}, not device_id values; does the server answer InfluxQL?`,
+        );
+      }
+      return id;
+    });
   }
 
   /** Durable like write(): acknowledged, or spilled and replayed later. */

@@ -7,6 +7,7 @@ export type SqliteStoreErrorCode =
   | 'store-closed'
   | 'store-invalid-option'
   | 'store-invalid-reading'
+  | 'store-invalid-recalibration'
   | 'store-corrupt-row';
 
 /**

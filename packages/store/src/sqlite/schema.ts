@@ -92,6 +92,39 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dead_letters_received ON dead_letters (received_ms);
   `,
+  // v2: recalibration. After insert only the calibrated value and its model may change.
+  `
+  -- Raw values are never overwritten (DESIGN.md, Readings): refused by the engine itself, so
+  -- no code path, present or future, can do it by mistake. It also keeps every other sum in
+  -- the hourly roll-up true without an update trigger of its own.
+  CREATE TRIGGER readings_raw_immutable BEFORE UPDATE OF
+    device_id, time_ms, received_ms, device_time, lat, lon, pm1_ug_m3, pm25_ug_m3, pm10_ug_m3,
+    temperature_c, humidity_pct, format, app, firmware, flags, kind
+  ON readings BEGIN
+    SELECT RAISE(ABORT, 'readings: raw values are never overwritten; only pm25_calibrated_ug_m3 and calibration_model may change');
+  END;
+
+  -- Reference stations are the truth calibration aims at: never recalibrated.
+  CREATE TRIGGER readings_reference_calibration BEFORE UPDATE OF
+    pm25_calibrated_ug_m3, calibration_model
+  ON readings WHEN OLD.kind = 'reference' BEGIN
+    SELECT RAISE(ABORT, 'readings: a reference-station reading is never recalibrated');
+  END;
+
+  -- The roll-up keeps sums, so a new value moves its hour by the difference, in the
+  -- writer's transaction: right even for an hour whose other readings were pruned, where a
+  -- sum recomputed from the readings left would not be.
+  -- The hour expression is the insert trigger's, so both always address the same row.
+  CREATE TRIGGER readings_recalibrate_rollup AFTER UPDATE OF pm25_calibrated_ug_m3 ON readings
+  BEGIN
+    UPDATE hourly SET
+      pm25_cal_n = pm25_cal_n
+        - (OLD.pm25_calibrated_ug_m3 IS NOT NULL) + (NEW.pm25_calibrated_ug_m3 IS NOT NULL),
+      pm25_cal_sum = pm25_cal_sum
+        - coalesce(OLD.pm25_calibrated_ug_m3, 0) + coalesce(NEW.pm25_calibrated_ug_m3, 0)
+    WHERE device_id = NEW.device_id AND hour_ms = NEW.time_ms - (NEW.time_ms % 3600000);
+  END;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -52,6 +52,19 @@ function readingStatements(db: Database.Database) {
          ORDER BY l.device_id`,
       )
       .raw(true),
+    // Keyset paging for recalibrate: (device_id, time_ms) is the key, so a chunk is one
+    // range scan and the next starts after the last time seen.
+    chunk: db
+      .prepare<[string, number, number, number], ReadingColumns>(
+        `SELECT ${COLUMNS} FROM readings
+         WHERE device_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms LIMIT ?`,
+      )
+      .raw(true),
+    // Only these two columns: the schema's triggers refuse any other (and follow the roll-up).
+    setCalibration: db.prepare<[number | null, string, string, number]>(
+      `UPDATE readings SET pm25_calibrated_ug_m3 = ?, calibration_model = ?
+       WHERE device_id = ? AND time_ms = ?`,
+    ),
     // A full count: fine for tests and a /metrics scrape, not for a hot path.
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
     devices: db.prepare<[], { device_id: string }>('SELECT device_id FROM latest'),

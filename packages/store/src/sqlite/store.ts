@@ -4,11 +4,16 @@ import type {
   HourlyRow,
   LatestQuery,
   ReadingStore,
+  RecalibrateOptions,
+  RecalibrateQuery,
+  RecalibrateResult,
+  Recalibrator,
   SeriesQuery,
   StoredReading,
   StoreStats,
   WriteResult,
 } from '../port.ts';
+import { checkRecalibrateInput, sortedUnique } from '../recalibration.ts';
 import { SqliteStoreError } from './errors.ts';
 import { IN_MEMORY, openDatabase, type SynchronousMode } from './open.ts';
 import {
@@ -18,6 +23,7 @@ import {
   readingFromColumns,
   readingColumns,
 } from './rows.ts';
+import { recalibrateReadings } from './recalibrate.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
 const DAY_MS = 86_400_000;
@@ -133,6 +139,29 @@ export class SqliteStore implements ReadingStore {
     );
   }
 
+  /** See the port. The roll-up follows through a trigger (schema.ts, v2). */
+  async recalibrate(
+    query: RecalibrateQuery,
+    calibrate: Recalibrator,
+    options: RecalibrateOptions = {},
+  ): Promise<RecalibrateResult> {
+    this.#assertOpen('recalibrate');
+    const refuse = (message: string) =>
+      new SqliteStoreError('store-invalid-recalibration', message);
+    const chunkSize = checkRecalibrateInput(query, options, refuse);
+    const ids = query.deviceIds ?? this.#sql.readings.devices.all().map((d) => d.device_id);
+    return recalibrateReadings({
+      db: this.#db,
+      sql: this.#sql.readings,
+      query: { deviceIds: sortedUnique(ids), fromMs: query.fromMs, toMs: query.toMs },
+      calibrate,
+      options,
+      chunkSize,
+      refuse,
+      assertOpen: () => this.#assertOpen('recalibrate'),
+    });
+  }
+
   async addDeadLetter(letter: DeadLetter): Promise<void> {
     this.#assertOpen('addDeadLetter');
     const { insert, trim } = this.#sql.deadLetters;
@@ -215,11 +244,6 @@ export class SqliteStore implements ReadingStore {
     this.#closed = true;
     this.#db.close();
   }
-}
-
-/** Byte order of ASCII device ids, which is SQLite's BINARY collation. */
-function sortedUnique(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Opens the store synchronously; throws a SqliteStoreError naming the path on failure. */
