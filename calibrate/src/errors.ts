@@ -19,6 +19,15 @@ export const CALIBRATION_ERROR_CODES = {
   'units-off-by-1000': 'Concentrations are 1000× plausible µg/m³ values: probably ng/m³.',
   'no-pairs': 'The file has no row with both a raw and a reference value.',
   'site-without-data': 'A site has rows but none with both a raw and a reference value.',
+  'bad-params': 'Stored model parameters lack a value the method needs, or hold a non-number.',
+  'unknown-method': 'A stored model names a method this version does not have.',
+  'no-colocations': 'No box with a known position is within the pairing distance of a station.',
+  'empty-window': 'The co-located boxes have no readings in the time window.',
+  'station-without-data':
+    'The stations the boxes are co-located with have no readings in the window.',
+  'invalid-option': 'An option is outside the range it allows (e.g. a window of 0 days).',
+  'unknown-model': 'No model with this id is in the registry.',
+  'registry-unusable': 'The model registry file cannot be opened or is not a registry.',
 } as const;
 export type CalibrationErrorCode = keyof typeof CALIBRATION_ERROR_CODES;
 

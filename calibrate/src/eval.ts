@@ -1,7 +1,7 @@
 import { CalibrationError } from './errors.ts';
 import type { PairFile } from './formats.ts';
 import { METHODS } from './models/index.ts';
-import type { Method } from './types.ts';
+import type { Method, Pair } from './types.ts';
 import {
   checkTargets,
   EPA_PM25_TARGETS,
@@ -35,6 +35,11 @@ export interface MethodReport {
   loso?: Scored & { folds: Fold[] };
   /** A stage that could not run, and why; the other stages still report. */
   errors?: { stage: 'fit' | 'loso'; code: string; message: string }[];
+  /**
+   * With `{ predictions: true }`: the train-fitted model's value for each test pair, in the
+   * order of `EvalReport.testPairs`; null where it could not calibrate the pair.
+   */
+  testCalibratedUgM3?: (number | null)[];
 }
 
 export interface FileSummary {
@@ -52,6 +57,16 @@ export interface EvalReport {
   targets: typeof EPA_PM25_TARGETS;
   methods: MethodReport[];
   picked: Pick;
+  /** With `{ predictions: true }`: the test pairs, for plots (calibrate/src/report). */
+  testPairs?: Pair[];
+}
+
+export interface EvalOptions {
+  /**
+   * Keep the test pairs and every method's value for each (for the HTML report's plots).
+   * Off by default, so `airbox calibrate eval`'s JSON stays one summary per method.
+   */
+  predictions?: boolean;
 }
 
 function summary(f: PairFile): FileSummary {
@@ -81,7 +96,7 @@ function attempt<T>(report: MethodReport, stage: 'fit' | 'loso', run: () => T): 
   }
 }
 
-function evaluateMethod(method: Method, train: PairFile, test: PairFile) {
+function evaluateMethod(method: Method, train: PairFile, test: PairFile, options: EvalOptions) {
   const report: MethodReport = {
     id: method.id,
     name: method.name,
@@ -91,6 +106,7 @@ function evaluateMethod(method: Method, train: PairFile, test: PairFile) {
   const tested = attempt(report, 'fit', () => {
     const profile = method.fit(train.pairs);
     report.params = profile.params;
+    if (options.predictions) report.testCalibratedUgM3 = test.pairs.map((p) => profile.predict(p));
     return evaluateProfile(profile, test.pairs);
   });
   if (tested) report.test = scored(tested.metrics, tested.uncalibrated);
@@ -109,15 +125,18 @@ export function evaluate(
   train: PairFile,
   test: PairFile,
   methods: readonly Method[] = METHODS,
+  options: EvalOptions = {},
 ): EvalReport {
-  const results = methods.map((m) => evaluateMethod(m, train, test));
-  return {
+  const results = methods.map((m) => evaluateMethod(m, train, test, options));
+  const report: EvalReport = {
     train: summary(train),
     test: summary(test),
     targets: EPA_PM25_TARGETS,
     methods: results.map((r) => r.report),
     picked: pickMethod(results.map((r) => ({ id: r.report.id, loso: r.loso }))),
   };
+  if (options.predictions) report.testPairs = test.pairs;
+  return report;
 }
 
 /** JSON with 6 significant digits: more than any PM2.5 measurement carries. */

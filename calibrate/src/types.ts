@@ -43,4 +43,10 @@ export interface Method {
   fitted: boolean;
   /** Throws CalibrationError on degenerate input rather than returning a NaN model. */
   fit(pairs: readonly Pair[]): Profile;
+  /**
+   * The profile `fit` returned, rebuilt from its `params` (e.g. read back from the model
+   * registry): same predictions, bit for bit. Throws CalibrationError `bad-params` when a
+   * parameter the equation needs is missing or not a finite number.
+   */
+  fromParams(params: Readonly<Record<string, number>>): Profile;
 }

@@ -247,6 +247,8 @@ export interface Pick {
 export function pickMethod(
   candidates: readonly { id: string; loso: LosoResult | null }[],
   fallbackId: string = FALLBACK_METHOD.id,
+  /** What the scores are, in the reason; select.ts passes its time holdout's name. */
+  scoredBy = 'pooled leave-one-site-out',
 ): Pick {
   let best: { id: string; rmse: number } | null = null;
   for (const c of candidates) {
@@ -259,7 +261,7 @@ export function pickMethod(
       id: fallbackId,
       fallback: true,
       reason:
-        'no method met the EPA PM2.5 targets in leave-one-site-out cross-validation; ' +
+        `no method met the EPA PM2.5 targets in ${scoredBy} scores; ` +
         `falling back to ${fallbackId}, which needs no local fit`,
     };
   }
@@ -268,7 +270,7 @@ export function pickMethod(
     id: best.id,
     fallback: false,
     reason:
-      `lowest pooled leave-one-site-out RMSE (${best.rmse.toFixed(3)} µg/m³) among the ` +
+      `lowest ${scoredBy} RMSE (${best.rmse.toFixed(3)} µg/m³) among the ` +
       `${n} methods that meet every EPA PM2.5 target`,
   };
 }

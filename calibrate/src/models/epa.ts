@@ -24,6 +24,8 @@ export const epaBarkjohn2021: Method = {
   source: 'Barkjohn et al. 2021, AMT 14:4617, doi:10.5194/amt-14-4617-2021',
   fitted: false,
   fit: () => nationwideProfile,
+  // Published constants: the version in the id pins them, so stored params add nothing.
+  fromParams: () => nationwideProfile,
 };
 
 // Barkjohn, Holder, Frederick & Clements 2022, "Correction and Accuracy of PurpleAir PM2.5
@@ -66,4 +68,5 @@ export const epaBarkjohn2022: Method = {
   source: 'Barkjohn et al. 2022, Sensors 22:9669, doi:10.3390/s22249669',
   fitted: false,
   fit: () => extendedProfile,
+  fromParams: () => extendedProfile,
 };

@@ -2,7 +2,7 @@ import { CalibrationError } from '../errors.ts';
 import { assertFitInput, leastSquares, type LinearFit } from '../linalg.ts';
 import { median } from '../stats.ts';
 import type { Method, Pair, Profile } from '../types.ts';
-import { columnsOf, makeProfile } from './profile.ts';
+import { columnsOf, makeProfile, requireParams } from './profile.ts';
 
 const ID = 'huber-linear@1';
 
@@ -41,6 +41,12 @@ function irls(id: string, raw: number[], ref: number[]) {
   );
 }
 
+// The scale and k are kept for the record; the equation needs only the line.
+function huberProfile(params: Readonly<Record<string, number>>): Profile {
+  const { slope, interceptUgM3 } = requireParams(ID, params, ['slope', 'interceptUgM3']);
+  return makeProfile(ID, params, (x) => slope * x.rawPm25UgM3 + interceptUgM3);
+}
+
 /** The linear model fitted robustly: a few wrong reference days do not tilt the line. */
 export const huberLinear: Method = {
   id: ID,
@@ -51,12 +57,12 @@ export const huberLinear: Method = {
     const { raw, ref } = columnsOf(pairs, {});
     assertFitInput(ID, { raw_pm25: raw }, ref, 2);
     const { fit, sigma } = irls(ID, raw, ref);
-    const slope = fit.coefficients[0] ?? NaN;
-    const intercept = fit.intercept;
-    return makeProfile(
-      ID,
-      { slope, interceptUgM3: intercept, huberK: HUBER_K, scaleUgM3: sigma },
-      (x) => slope * x.rawPm25UgM3 + intercept,
-    );
+    return huberProfile({
+      slope: fit.coefficients[0] ?? NaN,
+      interceptUgM3: fit.intercept,
+      huberK: HUBER_K,
+      scaleUgM3: sigma,
+    });
   },
+  fromParams: huberProfile,
 };

@@ -1,6 +1,6 @@
 import { assertFitInput, leastSquares } from '../linalg.ts';
 import type { Method, Pair, Profile } from '../types.ts';
-import { columnsOf, makeProfile } from './profile.ts';
+import { columnsOf, makeProfile, requireParams } from './profile.ts';
 
 const ID = 'kohler-linear@1';
 
@@ -54,6 +54,19 @@ function searchKappa(id: string, raw: number[], rh: number[], ref: number[]): nu
   return (lo + hi) / 2;
 }
 
+function kohlerProfile(params: Readonly<Record<string, number>>): Profile {
+  const { kappa, slope, interceptUgM3 } = requireParams(ID, params, [
+    'kappa',
+    'slope',
+    'interceptUgM3',
+  ]);
+  return makeProfile(ID, params, (x) =>
+    x.rhPct === null
+      ? null
+      : (slope * x.rawPm25UgM3) / growthFactor(kappa, x.rhPct) + interceptUgM3,
+  );
+}
+
 export const kohlerLinear: Method = {
   id: ID,
   name: 'κ-Köhler humidity correction, then linear',
@@ -64,8 +77,7 @@ export const kohlerLinear: Method = {
     assertFitInput(ID, { raw_pm25: raw, rh }, ref, 3);
     const kappa = searchKappa(ID, raw, rh, ref);
     const { slope, intercept } = sse(ID, kappa, raw, rh, ref);
-    return makeProfile(ID, { kappa, slope, interceptUgM3: intercept }, (x) =>
-      x.rhPct === null ? null : (slope * x.rawPm25UgM3) / growthFactor(kappa, x.rhPct) + intercept,
-    );
+    return kohlerProfile({ kappa, slope, interceptUgM3: intercept });
   },
+  fromParams: kohlerProfile,
 };

@@ -1,9 +1,14 @@
 import { assertFitInput, leastSquares } from '../linalg.ts';
 import type { Method, Pair, Profile } from '../types.ts';
-import { columnsOf, makeProfile } from './profile.ts';
+import { columnsOf, makeProfile, requireParams } from './profile.ts';
 
 const LINEAR_ID = 'linear@1';
 const MULTILINEAR_ID = 'multilinear@1';
+
+function linearProfile(params: Readonly<Record<string, number>>): Profile {
+  const { slope, interceptUgM3 } = requireParams(LINEAR_ID, params, ['slope', 'interceptUgM3']);
+  return makeProfile(LINEAR_ID, params, (x) => slope * x.rawPm25UgM3 + interceptUgM3);
+}
 
 /** Ordinary least squares, ref = a · raw + b: the local fit every evaluation starts from. */
 export const linear: Method = {
@@ -15,14 +20,29 @@ export const linear: Method = {
     const { raw, ref } = columnsOf(pairs, {});
     assertFitInput(LINEAR_ID, { raw_pm25: raw }, ref, 2);
     const { coefficients, intercept } = leastSquares(LINEAR_ID, [raw], ref);
-    const slope = coefficients[0] ?? NaN;
-    return makeProfile(
-      LINEAR_ID,
-      { slope, interceptUgM3: intercept },
-      (x) => slope * x.rawPm25UgM3 + intercept,
-    );
+    return linearProfile({ slope: coefficients[0] ?? NaN, interceptUgM3: intercept });
   },
+  fromParams: linearProfile,
 };
+
+const MULTILINEAR_PARAMS = [
+  'rawCoefficient',
+  'rhCoefficient',
+  'temperatureCoefficient',
+  'interceptUgM3',
+] as const;
+
+function multilinearProfile(params: Readonly<Record<string, number>>): Profile {
+  const p = requireParams(MULTILINEAR_ID, params, MULTILINEAR_PARAMS);
+  return makeProfile(MULTILINEAR_ID, params, (x) =>
+    x.rhPct === null || x.temperatureC === null
+      ? null
+      : p.rawCoefficient * x.rawPm25UgM3 +
+        p.rhCoefficient * x.rhPct +
+        p.temperatureCoefficient * x.temperatureC +
+        p.interceptUgM3,
+  );
+}
 
 /**
  * ref = a · raw + b · RH + c · T + d. Barkjohn et al. 2021 found the RH term removes most of
@@ -40,14 +60,12 @@ export const multilinear: Method = {
     assertFitInput(MULTILINEAR_ID, predictors, ref, 4);
     const fit = leastSquares(MULTILINEAR_ID, [raw, rh, temperature], ref);
     const [a = NaN, b = NaN, c = NaN] = fit.coefficients;
-    const d = fit.intercept;
-    return makeProfile(
-      MULTILINEAR_ID,
-      { rawCoefficient: a, rhCoefficient: b, temperatureCoefficient: c, interceptUgM3: d },
-      (x) =>
-        x.rhPct === null || x.temperatureC === null
-          ? null
-          : a * x.rawPm25UgM3 + b * x.rhPct + c * x.temperatureC + d,
-    );
+    return multilinearProfile({
+      rawCoefficient: a,
+      rhCoefficient: b,
+      temperatureCoefficient: c,
+      interceptUgM3: fit.intercept,
+    });
   },
+  fromParams: multilinearProfile,
 };

@@ -1,4 +1,5 @@
 import type { Reading } from '@airbox/protocol';
+import { CalibrationError } from '../errors.ts';
 import type { ModelInput, Pair, Profile } from '../types.ts';
 
 /**
@@ -42,4 +43,25 @@ export function columnsOf(pairs: readonly Pair[], needs: { rh?: boolean; tempera
     ref.push(p.refPm25UgM3);
   }
   return { raw, rh, temperature, ref };
+}
+
+/**
+ * The named parameters of a stored model, checked: every name present and finite. Other
+ * stored values (e.g. Huber's scale, kept for the record) are passed through unchecked.
+ */
+export function requireParams<const K extends string>(
+  id: string,
+  params: Readonly<Record<string, unknown>>,
+  names: readonly K[],
+): Record<K, number> {
+  const bad = names.filter((n) => typeof params[n] !== 'number' || !Number.isFinite(params[n]));
+  if (bad.length > 0) {
+    const got = JSON.stringify(params);
+    throw new CalibrationError(
+      'bad-params',
+      `${id}: parameter(s) ${bad.join(', ')} missing or not finite numbers in ${got}; ` +
+        'refit the model rather than edit its parameters',
+    );
+  }
+  return Object.fromEntries(names.map((n) => [n, params[n]])) as Record<K, number>;
 }

@@ -1,0 +1,2 @@
+export { renderReport, type ReportInput } from './render.ts';
+export { escapeHtml } from './html.ts';
