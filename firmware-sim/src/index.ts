@@ -14,3 +14,5 @@ export * from './device/publisher.ts';
 export * from './device/status.ts';
 export * from './device/device.ts';
 export * from './device/http.ts';
+export * from './climate/index.ts';
+export * from './sim/index.ts';

@@ -49,7 +49,8 @@ async function startProcess(
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+/** SIGTERM, and wait until it exited. */
+export function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
@@ -57,9 +58,12 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** `heapMb` caps V8's heap (NODE_OPTIONS), as a production unit would; else V8 grows it freely. */
-async function startServe(
-  o: IngestBenchOptions,
+/**
+ * A fresh `airbox serve` on free ports (other benches load it too). `heapMb` caps V8's heap
+ * (NODE_OPTIONS), as a production unit would; else V8 grows it freely.
+ */
+export async function startServe(
+  o: Pick<IngestBenchOptions, 'airbox'>,
   dataDir: string,
   extra: string[] = [],
   heapMb?: number,
@@ -119,6 +123,8 @@ async function measure(
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+export { sampleProcess } from './proc.ts';
 
 export async function runIngestBench(o: IngestBenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'airbox-bench-'));

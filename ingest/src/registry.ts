@@ -97,6 +97,16 @@ export class DeviceRegistry {
     return this.db.transaction(() => deviceIds.map((id) => this.add(id, role)))();
   }
 
+  /**
+   * Fresh credentials for each id in one transaction: registered ones are rotated, new ones
+   * added (a simulated fleet re-provisioned on each run, fleet imports).
+   */
+  issueMany(deviceIds: string[], role: Role = 'device'): Credentials[] {
+    return this.db.transaction(() =>
+      deviceIds.map((id) => (this.row(id) ? this.rotate(id) : this.add(id, role))),
+    )();
+  }
+
   /** A new secret; the old one stops working at once. Un-revokes a revoked device. */
   rotate(deviceId: string): Credentials {
     this.require(deviceId);

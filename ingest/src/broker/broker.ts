@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import levelPersistence from 'aedes-persistence-level';
 import { Level } from 'level';
-import { parseTopic, splitLass } from '@airbox/protocol';
+import { decodeMessage, parseTopic, splitLass } from '@airbox/protocol';
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
 import type { StreamWorker } from '../worker/stream-worker.ts';
@@ -118,25 +118,40 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         );
       }
     }
-    let bucket = buckets.get(client);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(opts.ratePerS, opts.rateBurst, receivedAtMs);
-      buckets.set(client, bucket);
+    const carriesReadings =
+      parsed !== null &&
+      (parsed.family === 'lass' || parsed.kind === 'reading' || parsed.kind === 'batch');
+    if (
+      who.role !== 'service' &&
+      carriesReadings &&
+      claimsReference(packet.topic, payload, receivedAtMs)
+    ) {
+      return refuse(
+        'not-authorized',
+        `${client.id} may not publish reference-station readings: only service accounts may`,
+      );
     }
-    if (!bucket.take(receivedAtMs)) {
+    // Service accounts (the reference feed, relays) speak for many stations at once.
+    if (who.role !== 'service' && !takeToken(client, receivedAtMs)) {
       return refuse(
         'rate-limited',
         `more than ${opts.ratePerS} messages/s (burst ${opts.rateBurst}) from ${client.id}`,
       );
     }
-    const carriesReadings =
-      parsed !== null &&
-      (parsed.family === 'lass' || parsed.kind === 'reading' || parsed.kind === 'batch');
     if (opts.worker !== null && carriesReadings) {
       // Stored (or dead-lettered) before Aedes sends the PUBACK; a store failure rejects,
       // the connection closes unacknowledged and the device sends it again.
       await opts.worker.handle({ topic: packet.topic, payload, clientId: client.id, receivedAtMs });
     }
+  }
+
+  function takeToken(client: Client, nowMs: number): boolean {
+    let bucket = buckets.get(client);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(opts.ratePerS, opts.rateBurst, nowMs);
+      buckets.set(client, bucket);
+    }
+    return bucket.take(nowMs);
   }
 
   const listeners = await listen(aedes, opts);
@@ -153,6 +168,18 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       await db?.close();
     },
   };
+}
+
+/**
+ * Does this payload carry a reference-station reading (native `"kind":"reference"`, LASS
+ * `app=EPA_COPY`)? Reference readings are what calibration trusts, so only service accounts
+ * may publish them. A substring test first keeps the full decode off the common path.
+ */
+function claimsReference(topic: string, payload: Buffer, nowMs: number): boolean {
+  const text = payload.toString('latin1');
+  if (!text.includes('reference') && !text.includes('EPA_COPY')) return false;
+  const decoded = decodeMessage(topic, payload, { nowMs });
+  return decoded.ok && decoded.readings.some((r) => r.kind === 'reference');
 }
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {

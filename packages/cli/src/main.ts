@@ -6,6 +6,8 @@ import { deviceCommand } from './commands/device.ts';
 import { workerCommand } from './commands/worker.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { boxCommand } from './commands/box.ts';
+import { simCommand } from './commands/sim.ts';
+import { referenceCommand } from './commands/reference.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
@@ -17,6 +19,8 @@ export const COMMANDS: Command[] = [
   deadLettersCommand,
   calibrateCommand,
   boxCommand,
+  simCommand,
+  referenceCommand,
   decodeCommand,
   benchCommand,
 ];

@@ -34,6 +34,11 @@ export const NativeReadingSchema = z.object({
   humidityPct: measure,
   app: text,
   firmware: text,
+  /**
+   * `reference` marks a reference station's hourly value (the simulator's reference network,
+   * a feed relayed by a service account). The broker accepts it only from service accounts.
+   */
+  kind: z.enum(['box', 'reference']).optional(),
 });
 export type NativeReading = z.infer<typeof NativeReadingSchema>;
 
@@ -104,7 +109,7 @@ function fromNative(
     app: n.app ?? null,
     firmware: n.firmware ?? null,
     flags,
-    kind: 'box',
+    kind: n.kind ?? 'box',
   };
   applyTime(reading, Date.parse(n.time), timeCtx);
   applyPosition(reading, position);

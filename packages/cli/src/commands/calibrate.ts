@@ -1,30 +1,89 @@
-// calibrate/ is not yet a dependency of @airbox/cli (its package.json lists the packages the
-// CLI may import); until it is, the command reaches the workspace package by path.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   CalibrationError,
   evaluate,
+  METHODS,
+  methodById,
+  openModelRegistry,
   PAIR_FORMAT_IDS,
   readPairFile,
+  registryPath,
+  registryProvider,
+  renderReport,
   reportJson,
   type PairFile,
   type PairFormat,
 } from '@airbox/calibrate';
+import { isValidDeviceId } from '@airbox/protocol';
+import type { Recalibrator } from '@airbox/store';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, writeLine, type CliIo, type Command } from '../io.ts';
+import { progressReporter } from '../progress.ts';
+import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
+import { MODEL_RUNNERS, MODELS_USAGE } from './calibrate-models.ts';
 
-const usage = `usage: airbox calibrate eval --train FILE --test FILE [--format ${PAIR_FORMAT_IDS.join('|')}]
+const FORMATS = PAIR_FORMAT_IDS.join('|');
+const PUBLISHED = METHODS.filter((m) => !m.fitted).map((m) => m.id);
+const usage = `usage: airbox calibrate eval --train FILE --test FILE [--format ${FORMATS}]
+       airbox calibrate report --train FILE --test FILE [--format F] --out FILE.html
+       airbox calibrate recalibrate --from ISO --to ISO [--device ID ...] [--model ID]
+                                    [--data-dir DIR] [store flags]
+${MODELS_USAGE}
 
-Fits every calibration method (the EPA corrections included) on the train file, scores each
-on the test file and by leave-one-sensor-out cross-validation on the train file, and prints
-one JSON object: per method its parameters, test and LOSO metrics and whether they meet the
-EPA PM2.5 sensor targets, and "picked": the method the system would use, with the reason.
-Errors go to stderr (exit 1), naming the file and the problem.
+eval: fits every calibration method (the EPA corrections included) on the train file, scores
+each on the test file and by leave-one-sensor-out cross-validation on the train file, and
+prints one JSON object: per method its parameters, test and LOSO metrics and whether they
+meet the EPA PM2.5 sensor targets, and "picked": the method the system would use, and why.
+
+report: the same evaluation as one self-contained HTML file (opens offline): metrics and
+EPA target checks per method, sensor-vs-reference plots before and after calibration, and
+the pick. Progress on stderr; the file's path on stdout.
+
+recalibrate: rewrites the calibrated PM2.5 and model id of the stored box readings in
+[--from, --to); raw values are never changed, reference stations never recalibrated, and
+readings calibrated upstream (LASS "lass:…" models) keep theirs. Progress on stderr; a JSON
+summary on stdout. Interrupted, it can be run again: what is done is not written twice.
 
   --train FILE   co-located sensor/reference pairs to fit and cross-validate on
   --test FILE    pairs to score the train-fitted models on; never used to pick
-  --format F     generic (site,time,raw_pm25,rh,temperature_c,ref_pm25 — see
-                 calibrate/README.md) or purpleair-daily; detected from each file's header
-                 when not given`;
+  --format F     ${FORMATS.replace('|', ' or ')} (see calibrate/README.md); detected from each
+                 file's header when not given
+  --out FILE     where the HTML report goes
+  --from ISO     first time to recalibrate (inclusive), e.g. 2026-03-01T00:00:00Z
+  --to ISO       end (exclusive)
+  --device ID    only this device (repeat for more); default every device in the store
+  --model ID     a published model (${PUBLISHED.join(', ')}) or a model of the
+                 registry in the data dir; default: the registry's active models, chosen per
+                 reading as the worker does
+  --data-dir DIR the data dir of 'airbox serve' (default ./data)
+
+Errors go to stderr (exit 1), naming the file and the problem; usage mistakes exit 2.
+
+${STORE_USAGE}`;
+
+const SUBCOMMANDS = [
+  'eval',
+  'report',
+  'recalibrate',
+  'fit',
+  'models',
+  'activate',
+  'pairs',
+] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+function subcommandOf(positional: string | undefined): Subcommand {
+  const found = SUBCOMMANDS.find((s) => s === positional);
+  if (found !== undefined) return found;
+  const list = SUBCOMMANDS.map((s) => `'${s}'`).join(', ');
+  throw new UsageError(
+    positional === undefined
+      ? `missing the subcommand: one of ${list}`
+      : `unknown subcommand '${positional}'; the subcommands are ${list}`,
+  );
+}
 
 function parseFormat(value: string | undefined): PairFormat | undefined {
   if (value === undefined) return undefined;
@@ -35,19 +94,13 @@ function parseFormat(value: string | undefined): PairFormat | undefined {
   return format;
 }
 
-function parseEvalArgs(argv: string[]) {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    { train: { type: 'string' }, test: { type: 'string' }, format: { type: 'string' } },
-    1,
-  );
-  if (positionals[0] !== 'eval') {
-    throw new UsageError(
-      positionals[0] === undefined
-        ? "missing the subcommand: 'eval'"
-        : `unknown subcommand '${positionals[0]}'; the only one is 'eval'`,
-    );
-  }
+const PAIR_OPTIONS = {
+  train: { type: 'string' },
+  test: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+function pairArgs(values: { train?: string; test?: string; format?: string }) {
   if (values.train === undefined) throw new UsageError('--train FILE is required');
   if (values.test === undefined) throw new UsageError('--test FILE is required');
   return { train: values.train, test: values.test, format: parseFormat(values.format) };
@@ -73,17 +126,203 @@ function fail(io: CliIo, message: string): number {
   return 1;
 }
 
+async function loadBoth(
+  args: ReturnType<typeof pairArgs>,
+): Promise<[PairFile, PairFile] | { error: string }> {
+  const train = await load(args.train, args.format);
+  if ('error' in train) return train;
+  const test = await load(args.test, args.format);
+  if ('error' in test) return test;
+  return [train, test];
+}
+
+async function runEval(argv: string[], io: CliIo): Promise<number> {
+  const args = pairArgs(parseCommandArgs(argv, PAIR_OPTIONS, 1).values);
+  const files = await loadBoth(args);
+  if ('error' in files) return fail(io, files.error);
+  await writeLine(io.stdout, reportJson(evaluate(...files)));
+  return 0;
+}
+
+async function runReport(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, { ...PAIR_OPTIONS, out: { type: 'string' } }, 1);
+  const args = pairArgs(values);
+  if (values.out === undefined) throw new UsageError('--out FILE.html is required');
+  const out = resolve(values.out);
+  const files = await loadBoth(args);
+  if ('error' in files) return fail(io, files.error);
+  const [train, test] = files;
+  io.stderr.write(
+    `report: fitting ${METHODS.length} methods on ${train.pairs.length} pairs from ${train.sites.length} sites, leave-one-site-out, scoring on ${test.pairs.length} pairs…\n`,
+  );
+  const report = evaluate(train, test, METHODS, { predictions: true });
+  const html = renderReport({ report, generatedAt: new Date(io.now()).toISOString() });
+  try {
+    await writeFile(out, html);
+  } catch (e) {
+    return fail(io, `cannot write the report to ${out}: ${(e as Error).message}`);
+  }
+  io.stderr.write(`report: picked ${report.picked.id}; ${html.length} bytes written\n`);
+  await writeLine(io.stdout, out);
+  return 0;
+}
+
+function timeFlag(flag: string, value: string | undefined): number {
+  if (value === undefined) throw new UsageError(`--${flag} ISO is required`);
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw new UsageError(`--${flag} must be an ISO 8601 time, got '${value}'`);
+  }
+  return ms;
+}
+
+/** What recalibrate applies, said for people, and how to release it. */
+interface Model {
+  label: string;
+  calibrate: Recalibrator;
+  close: () => void;
+}
+
+/** A published model by id, a registry model by id, or the registry's active models. */
+function resolveModel(id: string | undefined, dataDir: string, io: CliIo): Model {
+  const method = id === undefined ? undefined : methodById(id);
+  if (method !== undefined && !method.fitted) {
+    const profile = method.fit([]);
+    const calibrate: Recalibrator = (r) => ({ value: profile.apply(r), model: profile.id });
+    return { label: profile.id, calibrate, close: () => undefined };
+  }
+  if (method !== undefined) {
+    throw new UsageError(
+      `--model ${id} is a method fitted per data set, not a model: give the id of a fitted model in the registry (e.g. ${id}/global/1) or a published one (${PUBLISHED.join(', ')})`,
+    );
+  }
+  const path = registryPath(dataDir);
+  if (!existsSync(path)) {
+    const what = id === undefined ? 'no --model given' : `--model ${id} is not a published model`;
+    throw new Error(
+      `${what}, and there is no model registry at ${path}; pass --data-dir, or --model ${PUBLISHED[0]}`,
+    );
+  }
+  const registry = openModelRegistry({ path, now: io.now });
+  if (id !== undefined) {
+    try {
+      const profile = registry.profile(id);
+      // The registry id, not the method's: it names exactly which fit produced the value.
+      const calibrate: Recalibrator = (r) => ({ value: profile.apply(r), model: id });
+      return { label: id, calibrate, close: () => registry.close() };
+    } catch (e) {
+      registry.close();
+      throw e;
+    }
+  }
+  const chosen = registryProvider(registry, { now: io.now });
+  const calibrate: Recalibrator = (r) => {
+    const model = chosen.provider(r);
+    return { value: model.apply(r), model: model.id };
+  };
+  const close = () => {
+    chosen.stop();
+    registry.close();
+  };
+  return { label: `the active models of ${path}`, calibrate, close };
+}
+
+async function runRecalibrate(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      device: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      'data-dir': { type: 'string' },
+      ...STORE_OPTIONS,
+    },
+    1,
+  );
+  const fromMs = timeFlag('from', values.from);
+  const toMs = timeFlag('to', values.to);
+  if (fromMs >= toMs) throw new UsageError(`--from ${values.from} is not before --to ${values.to}`);
+  const bad = values.device?.find((d) => !isValidDeviceId(d));
+  if (bad !== undefined) {
+    throw new UsageError(`--device '${bad}' is not a device id (letters, digits, _ - . :)`);
+  }
+  const dataDir = resolve(values['data-dir'] ?? 'data');
+  const sqlitePath = join(dataDir, 'readings.db');
+  if ((values.store ?? 'sqlite') === 'sqlite' && !existsSync(sqlitePath)) {
+    throw new Error(`no store at ${sqlitePath}: nothing to recalibrate; check --data-dir`);
+  }
+  const model = resolveModel(values.model, dataDir, io);
+  try {
+    return await recalibrateWith(model, { deviceIds: values.device, fromMs, toMs }, values, io);
+  } finally {
+    model.close();
+  }
+}
+
+async function recalibrateWith(
+  model: Model,
+  query: { deviceIds: string[] | undefined; fromMs: number; toMs: number },
+  values: Parameters<typeof openStore>[0] & { 'data-dir'?: string },
+  io: CliIo,
+): Promise<number> {
+  const startedMs = io.now();
+  const range = `${new Date(query.fromMs).toISOString()} – ${new Date(query.toMs).toISOString()}`;
+  const devices = query.deviceIds?.join(', ') ?? 'every device';
+  io.stderr.write(`recalibrate: ${model.label} over ${range}, ${devices}\n`);
+  let seen = 0;
+  let keptUpstream = 0;
+  const progress = progressReporter(io, 'recalibrate', () => `${seen} readings`);
+  // Upstream calibrations (LASS archives' own c_d0) are kept, as the worker keeps them.
+  const calibrate: Recalibrator = (r) => {
+    seen++;
+    progress.tick();
+    if (r.calibrationModel?.startsWith('lass:')) {
+      keptUpstream++;
+      return null;
+    }
+    return model.calibrate(r);
+  };
+  const store = await openStore(values, resolve(values['data-dir'] ?? 'data'));
+  try {
+    const result = await store.recalibrate(query, calibrate);
+    progress.done();
+    const summary = {
+      from: new Date(query.fromMs).toISOString(),
+      to: new Date(query.toMs).toISOString(),
+      devices: query.deviceIds ?? null,
+      model: model.label,
+      ...result,
+      keptUpstream,
+      elapsedMs: io.now() - startedMs,
+    };
+    io.stderr.write(
+      `recalibrate: ${result.updated} updated, ${result.unchanged} unchanged (${keptUpstream} calibrated upstream), ${result.references} reference readings left as they are` +
+        (result.notCleared > 0
+          ? `, ${result.notCleared} kept their old value (the model gave none, and InfluxDB cannot remove a field)\n`
+          : '\n'),
+    );
+    await writeLine(io.stdout, JSON.stringify(summary));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const RUNNERS: Record<Subcommand, (argv: string[], io: CliIo) => Promise<number>> = {
+  eval: runEval,
+  report: runReport,
+  recalibrate: runRecalibrate,
+  ...MODEL_RUNNERS,
+};
+
 export const calibrateCommand: Command = {
   name: 'calibrate',
-  summary: 'fit and validate PM2.5 calibration models against reference stations',
+  summary: 'fit, validate and report PM2.5 calibration models; recalibrate stored history',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseEvalArgs(argv);
-    const train = await load(args.train, args.format);
-    if ('error' in train) return fail(io, train.error);
-    const test = await load(args.test, args.format);
-    if ('error' in test) return fail(io, test.error);
-    await writeLine(io.stdout, reportJson(evaluate(train, test)));
-    return 0;
+    const first = argv[0];
+    const subcommand = subcommandOf(first?.startsWith('-') ? undefined : first);
+    return RUNNERS[subcommand](argv, io);
   },
 };

@@ -1,8 +1,14 @@
 import { join, resolve } from 'node:path';
+import { openModelRegistry, registryProvider, startRefitSchedule } from '@airbox/calibrate';
 import { DeviceRegistry, startBroker, StreamWorker } from '@airbox/ingest';
 import { createApi, MetricsRegistry } from '@airbox/web';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { startDemoFleet } from '../demo.ts';
+import {
+  REFERENCE_FEED_OPTIONS,
+  REFERENCE_FEED_USAGE,
+  startReferenceFeedFromOptions,
+} from './reference.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import { jsonLogger } from '../log.ts';
@@ -23,10 +29,17 @@ embedded defaults (SQLite in the data dir, no external service).
   --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only)
   --max-payload-bytes N    refuse larger PUBLISH payloads (default 65536)
   --rate N                 messages/s allowed per client on average (default 5; bursts of 200)
+  --no-refit               do not refit calibration models daily (they can be fitted with
+                           'airbox calibrate fit'; the worker still applies the active ones)
   --no-worker              broker only: readings are left to 'airbox worker' processes
                            (their persistent sessions queue them while they are away)
-  --demo                   add a demo fleet of boxes publishing over MQTT
-  --demo-devices N         boxes in the demo fleet (default 20)
+  --demo                   add the fleet simulator: boxes beside every reference station and
+                           over Taiwan's cities, the simulated reference network, and the last
+                           day of history first (truth in DATA_DIR/demo-truth.csv)
+  --demo-devices N         boxes in the demo fleet (default 200)
+  --demo-history-hours N   hours simulated before live (default 24; 0 = live only)
+
+${REFERENCE_FEED_USAGE}
 
 ${STORE_USAGE}
 
@@ -38,6 +51,15 @@ function port(flag: string, value: string | undefined, fallback: number): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new UsageError(`--${flag} must be a port number 0–65535, got '${value}'`);
+  }
+  return n;
+}
+
+function nonNegative(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--${flag} must be a number ≥ 0, got '${value}'`);
   }
   return n;
 }
@@ -55,9 +77,12 @@ const OPTIONS = {
   'max-payload-bytes': { type: 'string' },
   rate: { type: 'string' },
   'no-worker': { type: 'boolean' },
+  'no-refit': { type: 'boolean' },
   demo: { type: 'boolean' },
   'demo-devices': { type: 'string' },
+  'demo-history-hours': { type: 'string' },
   ...STORE_OPTIONS,
+  ...REFERENCE_FEED_OPTIONS,
 } as const;
 
 export const serveCommand: Command = {
@@ -75,7 +100,14 @@ export const serveCommand: Command = {
 
     const store = await openStore(v, dataDir);
     const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
-    const worker = new StreamWorker({ store, now: io.now });
+    // The active calibration models, hot-reloaded: a refit or `airbox calibrate activate`
+    // takes effect on the next reading without a restart.
+    const models = openModelRegistry({ dataDir, now: io.now });
+    const calibration = registryProvider(models, {
+      now: io.now,
+      onError: (e) => log('calibration-reload-failed', { error: String(e) }),
+    });
+    const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
     const broker = await startBroker({
       registry,
       worker: v['no-worker'] ? null : worker,
@@ -101,6 +133,19 @@ export const serveCommand: Command = {
     });
     const metrics = new MetricsRegistry();
     registerMetrics(metrics, { worker, store, broker });
+    const referenceFeed = startReferenceFeedFromOptions(v, { worker, metrics, log, now: io.now });
+    const refits = v['no-refit']
+      ? null
+      : startRefitSchedule(models, store, {
+          now: io.now,
+          onResult: (r) =>
+            log('calibration-refit', {
+              models: r.models.map((m) => m.id),
+              skipped: r.skipped.length,
+              drift: r.drift.length,
+            }),
+          onError: (e) => log('calibration-refit-failed', { error: (e as Error).message }),
+        });
     const api = createApi({ store, metrics, health: () => ({ ports: broker.ports }) });
     await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
     const httpPort = api.server.address();
@@ -111,14 +156,18 @@ export const serveCommand: Command = {
 
     const local = host === '0.0.0.0' ? '127.0.0.1' : host;
     const demo = v.demo
-      ? await startDemoFleet({
+      ? startDemoFleet({
           registry,
-          brokerUrl: `mqtt://${local}:${ports.mqtt}`,
-          count: positiveNumber('demo-devices', v['demo-devices'], 20),
-          intervalMs: 5000,
+          broker: { host: local, port: ports.mqtt },
+          devices: Math.floor(positiveNumber('demo-devices', v['demo-devices'], 200)),
+          historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 24),
+          dataDir,
           now: io.now,
+          log,
         })
       : null;
+    // The demo's day of history carries the co-located pairs: fit on it once it is in.
+    void demo?.history.then(() => refits?.runNow());
 
     io.stdout.write(
       JSON.stringify({ event: 'listening', dataDir, ports, demoDevices: demo?.devices ?? 0 }) +
@@ -132,9 +181,13 @@ export const serveCommand: Command = {
     log('stopping', { pendingReadings: worker.pendingReadings });
     await demo?.stop();
     await broker.close(); // no new messages; those accepted are in the worker's queue
+    await referenceFeed?.stop();
+    refits?.stop();
+    calibration.stop();
     await worker.drain();
     await api.close();
     await store.close();
+    models.close();
     registry.close();
     log('stopped', {});
     return 0;

@@ -1,0 +1,155 @@
+/**
+ * `airbox bench sim`: can one simulator process carry a city-sized fleet? This process runs
+ * the fleet; a separate `airbox serve` (broker + worker + SQLite) receives it, so the CPU and
+ * memory measured here are the simulator's alone.
+ *
+ * 1. Real time: N boxes (default 15,000), one report a minute each, every box on its own
+ *    MQTT connection; after all are connected, CPU and RSS over a window.
+ * 2. Fast: the same fleet at 60× (a 60 s interval becomes one reading per box per second),
+ *    readings acknowledged by the server per second.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleProcess, startServe, stop } from '@airbox/ingest/bench';
+import { createSimWorld } from '../src/sim/model/index.ts';
+import { Fleet, type Credentials, type FleetProgress } from '../src/sim/runtime/fleet.ts';
+import { worldSource } from '../src/sim/runtime/source.ts';
+
+export const SIM_TARGETS = {
+  boxes: 15_000,
+  realtimeCpuCores: 1,
+  realtimeRssBytes: 1024 * 1024 * 1024,
+  fastReadingsPerS: 15_000,
+} as const;
+
+export interface SimBenchOptions {
+  /** How to run `airbox`, e.g. [process.execPath, '/…/bin/airbox.js']. */
+  airbox: string[];
+  devices: number;
+  /** Seconds of each measurement window. */
+  windowS: number;
+  /** Fresh credentials for the boxes and the reference service account, in `dataDir`. */
+  provision: (dataDir: string, ids: string[]) => Map<string, Credentials>;
+  progress: (message: string) => void;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench sim: timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+export async function runSimBench(o: SimBenchOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'airbox-sim-bench-'));
+  const dataDir = join(dir, 'serve');
+  const serve = await startServe(o, dataDir);
+  try {
+    const seed = 1;
+    o.progress(`placing ${o.devices} boxes and provisioning their credentials…`);
+    const startMs = Date.now();
+    const world = createSimWorld({ seed, boxes: o.devices, startMs });
+    const source = worldSource(world);
+    const creds = o.provision(dataDir, [...source.boxes.map((b) => b.deviceId), 'sim-reference']);
+    const broker = { host: '127.0.0.1', port: serve.port };
+    const common = {
+      source,
+      broker,
+      credentials: (id: string) => creds.get(id) ?? null,
+      service: creds.get('sim-reference') ?? null,
+      format: 'native' as const,
+    };
+
+    // Outages would take boxes offline during the window; count only boxes meant to be up.
+    let latest: FleetProgress | null = null;
+    const realtime = new Fleet({
+      ...common,
+      speed: 1,
+      startMs,
+      durationMs: null,
+      onProgress: (p) => (latest = p),
+      progressMs: 1000,
+    }).start();
+    o.progress(`real time: connecting ${o.devices} boxes…`);
+    const connectStart = Date.now();
+    await waitUntil(
+      'every box to connect',
+      () => latest !== null && latest.connected + latest.inOutage >= o.devices,
+      300_000,
+    );
+    const connectS = (Date.now() - connectStart) / 1000;
+    o.progress(
+      `real time: ${o.devices} boxes connected in ${round(connectS, 1)} s; measuring ${o.windowS} s…`,
+    );
+    const cpu0 = process.cpuUsage();
+    const acked0 = realtime.progress.readingsAcked;
+    const t0 = Date.now();
+    await sleep(o.windowS * 1000);
+    const cpu1 = process.cpuUsage(cpu0);
+    const elapsedS = (Date.now() - t0) / 1000;
+    const rt = sampleProcess(process.pid);
+    const realtimeResult = {
+      boxes: o.devices,
+      connectS: round(connectS, 1),
+      windowS: round(elapsedS, 1),
+      readingsAckedPerS: round((realtime.progress.readingsAcked - acked0) / elapsedS, 1),
+      expectedPerS: round(o.devices / 60, 1),
+      cpuCores: round((cpu1.user + cpu1.system) / 1e6 / elapsedS),
+      rssBytes: rt.rssBytes,
+      peakRssBytes: rt.peakRssBytes,
+      droppedReadings: realtime.progress.droppedReadings,
+    };
+    o.progress('real time: stopping (boxes publish offline status)…');
+    await realtime.stop();
+
+    o.progress(`fast: the same fleet at 60× for ${o.windowS} s…`);
+    const fastStart = Date.now();
+    const fast = new Fleet({
+      ...common,
+      speed: 60,
+      // Long enough that sim time stays behind the wall clock through connect and window.
+      startMs: fastStart - (o.windowS + 300) * 60_000,
+      durationMs: (o.windowS + 300) * 60_000,
+      onProgress: (p) => (latest = p),
+      progressMs: 1000,
+    }).start();
+    // Readings made while boxes were still connecting go out as backfill batches: measure
+    // once that backlog is gone, so the rate is the steady one.
+    await waitUntil(
+      'the fast fleet to connect and catch up',
+      () => latest !== null && latest.connected >= o.devices * 0.9 && latest.backlog < o.devices,
+      300_000,
+    );
+    const fastAcked0 = fast.progress.readingsAcked;
+    const fastCpu0 = process.cpuUsage();
+    const f0 = Date.now();
+    await sleep(o.windowS * 1000);
+    const fastElapsedS = (Date.now() - f0) / 1000;
+    const fastCpu = process.cpuUsage(fastCpu0);
+    const fastResult = {
+      readingsAckedPerS: Math.round((fast.progress.readingsAcked - fastAcked0) / fastElapsedS),
+      cpuCores: round((fastCpu.user + fastCpu.system) / 1e6 / fastElapsedS),
+      backlogAtEnd: fast.progress.backlog,
+      droppedReadings: fast.progress.droppedReadings,
+    };
+    await fast.stop();
+    return {
+      realtime: realtimeResult,
+      fast: fastResult,
+      targets: {
+        realtimeCpuMet: realtimeResult.cpuCores < SIM_TARGETS.realtimeCpuCores,
+        realtimeRssMet: realtimeResult.peakRssBytes < SIM_TARGETS.realtimeRssBytes,
+        fastRateMet: fastResult.readingsAckedPerS >= SIM_TARGETS.fastReadingsPerS,
+      },
+      node: process.version,
+    };
+  } finally {
+    await stop(serve.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
