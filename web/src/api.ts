@@ -1,92 +1,146 @@
-import { Readable } from 'node:stream';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { ReadingStore } from '@airbox/store';
-import { HOURLY_COLUMNS, hourlyCsvLine, READING_COLUMNS, readingCsvLine } from './csv.ts';
-import type { MetricsRegistry } from './metrics.ts';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import { ApiStats } from './api-stats.ts';
+import { ApiError, quoteInput, type ErrorBody } from './errors.ts';
 import {
-  DeadLetterQuerySchema,
-  describeQueryError,
-  LatestQuerySchema,
-  SeriesQuerySchema,
-} from './query.ts';
-import type { z } from 'zod';
+  DEFAULT_RATE_LIMIT,
+  resolveOptions,
+  type ApiOptions,
+  type ResolvedApiOptions,
+} from './options.ts';
+import type { RouteContext, RouteDoc } from './routes/define.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { extensionRoutes } from './routes/extensions.ts';
+import { liveRoutes } from './routes/live.ts';
+import { appRoutes, type AppOptions } from './routes/app.ts';
+import { readingRoutes } from './routes/readings.ts';
+import { seriesRoutes } from './routes/series.ts';
+import { systemRoutes } from './routes/system.ts';
 
-export interface ApiOptions {
-  store: ReadingStore;
-  metrics: MetricsRegistry;
-  /** Extra facts for /healthz (ports, versions); must not throw. */
-  health?: () => Record<string, unknown>;
-  logger?: boolean;
+export type { ApiOptions, LiveLimits, LiveSource, RateLimitOptions } from './options.ts';
+export {
+  brokerDeviceAdmin,
+  type AppOptions,
+  type DeviceAdmin,
+  type RetainedBroker,
+} from './routes/app.ts';
+
+/** Paths browsers on other origins may read: the API and the health check, not /metrics. */
+const CORS_PATHS = /^\/(api\/v1\/|healthz(\?|$))/;
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+function corsFor(origin: string | string[]) {
+  const allowed: FastifyCorsOptions = {
+    origin,
+    methods: ['GET', 'HEAD'],
+    exposedHeaders: [
+      'ETag',
+      'Retry-After',
+      'Content-Disposition',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
+    maxAge: 86_400,
+  };
+  // A preflight asks for the method it wants in Access-Control-Request-Method.
+  return (
+    req: FastifyRequest,
+    done: (error: Error | null, options: FastifyCorsOptions) => void,
+  ) => {
+    const method =
+      req.method === 'OPTIONS'
+        ? String(req.headers['access-control-request-method'] ?? '')
+        : req.method;
+    const readable = CORS_PATHS.test(req.url) && READ_METHODS.has(method.toUpperCase());
+    done(null, readable ? allowed : { origin: false });
+  };
+}
+
+function errorReply(error: FastifyError | ApiError): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) {
+    return {
+      status: error.statusCode,
+      body: { error: { code: error.code, message: error.message } },
+    };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 500) {
+    return {
+      status,
+      body: { error: { code: 'internal', message: 'the server failed; see its log' } },
+    };
+  }
+  // Fastify's own 4xx (bad content type, body too large …): keep its code, as our shape.
+  return { status, body: { error: { code: error.code ?? 'bad-request', message: error.message } } };
+}
+
+function registerPlugins(app: FastifyInstance, options: ResolvedApiOptions, stats: ApiStats): void {
+  void app.register(cors, { delegator: corsFor(options.corsOrigin ?? '*') });
+  if (options.rateLimit !== false) {
+    const limit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+    void app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      onExceeded: () => (stats.rateLimited += 1),
+      errorResponseBuilder: (_req, context) =>
+        new ApiError(
+          429,
+          'rate-limited',
+          `more than ${context.max} requests from this address within ${Math.round(limit.timeWindowMs / 1000)} s; retry in ${context.after}`,
+        ),
+    });
+  }
+  void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 }
 
 /**
- * The HTTP API under /api/v1 (minimal until the web issue: latest readings, series,
- * dead letters), /healthz and /metrics. Every query is validated; a bad one gets a 400
- * naming each parameter and its problem.
+ * The HTTP API: /api/v1 (devices, stations, latest readings, series, dead letters,
+ * calibration models, surface, live stream, OpenAPI document), /healthz and /metrics.
+ * Every query is validated and every error is `{"error":{"code","message"}}`.
  */
-export function createApi(opts: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false });
-  const { store } = opts;
+export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
+  const options = resolveOptions(opts);
+  // Behind a reverse proxy every client has the proxy's address: `trustProxy` makes the
+  // per-IP rate limit use X-Forwarded-For instead (Fastify `trustProxy`).
+  const app = Fastify({ logger: opts.logger ?? false, trustProxy: opts.trustProxy ?? false });
+  const stats = new ApiStats();
+  stats.register(options.metrics);
 
-  app.get('/healthz', async () => ({ status: 'ok', store: store.kind, ...opts.health?.() }));
-
-  app.get('/metrics', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(opts.metrics.render()),
+  app.setErrorHandler((error: FastifyError | ApiError, req, reply) => {
+    const { status, body } = errorReply(error);
+    if (status >= 500) req.log.error({ err: error }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'not-found',
+        message: `no route ${req.method} ${quoteInput(req.url.split('?')[0])}; /api/v1/openapi.json lists the routes`,
+      },
+    } satisfies ErrorBody),
+  );
+  // Errors echo (escaped) input; never let a browser sniff a JSON answer into HTML.
+  app.addHook(
+    'onSend',
+    async (_req, reply) => void reply.header('X-Content-Type-Options', 'nosniff'),
   );
 
-  app.get('/api/v1/readings/latest', async (req, reply) => {
-    const q = parse(LatestQuerySchema, req.query, reply);
-    if (q === null) return reply;
-    const readings = await store.latest({ deviceIds: q.device, kind: q.kind });
-    return { readings };
+  registerPlugins(app, options, stats);
+  // Routes after the plugins: rate-limit and websocket hook into each route as it is added.
+  void app.register(async (api) => {
+    const docs: RouteDoc[] = [];
+    const ctx: RouteContext = { app: api, options, stats, docs };
+    systemRoutes(ctx);
+    deviceRoutes(ctx);
+    readingRoutes(ctx);
+    seriesRoutes(ctx);
+    extensionRoutes(ctx);
+    liveRoutes(ctx);
   });
-
-  app.get('/api/v1/series', async (req, reply) => {
-    const q = parse(SeriesQuerySchema, req.query, reply);
-    if (q === null) return reply;
-    const range = { deviceIds: q.device, fromMs: q.from, toMs: q.to };
-    if (q.agg === '1h') {
-      const rows = await store.hourly(range);
-      return q.format === 'csv'
-        ? sendCsv(reply, HOURLY_COLUMNS, rows.map(hourlyCsvLine))
-        : { agg: '1h', rows };
-    }
-    const readings = await store.series(range);
-    return q.format === 'csv'
-      ? sendCsv(reply, READING_COLUMNS, readings.map(readingCsvLine))
-      : { agg: 'raw', readings };
-  });
-
-  app.get('/api/v1/dead-letters', async (req, reply) => {
-    const q = parse(DeadLetterQuerySchema, req.query, reply);
-    if (q === null) return reply;
-    const letters = await store.deadLetters({ limit: q.limit, sinceMs: q.since });
-    return {
-      deadLetters: letters.map((d) => ({
-        ...d,
-        payload: Buffer.from(d.payload).toString('base64'),
-        payloadText: Buffer.from(d.payload).toString('utf8'),
-      })),
-    };
-  });
-
+  // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
+  void app.register(async (scope) => appRoutes(scope, opts));
   return app;
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  query: unknown,
-  reply: FastifyReply,
-): z.infer<T> | null {
-  const result = schema.safeParse(query);
-  if (result.success) return result.data;
-  void reply
-    .code(400)
-    .send({ error: { code: 'bad-query', message: describeQueryError(result.error) } });
-  return null;
-}
-
-function sendCsv(reply: FastifyReply, columns: readonly string[], lines: string[]) {
-  const body = Readable.from([columns.join(',') + '\r\n', ...lines]);
-  return reply.type('text/csv; charset=utf-8').send(body);
 }

@@ -1,4 +1,5 @@
 import type { HourlyRow, StoredReading } from '@airbox/store';
+import type { DailyRow } from './series/daily.ts';
 
 /** Column order of CSV exports: the reading's JSON field names, flags joined by `;`. */
 export const READING_COLUMNS = [
@@ -33,9 +34,24 @@ export const HOURLY_COLUMNS = [
   'humidityPct',
 ] as const;
 
+export const DAILY_COLUMNS = [
+  'deviceId',
+  'day',
+  'hours',
+  'count',
+  'pm25UgM3',
+  'pm25CalibratedUgM3',
+  'pm10UgM3',
+  'pm1UgM3',
+  'temperatureC',
+  'humidityPct',
+] as const;
+
 /** RFC 4180: quote fields holding a comma, quote or newline; double inner quotes. */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
+  // Most cells are numbers: no quoting to decide (exports run to millions of cells).
+  if (typeof v === 'number') return String(v);
   const s = Array.isArray(v) ? v.join(';') : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -50,4 +66,8 @@ export function readingCsvLine(r: StoredReading): string {
 
 export function hourlyCsvLine(r: HourlyRow): string {
   return csvLine(r, HOURLY_COLUMNS);
+}
+
+export function dailyCsvLine(r: DailyRow): string {
+  return csvLine(r, DAILY_COLUMNS);
 }

@@ -1,36 +1,97 @@
 import { z } from 'zod';
 import { isValidDeviceId } from '@airbox/protocol';
+import { bboxProblem, type BBox } from './bbox.ts';
+import { quoteInput } from './errors.ts';
 
-/** One schema per outside shape: the query strings of the API. */
+/**
+ * One schema per outside shape: the query strings and path parameters of the API. The
+ * OpenAPI document is generated from these (`z.toJSONSchema`), so the two cannot drift.
+ */
 
-const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-const deviceList = z
+export const MAX_DEVICES_PER_REQUEST = 1000;
+
+export const deviceId = z.string().refine(isValidDeviceId, {
+  error: (iss) =>
+    `${quoteInput(iss.input)} is not a device id (1–64 letters, digits, '_', '-', '.' or ':')`,
+});
+
+export const isoTime = z.iso
+  .datetime({
+    offset: true,
+    error: (iss) =>
+      `${quoteInput(iss.input)} is not an ISO 8601 time with a zone, e.g. 2026-11-27T08:00:00Z`,
+  })
+  .transform((s) => Date.parse(s));
+
+export const deviceList = z
   .string()
   .min(1)
-  .transform((s) => s.split(',').filter(Boolean))
-  .pipe(z.array(z.string().refine(isValidDeviceId, 'not a device id')).min(1).max(1000));
+  .transform((s) => [...new Set(s.split(',').filter(Boolean))])
+  .pipe(
+    z
+      .array(deviceId)
+      .min(1, { error: 'names no device' })
+      .max(MAX_DEVICES_PER_REQUEST, {
+        error: `at most ${MAX_DEVICES_PER_REQUEST} devices per request; use bbox for an area`,
+      }),
+  );
 
-export const SeriesQuerySchema = z
-  .object({
-    device: deviceList,
-    from: isoTime,
-    to: isoTime,
-    agg: z.enum(['raw', '1h']).default('raw'),
-    format: z.enum(['json', 'csv']).default('json'),
-  })
-  .refine((q) => q.from < q.to, { message: '`from` must be before `to`', path: ['from'] });
+export const bbox = z.string().transform((s, ctx): BBox => {
+  const values = s.split(',').map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
+  const problem = bboxProblem(values);
+  if (problem !== null) {
+    ctx.issues.push({ code: 'custom', input: s, message: `${quoteInput(s)}: ${problem}` });
+    return z.NEVER;
+  }
+  const [west = 0, south = 0, east = 0, north = 0] = values;
+  return { west, south, east, north };
+});
+
+const kind = z.enum(['box', 'reference']);
+
+const DEVICE_DOC = 'comma-separated device ids, e.g. `74DA38F207DE,EPA-Hengchun`';
+const BBOX_DOC =
+  'west,south,east,north in degrees (WGS 84); west > east crosses the antimeridian (RFC 7946 §5.2)';
 
 export const LatestQuerySchema = z.object({
-  device: deviceList.optional(),
-  kind: z.enum(['box', 'reference']).optional(),
+  device: deviceList.optional().describe(DEVICE_DOC),
+  kind: kind.optional().describe('only boxes or only reference stations'),
+  bbox: bbox.optional().describe(`${BBOX_DOC}; devices whose newest position is inside`),
+});
+
+export const DevicesQuerySchema = z.object({
+  kind: kind.optional().describe('only boxes or only reference stations'),
+  bbox: bbox.optional().describe(`${BBOX_DOC}; devices whose newest position is inside`),
+});
+
+export const DeviceParamsSchema = z.object({
+  id: deviceId.describe('the device id'),
 });
 
 export const DeadLetterQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
-  since: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('newest N'),
+  since: isoTime.optional().describe('only messages received at or after this time'),
 });
 
-/** `from: Invalid ISO datetime; to: Required` — every problem, named by parameter. */
-export function describeQueryError(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
-}
+export const SurfaceQuerySchema = z.object({
+  method: z.enum(['idw', 'kriging']).default('idw').describe('interpolation method'),
+  bbox: bbox.optional().describe(`${BBOX_DOC}; default: around the boxes that reported`),
+  // Bounded: the cost of a surface grows with its cells, and this is a public endpoint.
+  size: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(1024)
+    .optional()
+    .describe('grid cells along the longer side; default: the surface module’s'),
+});
+export type SurfaceQuery = z.output<typeof SurfaceQuerySchema>;
+
+export const LiveQuerySchema = z.object({
+  device: deviceList.optional().describe(`follow only these devices; ${DEVICE_DOC}`),
+  bbox: bbox.optional().describe(`follow only readings positioned inside; ${BBOX_DOC}`),
+  since: isoTime
+    .optional()
+    .describe('re-sync after a reconnect: readings with a time at or after this come first'),
+});
+export type LiveQuery = z.output<typeof LiveQuerySchema>;

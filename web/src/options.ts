@@ -1,0 +1,91 @@
+import type { ReferenceStation } from '@airbox/geo';
+import type { ReadingStore, StoredReading } from '@airbox/store';
+import type { MetricsRegistry } from './metrics.ts';
+import type { SurfaceQuery } from './query.ts';
+
+/** Where live readings come from: the stream worker's LiveBus (ingest/src/worker/live.ts). */
+export interface LiveSource {
+  /** Calls `listener` with each batch of newly stored readings; returns the unsubscribe. */
+  subscribe(listener: (readings: StoredReading[]) => void): () => void;
+}
+
+/** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
+export interface LiveLimits {
+  /**
+   * A client whose unsent bytes exceed this is dropped (WebSocket close 4008, SSE stream
+   * ended) rather than letting the server's memory grow. Default 1 MiB.
+   */
+  maxBufferedBytes: number;
+  /** Readings held per client while its snapshot and re-sync are read. Default 10,000. */
+  maxPendingReadings: number;
+  /** `since` older than this is clamped (and the re-sync marked truncated). Default 24 h. */
+  maxResyncMs: number;
+  /** At most this many readings in a re-sync (then marked truncated). Default 10,000. */
+  maxResyncReadings: number;
+  /** SSE comment line interval that keeps proxies from closing an idle stream. Default 15 s. */
+  sseHeartbeatMs: number;
+}
+
+export interface RateLimitOptions {
+  /** Requests per window per client IP. Default 600. */
+  max: number;
+  /** Default 60,000 (one minute). */
+  timeWindowMs: number;
+}
+
+export interface ApiOptions {
+  store: ReadingStore;
+  metrics: MetricsRegistry;
+  /** Extra facts for /healthz (ports, versions); must not throw. */
+  health?: () => Record<string, unknown>;
+  logger?: boolean;
+  /** Injected clock (epoch ms) for `online` and live re-sync bounds. Default Date.now. */
+  now?: () => number;
+  /** A device is `online` when its newest reading arrived within this. Default 10 min. */
+  onlineWindowMs?: number;
+  /** Reference stations for /api/v1/stations. Default: the bundled MOENV list. */
+  stations?: ReferenceStation[];
+  /** Per-IP rate limit of every route but /healthz and /metrics; `false` turns it off. */
+  rateLimit?: Partial<RateLimitOptions> | false;
+  /** Trust X-Forwarded-For from these proxies (Fastify `trustProxy`), e.g. `'127.0.0.1'`. Default false. */
+  trustProxy?: boolean | string | string[];
+  /** Allowed CORS origin(s) of read requests. Default '*'. */
+  corsOrigin?: string | string[];
+  /** Rows one JSON series answer may hold (CSV has no ceiling). Default 500,000. */
+  maxJsonRows?: number;
+  /** Calibration models (from calibrate's registry); until given the list is empty. */
+  models?: () => Promise<unknown[]>;
+  /** The interpolated surface; until given, /api/v1/surface answers 404 not-available. */
+  surface?: (query: SurfaceQuery) => Promise<unknown>;
+  /** Live readings; until given, /api/v1/live and /api/v1/live.sse answer 404. */
+  live?: LiveSource;
+  liveLimits?: Partial<LiveLimits>;
+}
+
+export const DEFAULT_LIVE_LIMITS: LiveLimits = {
+  maxBufferedBytes: 1024 * 1024,
+  maxPendingReadings: 10_000,
+  maxResyncMs: 24 * 3_600_000,
+  maxResyncReadings: 10_000,
+  sseHeartbeatMs: 15_000,
+};
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 600, timeWindowMs: 60_000 };
+
+/** ApiOptions with every default filled in, as the routes use them. */
+export interface ResolvedApiOptions extends ApiOptions {
+  now: () => number;
+  onlineWindowMs: number;
+  maxJsonRows: number;
+  liveLimits: LiveLimits;
+}
+
+export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
+  return {
+    ...opts,
+    now: opts.now ?? Date.now,
+    onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
+    maxJsonRows: opts.maxJsonRows ?? 500_000,
+    liveLimits: { ...DEFAULT_LIVE_LIMITS, ...opts.liveLimits },
+  };
+}

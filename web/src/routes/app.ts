@@ -1,0 +1,272 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isValidDeviceId, nativeTopic } from '@airbox/protocol';
+import { quoteInput, type ErrorBody } from '../errors.ts';
+
+/**
+ * The browser app (web/app, built into web/dist by scripts/build.mjs) and the few routes
+ * only it uses: its configuration and the maker page's device status and config.
+ */
+
+/** What the maker page needs from the broker and the device registry (see `brokerDeviceAdmin`). */
+export interface DeviceAdmin {
+  /** The role of a valid, unrevoked username/password pair, or null (DeviceRegistry.verify). */
+  verify(username: string, password: string): 'device' | 'service' | null;
+  /** The retained message on `topic`, or null. */
+  retained(topic: string): Promise<Uint8Array | null>;
+  /** Publishes a retained QoS 1 message as the server. */
+  publishRetained(topic: string, payload: Uint8Array): Promise<void>;
+}
+
+export interface AppOptions {
+  /** The built app; default web/dist when it holds index.html. `false`: serve no app. */
+  appDir?: string | false;
+  /** A production MapLibre style URL; the map's bundled offline style otherwise. */
+  mapStyleUrl?: string;
+  /** Broker and registry access for the maker page; without it those routes answer 404. */
+  deviceAdmin?: DeviceAdmin;
+}
+
+/** HTML routes of the single-page app (web/app/src/main.ts routes the same paths). */
+const PAGES = ['/', '/school/:id', '/device/:id', '/download', '/embed/:id'];
+
+/**
+ * web/dist seen from this file as source (web/src/routes) and as part of the CLI bundle
+ * (packages/cli/dist/airbox.mjs); the first that holds index.html wins.
+ */
+export function defaultAppDir(): string | null {
+  const candidates = ['../../dist/', '../../../web/dist/'].map((rel) =>
+    fileURLToPath(new URL(rel, import.meta.url)),
+  );
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+}
+
+/**
+ * A strict policy: scripts only from our origin, so even a string that slipped into the
+ * DOM as markup could not run. MapLibre needs blob: workers; a production tile style may
+ * load tiles and images over https. Only /embed/ may be framed by other sites.
+ */
+function contentSecurityPolicy(frameable: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    "connect-src 'self' ws: wss: https:",
+    "worker-src 'self' blob:",
+    "child-src 'self' blob:",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    `frame-ancestors ${frameable ? '*' : "'self'"}`,
+  ].join('; ');
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.code(status).send({ error: { code, message } } satisfies ErrorBody);
+}
+
+const IdParams = z.object({
+  id: z.string().refine(isValidDeviceId, {
+    error: (iss) => `${quoteInput(iss.input)} is not a device id`,
+  }),
+});
+
+/** What may be set remotely; mirrors firmware-sim's RemoteConfigSchema, which re-checks it. */
+export const RemoteConfigBody = z
+  .strictObject({
+    intervalS: z.int().min(1).max(86_400).optional(),
+    samplesPerReport: z.int().min(1).max(60).optional(),
+    format: z.enum(['native', 'lass']).optional(),
+    brokerUrl: z
+      .string()
+      .regex(/^(mqtts?|wss?):\/\/[^/\s]+/, {
+        error: 'must be an mqtt://, mqtts://, ws:// or wss:// URL',
+      })
+      .optional(),
+  })
+  .refine((c) => (c.samplesPerReport ?? 1) <= (c.intervalS ?? Infinity), {
+    error: 'samplesPerReport: at most one sample a second fits in intervalS',
+  });
+
+/** The `Authorization: Basic` pair (RFC 7617), or null. */
+function basicCredentials(req: FastifyRequest): { user: string; password: string } | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
+  if (match?.[1] === undefined) return null;
+  const text = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? null : { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** The box's own credentials, or a service account's, may change its config. */
+function owns(admin: DeviceAdmin, req: FastifyRequest, deviceId: string): boolean {
+  const creds = basicCredentials(req);
+  if (creds === null) return false;
+  const role = admin.verify(creds.user, creds.password);
+  return role === 'service' || (role === 'device' && creds.user === deviceId);
+}
+
+function parseJson(bytes: Uint8Array | null): unknown {
+  if (bytes === null || bytes.length === 0) return null;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void {
+  const guard = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): { id: string; admin: DeviceAdmin } | null => {
+    const params = IdParams.safeParse(req.params);
+    if (!params.success) {
+      void sendError(
+        reply,
+        400,
+        'bad-path',
+        params.error.issues.map((i) => `id: ${i.message}`).join('; '),
+      );
+      return null;
+    }
+    if (admin === undefined) {
+      void sendError(
+        reply,
+        404,
+        'not-available',
+        'this server does not relay device status or config',
+      );
+      return null;
+    }
+    return { id: params.data.id, admin };
+  };
+  const unauthorized = (reply: FastifyReply, id: string) =>
+    sendError(
+      reply
+        // Not "Basic": a browser would pop up its own login dialog over the maker page.
+        .header('WWW-Authenticate', 'AirboxDevice realm="airbox"'),
+      401,
+      'unauthorized',
+      `send Authorization: Basic with ${quoteInput(id)} and the password 'airbox device add' printed`,
+    );
+
+  app.get('/app/v1/devices/:id/status', async (req, reply) => {
+    const ok = guard(req, reply);
+    if (ok === null) return reply;
+    const status = parseJson(await ok.admin.retained(nativeTopic(ok.id, 'status')));
+    if (status === null || typeof status !== 'object') {
+      return sendError(
+        reply,
+        404,
+        'not-found',
+        `device ${quoteInput(ok.id)} has no retained status`,
+      );
+    }
+    return { status };
+  });
+
+  app.get('/app/v1/devices/:id/config', async (req, reply) => {
+    const ok = guard(req, reply);
+    if (ok === null) return reply;
+    if (!owns(ok.admin, req, ok.id)) return unauthorized(reply, ok.id);
+    const topic = nativeTopic(ok.id, 'config');
+    return { topic, config: parseJson(await ok.admin.retained(topic)) };
+  });
+
+  app.put('/app/v1/devices/:id/config', async (req, reply) => {
+    const ok = guard(req, reply);
+    if (ok === null) return reply;
+    if (!owns(ok.admin, req, ok.id)) return unauthorized(reply, ok.id);
+    const body = RemoteConfigBody.safeParse(req.body);
+    if (!body.success) {
+      const message = body.error.issues
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ');
+      return sendError(reply, 400, 'bad-body', message);
+    }
+    const topic = nativeTopic(ok.id, 'config');
+    await ok.admin.publishRetained(topic, Buffer.from(JSON.stringify(body.data)));
+    return { topic, config: body.data };
+  });
+}
+
+/** Registers the app: static files, the page routes, /app/config.json and the maker routes. */
+export function appRoutes(app: FastifyInstance, opts: AppOptions): void {
+  app.get('/app/config.json', async () => ({
+    mapStyleUrl: opts.mapStyleUrl ?? null,
+    maker: opts.deviceAdmin !== undefined,
+  }));
+  makerRoutes(app, opts.deviceAdmin);
+
+  const dir = opts.appDir === false ? null : (opts.appDir ?? defaultAppDir());
+  if (dir === null || !existsSync(join(dir, 'index.html'))) return;
+  void app.register(fastifyStatic, {
+    root: dir,
+    // Looked up per request (not listed at start), so a rebuild is served without a restart.
+    wildcard: true,
+    index: false,
+    decorateReply: false,
+    setHeaders: (reply, path) =>
+      // Vite puts a content hash in every name under assets/: those never change.
+      void reply.header(
+        'Cache-Control',
+        path.startsWith(join(dir, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
+  });
+  for (const url of PAGES) {
+    app.get(url, async (req, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-cache')
+        .header('Content-Security-Policy', contentSecurityPolicy(req.url.startsWith('/embed/')))
+        .send(await readFile(join(dir, 'index.html'))),
+    );
+  }
+}
+
+/** The structural bits of an Aedes broker `brokerDeviceAdmin` uses (no Aedes dependency here). */
+export interface RetainedBroker {
+  publish(
+    packet: { cmd: 'publish'; topic: string; payload: Buffer; qos: 1; retain: true; dup: false },
+    done: (error?: Error) => void,
+  ): void;
+  persistence: { createRetainedStream(pattern: string): AsyncIterable<{ payload?: unknown }> };
+}
+
+/** DeviceAdmin over a running Aedes broker and the device registry (for `airbox serve`). */
+export function brokerDeviceAdmin(
+  broker: RetainedBroker,
+  registry: { verify(username: string, password: string): 'device' | 'service' | null },
+): DeviceAdmin {
+  return {
+    verify: (username, password) => registry.verify(username, password),
+    retained: async (topic) => {
+      for await (const packet of broker.persistence.createRetainedStream(topic)) {
+        const p = packet.payload;
+        if (p instanceof Uint8Array) return p;
+        if (typeof p === 'string') return Buffer.from(p);
+      }
+      return null;
+    },
+    publishRetained: (topic, payload) =>
+      new Promise((resolve, reject) =>
+        broker.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload),
+            qos: 1,
+            retain: true,
+            dup: false,
+          },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      ),
+  };
+}

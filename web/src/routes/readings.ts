@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { inBBox } from '../bbox.ts';
+import { ifNoneMatchHits, latestEtag } from '../etag.ts';
+import { DeadLetterQuerySchema, LatestQuerySchema } from '../query.ts';
+import { DeadLetterDoc, docSchemas, ReadingDoc } from '../schemas.ts';
+import { getRoute, type RouteContext } from './define.ts';
+
+const LatestResponse = z
+  .object({ readings: z.array(ReadingDoc) })
+  .register(docSchemas, { id: 'LatestResponse' });
+const DeadLettersResponse = z
+  .object({ deadLetters: z.array(DeadLetterDoc) })
+  .register(docSchemas, { id: 'DeadLettersResponse' });
+
+/** /api/v1/readings/latest (with ETag) and /api/v1/dead-letters. */
+export function readingRoutes(ctx: RouteContext): void {
+  const { store } = ctx.options;
+
+  getRoute(
+    ctx,
+    {
+      url: '/api/v1/readings/latest',
+      tag: 'readings',
+      summary: 'the newest reading of each device',
+      description:
+        'Carries a weak ETag (newest arrival time + count); send it back in If-None-Match to get 304 while nothing changed. Ordered by device id.',
+      query: LatestQuerySchema,
+      responses: {
+        200: {
+          description: 'the readings',
+          json: LatestResponse,
+          headers: { ETag: 'weak validator of this answer', 'Cache-Control': 'no-cache' },
+        },
+        304: { description: 'unchanged since the ETag in If-None-Match' },
+      },
+    },
+    async ({ query }, req, reply) => {
+      const all = await store.latest({ deviceIds: query.device, kind: query.kind });
+      const box = query.bbox;
+      const readings = box === undefined ? all : all.filter((r) => inBBox(box, r.lat, r.lon));
+      const etag = latestEtag(readings);
+      // no-cache: caches may keep it but must revalidate, which the ETag makes cheap.
+      void reply.header('ETag', etag).header('Cache-Control', 'no-cache');
+      if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      return { readings };
+    },
+  );
+
+  getRoute(
+    ctx,
+    {
+      url: '/api/v1/dead-letters',
+      tag: 'readings',
+      summary: 'messages the worker refused, newest first, with the reason',
+      query: DeadLetterQuerySchema,
+      responses: { 200: { description: 'the refused messages', json: DeadLettersResponse } },
+    },
+    async ({ query }) => {
+      const letters = await store.deadLetters({ limit: query.limit, sinceMs: query.since });
+      return {
+        deadLetters: letters.map((d) => ({
+          ...d,
+          payload: Buffer.from(d.payload).toString('base64'),
+          payloadText: Buffer.from(d.payload).toString('utf8'),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,97 @@
+import { Readable } from 'node:stream';
+import type { ReadingStore } from '@airbox/store';
+import { inBBox } from '../bbox.ts';
+import { SeriesResponseDoc } from '../schemas.ts';
+import { seriesCsv, seriesFileName } from '../series/csv-stream.ts';
+import { collectSeries, type SeriesPlan } from '../series/source.ts';
+import {
+  checkSeriesRange,
+  MAX_RANGE_DAYS,
+  SeriesQuerySchema,
+  type SeriesQuery,
+} from '../series-query.ts';
+import { unknownDevices } from './devices.ts';
+import { getRoute, type RouteContext } from './define.ts';
+
+/** Byte order of ASCII ids, the order the store returns devices in. */
+function sortedIds(ids: Iterable<string>): string[] {
+  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The devices a query names: the listed ids, every one of which must have readings (404
+ * naming those that have none), or those whose newest position is inside the bbox.
+ */
+async function seriesDevices(store: ReadingStore, q: SeriesQuery): Promise<string[]> {
+  if (q.device !== undefined) {
+    const known = new Set((await store.latest({ deviceIds: q.device })).map((r) => r.deviceId));
+    const missing = q.device.filter((id) => !known.has(id));
+    if (missing.length > 0) throw unknownDevices('device', missing);
+    return sortedIds(q.device);
+  }
+  const box = q.bbox;
+  if (box === undefined) return [];
+  const inside = (await store.latest()).filter((r) => inBBox(box, r.lat, r.lon));
+  return sortedIds(inside.map((r) => r.deviceId));
+}
+
+const DESCRIPTION = `Rows are ordered by device id, then time. Ranges are [from, to).
+
+- \`agg=raw\`: the stored readings (at most ${MAX_RANGE_DAYS.raw} days per request).
+- \`agg=1h\`: the hourly roll-up, UTC hours, means of the readings that had each value (at most ${MAX_RANGE_DAYS['1h']} days).
+- \`agg=1d\`: days built from the hourly roll-up, each hour's mean weighted by its reading count, so a day's mean is the mean of its readings. Days are UTC calendar days unless \`tz\` names a zone (e.g. \`Asia/Taipei\`); an hour counts for the day it starts in. Days at the edges of [from, to) hold only their hours inside it (at most ${MAX_RANGE_DAYS['1d']} days).
+
+\`device\` names devices (an id with no stored reading is a 404 naming it); \`bbox\` takes every device whose newest position is inside (none inside: an empty answer).
+
+\`format=csv\` streams the rows as they are read (one device-window at a time), with no row ceiling; the columns are the JSON field names, flags joined by \`;\`. A JSON answer is one document and holds at most a configured number of rows (\`too-many-rows\` beyond it).`;
+
+/** /api/v1/series: one or many devices, raw | 1h | 1d, JSON or streamed CSV. */
+export function seriesRoutes(ctx: RouteContext): void {
+  const { store, maxJsonRows } = ctx.options;
+
+  getRoute(
+    ctx,
+    {
+      url: '/api/v1/series',
+      tag: 'readings',
+      summary: 'readings, hourly or daily means of devices over a time range',
+      description: DESCRIPTION,
+      query: SeriesQuerySchema,
+      responses: {
+        200: {
+          description: 'the series',
+          json: SeriesResponseDoc,
+          media: ['text/csv'],
+          headers: { 'Content-Disposition': 'CSV only: attachment; filename="airbox-….csv"' },
+        },
+        404: { description: 'a listed device has no stored reading (`unknown-device`)' },
+      },
+    },
+    async ({ query }, _req, reply) => {
+      checkSeriesRange(query);
+      const plan: SeriesPlan = {
+        deviceIds: await seriesDevices(store, query),
+        fromMs: query.from,
+        toMs: query.to,
+        agg: query.agg,
+        tz: query.tz,
+      };
+      if (query.format === 'csv') {
+        const chunks = seriesCsv(store, plan, (n) => (ctx.stats.csvRows += n));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('Content-Disposition', `attachment; filename="${seriesFileName(plan)}"`)
+          .send(Readable.from(chunks));
+      }
+      const rows = await collectSeries(store, plan, maxJsonRows);
+      const head = {
+        agg: query.agg,
+        from: new Date(query.from).toISOString(),
+        to: new Date(query.to).toISOString(),
+        devices: plan.deviceIds,
+      };
+      if (query.agg === 'raw') return { ...head, readings: rows };
+      return query.agg === '1d' ? { ...head, tz: query.tz, rows } : { ...head, rows };
+    },
+  );
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { FLAG_CODES, FORMATS } from '@airbox/protocol';
+import type { DeadLetter, HourlyRow, StoredReading } from '@airbox/store';
+import type { DailyRow } from './series/daily.ts';
+
+/**
+ * Response shapes, for the OpenAPI document. Each is registered under the name it gets in
+ * `components.schemas`. Where the shape is a type owned elsewhere, a compile-time check
+ * below fails `tsc` if the two drift apart.
+ */
+export const docSchemas = z.registry<{ id: string }>();
+
+const time = z.iso.datetime();
+const num = z.number().nullable();
+const text = z.string().nullable();
+
+export const ReadingDoc = z
+  .object({
+    deviceId: z.string(),
+    time,
+    receivedAt: time,
+    deviceTime: z.string().optional(),
+    lat: num,
+    lon: num,
+    pm1UgM3: num,
+    pm25UgM3: num,
+    pm10UgM3: num,
+    temperatureC: num,
+    humidityPct: num,
+    format: z.enum(FORMATS),
+    app: text,
+    firmware: text,
+    flags: z.array(z.enum(FLAG_CODES)),
+    kind: z.enum(['box', 'reference']),
+    pm25CalibratedUgM3: num.optional(),
+    calibrationModel: text.optional(),
+  })
+  .register(docSchemas, { id: 'Reading' });
+
+const measures = {
+  pm25UgM3: num,
+  pm25CalibratedUgM3: num,
+  pm10UgM3: num,
+  pm1UgM3: num,
+  temperatureC: num,
+  humidityPct: num,
+};
+
+export const HourlyRowDoc = z
+  .object({ deviceId: z.string(), hour: time, count: z.number().int(), ...measures })
+  .register(docSchemas, { id: 'HourlyRow' });
+
+export const DailyRowDoc = z
+  .object({
+    deviceId: z.string(),
+    day: z.iso.date(),
+    hours: z.number().int(),
+    count: z.number().int(),
+    ...measures,
+  })
+  .register(docSchemas, { id: 'DailyRow' });
+
+export const DeviceDoc = z
+  .object({
+    deviceId: z.string(),
+    kind: z.enum(['box', 'reference']),
+    lat: num,
+    lon: num,
+    lastReadingTime: time,
+    lastSeen: time.describe('when the newest reading arrived (receivedAt)'),
+    online: z.boolean().describe('the newest reading arrived within the online window'),
+    format: z.enum(FORMATS),
+    app: text,
+    firmware: text,
+    flags: z.array(z.enum(FLAG_CODES)).describe('QC flags of the newest reading'),
+  })
+  .register(docSchemas, { id: 'Device' });
+export type DeviceSummary = z.output<typeof DeviceDoc>;
+
+export const StationDoc = z
+  .object({
+    deviceId: z.string().describe('`EPA-<nameEn>`, as LASS names MOENV stations'),
+    siteId: z.string(),
+    nameZh: z.string(),
+    nameEn: z.string(),
+    county: z.string(),
+    siteType: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    latest: ReadingDoc.nullable(),
+  })
+  .register(docSchemas, { id: 'Station' });
+export type StationView = z.output<typeof StationDoc>;
+
+export const DeadLetterDoc = z
+  .object({
+    id: z.number().int().optional(),
+    receivedAt: time,
+    topic: z.string(),
+    payload: z.string().describe('the payload bytes, base64'),
+    payloadText: z.string().describe('the payload as UTF-8 text'),
+    clientId: text,
+    code: z.string(),
+    reason: z.string(),
+  })
+  .register(docSchemas, { id: 'DeadLetter' });
+
+export const ErrorDoc = z
+  .object({
+    error: z.object({
+      code: z.string().describe('stable code, e.g. bad-query, unknown-device, rate-limited'),
+      message: z.string().describe('names the parameter and the problem'),
+    }),
+  })
+  .register(docSchemas, { id: 'Error' });
+
+const range = { from: time, to: time, devices: z.array(z.string()) };
+export const SeriesResponseDoc = z
+  .discriminatedUnion('agg', [
+    z.object({ agg: z.literal('raw'), ...range, readings: z.array(ReadingDoc) }),
+    z.object({ agg: z.literal('1h'), ...range, rows: z.array(HourlyRowDoc) }),
+    z.object({ agg: z.literal('1d'), ...range, tz: z.string(), rows: z.array(DailyRowDoc) }),
+  ])
+  .register(docSchemas, { id: 'SeriesResponse' });
+
+export const LiveMessageDoc = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('snapshot'), readings: z.array(ReadingDoc) }),
+    z.object({
+      type: z.literal('resync'),
+      from: time,
+      to: time,
+      truncated: z.boolean().describe('more was stored than the re-sync bound; use /series'),
+      readings: z.array(ReadingDoc),
+    }),
+    z.object({ type: z.literal('readings'), readings: z.array(ReadingDoc) }),
+  ])
+  .register(docSchemas, { id: 'LiveMessage' });
+export type LiveMessage = z.output<typeof LiveMessageDoc>;
+
+// Compile-time: the documented shapes are exactly the stored types.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type DocsMatchTypes = [
+  Assert<Same<z.output<typeof ReadingDoc>, StoredReading>>,
+  Assert<Same<z.output<typeof HourlyRowDoc>, HourlyRow>>,
+  Assert<Same<z.output<typeof DailyRowDoc>, DailyRow>>,
+  Assert<
+    Same<
+      Omit<z.output<typeof DeadLetterDoc>, 'payload' | 'payloadText'>,
+      Omit<DeadLetter, 'payload'>
+    >
+  >,
+];
