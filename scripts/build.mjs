@@ -5,6 +5,7 @@
 // resolved at run time from packages/cli/node_modules (the CLI lists them as dependencies).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { build as viteBuild } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,3 +32,11 @@ await build({
   plugins: [externalThirdParty],
 });
 console.error(`build: packages/cli/dist/airbox.mjs in ${Date.now() - started} ms`);
+
+// The browser app (web/app → web/dist), which `airbox serve` serves at /.
+const appStarted = Date.now();
+await viteBuild({
+  configFile: fileURLToPath(new URL('../web/vite.config.ts', import.meta.url)),
+  logLevel: 'error',
+});
+console.error(`build: web/dist (browser app) in ${Date.now() - appStarted} ms`);

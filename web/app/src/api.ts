@@ -1,0 +1,307 @@
+/**
+ * Every call the app makes to the server, in one place: a change of an API shape touches
+ * this file only. Answers are outside input: each is parsed with a zod schema (unknown
+ * fields dropped, missing optional ones defaulted), and an error answer becomes an
+ * ApiClientError carrying the API's stable code.
+ *
+ * Shapes follow web/src/schemas.ts (Reading, Device, Station, SeriesResponse, LiveMessage).
+ */
+import { z } from 'zod';
+
+const num = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+const text = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+
+export const ReadingSchema = z.object({
+  deviceId: z.string(),
+  time: z.string(),
+  receivedAt: z.string().optional(),
+  lat: num,
+  lon: num,
+  pm1UgM3: num,
+  pm25UgM3: num,
+  pm10UgM3: num,
+  temperatureC: num,
+  humidityPct: num,
+  format: z.string().optional(),
+  app: text,
+  firmware: text,
+  flags: z.array(z.string()).default([]),
+  kind: z.enum(['box', 'reference']).default('box'),
+  pm25CalibratedUgM3: num,
+  calibrationModel: text,
+  /** Not served yet: the map hides boxes marked indoor when the API starts sending it. */
+  indoor: z.boolean().optional(),
+});
+export type Reading = z.output<typeof ReadingSchema>;
+
+export const DeviceSchema = z.object({
+  deviceId: z.string(),
+  kind: z.enum(['box', 'reference']),
+  lat: num,
+  lon: num,
+  lastReadingTime: z.string(),
+  lastSeen: z.string(),
+  online: z.boolean(),
+  format: z.string(),
+  app: text,
+  firmware: text,
+  flags: z.array(z.string()),
+});
+export type Device = z.output<typeof DeviceSchema>;
+
+export const StationSchema = z.object({
+  deviceId: z.string(),
+  siteId: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  county: z.string(),
+  lat: z.number(),
+  lon: z.number(),
+  latest: ReadingSchema.nullable(),
+});
+export type Station = z.output<typeof StationSchema>;
+
+export const HourlyRowSchema = z.object({
+  deviceId: z.string(),
+  hour: z.string(),
+  count: z.number(),
+  pm25UgM3: num,
+  pm25CalibratedUgM3: num,
+});
+export type HourlyRow = z.output<typeof HourlyRowSchema>;
+
+export const LiveMessageSchema = z.object({
+  type: z.enum(['snapshot', 'resync', 'readings']),
+  readings: z.array(ReadingSchema),
+});
+export type LiveMessage = z.output<typeof LiveMessageSchema>;
+
+/** The device's retained status (firmware-sim/src/device/status.ts), as the server relays it. */
+export const DeviceStatusSchema = z.object({
+  online: z.boolean(),
+  firmware: z.string().optional(),
+  uptimeS: z.number().optional(),
+  backlog: z.number().optional(),
+  droppedReadings: z.number().optional(),
+  lastError: z.string().nullable().optional(),
+  intervalS: z.number().optional(),
+  samplesPerReport: z.number().optional(),
+  format: z.string().optional(),
+  time: z.string().optional(),
+});
+export type DeviceStatus = z.output<typeof DeviceStatusSchema>;
+
+/** What may be set remotely (firmware-sim RemoteConfigSchema). */
+export interface RemoteConfig {
+  intervalS?: number;
+  samplesPerReport?: number;
+  format?: 'native' | 'lass';
+  brokerUrl?: string;
+}
+
+/**
+ * The interpolated surface: rows north → south, columns west → east, null (or NaN, which
+ * JSON cannot carry) where masked. bbox is [west, south, east, north].
+ */
+export const SurfaceSchema = z.object({
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  values: z.array(z.number().nullable()),
+});
+export type SurfaceGrid = z.output<typeof SurfaceSchema>;
+
+const AppConfigSchema = z.object({
+  mapStyleUrl: z.string().nullable().default(null),
+  maker: z.boolean().default(false),
+});
+export type AppConfig = z.output<typeof AppConfigSchema>;
+
+const HealthSchema = z.object({
+  ports: z
+    .object({ mqtt: z.number().nullable().optional(), ws: z.number().nullable().optional() })
+    .optional(),
+});
+
+export class ApiClientError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiClientError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+async function request<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  init?: RequestInit,
+): Promise<z.output<S>> {
+  const res = await fetch(path, {
+    ...init,
+    headers: { accept: 'application/json', ...init?.headers },
+  });
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const parsed = ErrorBodySchema.safeParse(body);
+    const error = parsed.success
+      ? parsed.data.error
+      : { code: 'http', message: `HTTP ${res.status}` };
+    throw new ApiClientError(res.status, error.code, error.message);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiClientError(res.status, 'bad-answer', `${path}: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) search.set(k, String(v));
+  return search.toString();
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const enc = encodeURIComponent;
+
+export const api = {
+  latest: async (kind?: 'box' | 'reference') =>
+    (
+      await request(
+        `/api/v1/readings/latest?${q({ kind })}`,
+        z.object({ readings: z.array(ReadingSchema) }),
+      )
+    ).readings,
+
+  stations: async () =>
+    (await request('/api/v1/stations', z.object({ stations: z.array(StationSchema) }))).stations,
+
+  device: (id: string) =>
+    request(
+      `/api/v1/devices/${enc(id)}`,
+      z.object({ device: DeviceSchema, latest: ReadingSchema }),
+    ),
+
+  devices: async () =>
+    (await request('/api/v1/devices?kind=box', z.object({ devices: z.array(DeviceSchema) })))
+      .devices,
+
+  /** Raw readings of some devices in [fromMs, toMs). */
+  rawSeries: async (deviceIds: string[], fromMs: number, toMs: number) =>
+    (
+      await request(
+        `/api/v1/series?${q({ device: deviceIds.join(','), from: iso(fromMs), to: iso(toMs), agg: 'raw' })}`,
+        z.object({ readings: z.array(ReadingSchema) }),
+      )
+    ).readings,
+
+  /** Hourly means of some devices, or (bbox) of every device in an area. */
+  hourlySeries: async (
+    where: { device: string[] } | { bbox: readonly number[] },
+    fromMs: number,
+    toMs: number,
+  ) =>
+    (
+      await request(
+        `/api/v1/series?${q({
+          ...('device' in where
+            ? { device: where.device.join(',') }
+            : { bbox: where.bbox.join(',') }),
+          from: iso(fromMs),
+          to: iso(toMs),
+          agg: '1h',
+        })}`,
+        z.object({ rows: z.array(HourlyRowSchema) }),
+      )
+    ).rows,
+
+  /** The URL a researcher downloads (CSV streams; JSON is one document). */
+  seriesUrl: (params: Record<string, string | undefined>) => `/api/v1/series?${q(params)}`,
+
+  surface: (bbox: readonly number[], size: number) =>
+    request(`/api/v1/surface?${q({ bbox: bbox.join(','), size })}`, SurfaceSchema),
+
+  models: async () =>
+    (await request('/api/v1/calibration/models', z.object({ models: z.array(z.unknown()) })))
+      .models,
+
+  deadLetters: async (limit: number) =>
+    (
+      await request(
+        `/api/v1/dead-letters?${q({ limit })}`,
+        z.object({
+          deadLetters: z.array(
+            z.object({
+              receivedAt: z.string(),
+              topic: z.string(),
+              payloadText: z.string(),
+              clientId: z.string().nullable(),
+              code: z.string(),
+              reason: z.string(),
+            }),
+          ),
+        }),
+      )
+    ).deadLetters,
+
+  health: () => request('/healthz', HealthSchema),
+
+  appConfig: () => request('/app/config.json', AppConfigSchema),
+
+  makerStatus: async (id: string) =>
+    (await request(`/app/v1/devices/${enc(id)}/status`, z.object({ status: DeviceStatusSchema })))
+      .status,
+
+  makerConfig: async (id: string, password: string) =>
+    await request(
+      `/app/v1/devices/${enc(id)}/config`,
+      z.object({ config: z.record(z.string(), z.unknown()).nullable(), topic: z.string() }),
+      { headers: { authorization: basic(id, password) } },
+    ),
+
+  publishConfig: (id: string, password: string, config: RemoteConfig) =>
+    request(`/app/v1/devices/${enc(id)}/config`, z.object({ topic: z.string() }), {
+      method: 'PUT',
+      headers: { authorization: basic(id, password), 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    }),
+
+  /** The live stream's URL (WebSocket), following some devices, re-synced from `sinceIso`. */
+  liveUrl: (deviceIds: string[] | undefined, sinceIso: string | undefined) => {
+    const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+    const search = q({ device: deviceIds?.join(','), since: sinceIso });
+    return `${scheme}://${window.location.host}/api/v1/live${search === '' ? '' : `?${search}`}`;
+  },
+
+  /** The newest readings for the polling fallback; null when unchanged since `etag`. */
+  latestIfChanged: async (deviceIds: string[] | undefined, etag: string | null) => {
+    const res = await fetch(`/api/v1/readings/latest?${q({ device: deviceIds?.join(',') })}`, {
+      cache: 'no-store',
+      headers: etag === null ? {} : { 'if-none-match': etag },
+    });
+    if (res.status === 304) return null;
+    if (!res.ok)
+      throw new ApiClientError(res.status, 'http', `latest readings: HTTP ${res.status}`);
+    const body = z.object({ readings: z.array(ReadingSchema) }).parse(await res.json());
+    return { readings: body.readings, etag: res.headers.get('etag') };
+  },
+};
+
+/** HTTP Basic (RFC 7617): the box's MQTT username (its id) and password. */
+function basic(user: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}

@@ -1,0 +1,170 @@
+import { FLAGS, isFlagCode } from '@airbox/protocol';
+import { api, ApiClientError, type Device, type DeviceStatus, type Reading } from '../api.ts';
+import { el, replaceChildren } from '../dom.ts';
+import type { I18n, StringKey } from '../i18n/index.ts';
+import { openLive } from '../live.ts';
+import type { PageContext } from '../page.ts';
+import { errorBox, pageHeader } from '../shell.ts';
+import { ownerSection } from './owner.ts';
+
+/** Raw messages kept in the live tail; older ones scroll away. */
+const TAIL_LENGTH = 50;
+
+const SEVERITY_KEY: Record<string, StringKey> = {
+  info: 'severityInfo',
+  suspect: 'severitySuspect',
+  unusable: 'severityUnusable',
+};
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return d > 0
+    ? `${d} d ${h} h`
+    : h > 0
+      ? `${h} h ${m} min`
+      : `${m} min ${Math.floor(seconds % 60)} s`;
+}
+
+/** A definition list; every value is text. */
+function facts(rows: [string, string | null | undefined][]): HTMLElement {
+  return el(
+    'dl',
+    { class: 'facts' },
+    ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v ?? '—')]),
+  );
+}
+
+function summary(i18n: I18n, d: Device, status: DeviceStatus | null): HTMLElement {
+  const state = d.online ? i18n.t('online') : i18n.t('offlineState');
+  const rows: [string, string | null][] = [
+    [i18n.t('lastSeen'), `${i18n.dateTime(d.lastSeen)} (${state})`],
+    [i18n.t('firmware'), d.firmware],
+    [i18n.t('app'), d.app],
+    [i18n.t('format'), d.format],
+    [
+      i18n.t('position'),
+      d.lat === null || d.lon === null ? null : `${d.lat.toFixed(5)}, ${d.lon.toFixed(5)}`,
+    ],
+  ];
+  if (status !== null) {
+    rows.push([i18n.t('uptime'), status.uptimeS === undefined ? null : duration(status.uptimeS)]);
+    rows.push([
+      i18n.t('backlog'),
+      i18n.t('backlogValue', { count: status.backlog ?? 0, dropped: status.droppedReadings ?? 0 }),
+    ]);
+    rows.push([i18n.t('lastError'), status.lastError ?? null]);
+  }
+  return el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'summary' } },
+    facts(rows),
+    status === null ? el('p', { class: 'muted' }, i18n.t('statusUnavailable')) : null,
+  );
+}
+
+function flagList(i18n: I18n, latest: Reading): HTMLElement {
+  const items = latest.flags.map((code) => {
+    const info = isFlagCode(code) ? FLAGS[code] : null;
+    return el(
+      'li',
+      { class: `flag ${info?.severity ?? 'unknown'}` },
+      el('code', {}, code),
+      info === null
+        ? null
+        : el(
+            'span',
+            { class: 'severity' },
+            ` ${i18n.t(SEVERITY_KEY[info.severity] ?? 'severityInfo')}: `,
+          ),
+      info === null ? null : i18n.flagText(code, info.description),
+    );
+  });
+  return el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'flags' } },
+    el('h2', {}, i18n.t('qcFlags')),
+    items.length === 0 ? el('p', {}, i18n.t('noFlags')) : el('ul', {}, ...items),
+  );
+}
+
+function liveTail(i18n: I18n, deviceId: string): HTMLElement {
+  const list = el('ol', { class: 'tail', attrs: { 'data-testid': 'tail', reversed: '' } });
+  const empty = el('p', { class: 'muted' }, i18n.t('liveTailEmpty'));
+  openLive({
+    deviceIds: [deviceId],
+    onReadings: (readings) => {
+      empty.remove();
+      for (const r of readings) {
+        list.prepend(el('li', {}, el('pre', {}, JSON.stringify(r, null, 1))));
+      }
+      while (list.children.length > TAIL_LENGTH) list.lastElementChild?.remove();
+    },
+  });
+  return el('section', { class: 'card' }, el('h2', {}, i18n.t('liveTail')), empty, list);
+}
+
+async function refusedMessages(i18n: I18n, deviceId: string): Promise<HTMLElement> {
+  const letters = (await api.deadLetters(500)).filter(
+    (d) => d.clientId === deviceId || d.topic.split('/').includes(deviceId),
+  );
+  return el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'refused' } },
+    el('h2', {}, i18n.t('refused')),
+    letters.length === 0
+      ? el('p', {}, i18n.t('refusedNone'))
+      : el(
+          'ul',
+          {},
+          ...letters
+            .slice(0, 20)
+            .map((d) =>
+              el(
+                'li',
+                {},
+                el('code', {}, d.code),
+                ` ${i18n.dateTime(d.receivedAt)} — ${d.reason}`,
+                el('pre', {}, d.payloadText.slice(0, 500)),
+              ),
+            ),
+        ),
+  );
+}
+
+/** /device/<id>: what a maker needs to look after one box. */
+export async function render(ctx: PageContext): Promise<void> {
+  const { i18n, id } = ctx;
+  const main = el(
+    'main',
+    { class: 'device' },
+    el('h1', { attrs: { 'data-testid': 'device-title' } }, i18n.t('deviceTitle', { id })),
+  );
+  replaceChildren(ctx.root, pageHeader(i18n), main);
+  let device: { device: Device; latest: Reading };
+  try {
+    device = await api.device(id);
+  } catch (error) {
+    const unknown = error instanceof ApiClientError && error.code === 'unknown-device';
+    main.append(
+      unknown
+        ? el('p', { class: 'error' }, i18n.t('unknownDevice', { id }))
+        : errorBox(i18n, error),
+    );
+    ctx.markReady();
+    return;
+  }
+  const [status, config] = await Promise.all([
+    api.makerStatus(id).catch(() => null),
+    api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null })),
+  ]);
+  main.append(
+    summary(i18n, device.device, status),
+    flagList(i18n, device.latest),
+    liveTail(i18n, id),
+    await refusedMessages(i18n, id).catch((e: unknown) => errorBox(i18n, e)),
+    ownerSection(i18n, id, config.maker),
+  );
+  ctx.markReady();
+}

@@ -1,0 +1,231 @@
+import type { OutdoorActivity, Scale } from '@airbox/aqi';
+import { api, ApiClientError, type Reading, type Station } from '../api.ts';
+import { aqiOf, shownPm25, textColourOn } from '../aqi.ts';
+import { createChart, type Chart, type ChartSeries } from '../chart.ts';
+import { el, replaceChildren, setText, swatch } from '../dom.ts';
+import { nearestStation } from '../geo.ts';
+import type { I18n, StringKey } from '../i18n/index.ts';
+import { openLive } from '../live.ts';
+import type { PageContext } from '../page.ts';
+import { errorBox, pageHeader } from '../shell.ts';
+
+const REFRESH_MS = 60_000;
+
+const OUTSIDE: Record<OutdoorActivity, StringKey> = {
+  fine: 'outsideFine',
+  'reduce-for-sensitive': 'outsideReduceSensitive',
+  'reduce-for-everyone': 'outsideReduceEveryone',
+  'move-indoors': 'outsideMoveIndoors',
+};
+
+/** Local midnight of today (the browser's zone: the classroom's). */
+function startOfTodayMs(nowMs: number): number {
+  const d = new Date(nowMs);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+interface View {
+  box: HTMLElement;
+  value: HTMLElement;
+  category: HTMLElement;
+  aqi: HTMLElement;
+  answer: HTMLElement;
+  advice: HTMLElement;
+  station: HTMLElement;
+  updated: HTMLElement;
+  chartSlot: HTMLElement;
+}
+
+function layout(i18n: I18n, deviceId: string): { main: HTMLElement; view: View } {
+  const view: View = {
+    box: el('section', { class: 'level', attrs: { 'data-testid': 'level' } }),
+    value: el('span', { class: 'value', attrs: { 'data-testid': 'pm25' } }),
+    category: el('p', { class: 'category', attrs: { 'data-testid': 'category' } }),
+    aqi: el('p', { class: 'aqi', attrs: { 'data-testid': 'aqi' } }),
+    answer: el('p', { class: 'answer', attrs: { 'data-testid': 'outside' } }),
+    advice: el('p', { class: 'advice' }),
+    station: el('section', { class: 'station', attrs: { 'data-testid': 'station' } }),
+    updated: el('p', { class: 'updated muted' }),
+    chartSlot: el('div', { class: 'chart', attrs: { 'data-testid': 'chart' } }),
+  };
+  replaceChildren(
+    view.box,
+    el('h2', { attrs: { 'data-testid': 'device-id' } }, deviceId),
+    el('p', { class: 'big' }, view.value, el('span', { class: 'unit' }, ` ${i18n.t('ugm3')}`)),
+    view.category,
+    view.aqi,
+  );
+  const main = el(
+    'main',
+    { class: 'school' },
+    view.box,
+    el(
+      'section',
+      { class: 'outside' },
+      el('h2', {}, i18n.t('canWeGoOutside')),
+      view.answer,
+      view.advice,
+    ),
+    view.station,
+    el('section', { class: 'today' }, el('h2', {}, i18n.t('today')), view.chartSlot),
+    el('footer', {}, view.updated, el('p', { class: 'muted' }, i18n.t('aqiNote'))),
+  );
+  return { main, view };
+}
+
+function showLevel(i18n: I18n, view: View, reading: Reading, scale: Scale, nowMs: number): void {
+  const value = shownPm25(reading, 'calibrated');
+  const result = aqiOf(value, scale, new Date(reading.time));
+  setText(view.value, value === null ? null : i18n.number(value));
+  const colour = result?.category.colourHex ?? '#8c8c8c';
+  view.box.style.backgroundColor = colour;
+  view.box.style.color = textColourOn(colour);
+  view.box.dataset['colour'] = colour;
+  setText(view.category, result === null ? i18n.t('noData') : i18n.pick(result.category.name));
+  setText(view.aqi, result === null ? '' : `${i18n.t('aqi')} ${result.aqi}`);
+  setText(view.answer, result === null ? '' : i18n.t(OUTSIDE[result.category.outdoorActivity]));
+  setText(view.advice, result === null ? '' : i18n.pick(result.category.advice));
+  setText(
+    view.updated,
+    i18n.t('updated', { time: `${i18n.dateTime(reading.time)} (${i18n.time(nowMs)})` }),
+  );
+}
+
+function showStation(
+  i18n: I18n,
+  view: View,
+  station: Station | null,
+  reading: Reading | null,
+  scale: Scale,
+): void {
+  if (station === null) {
+    replaceChildren(
+      view.station,
+      el('h2', {}, i18n.t('nearestOfficial')),
+      el('p', {}, i18n.t('noStation')),
+    );
+    return;
+  }
+  const value = reading?.pm25UgM3 ?? null;
+  const result = reading === null ? null : aqiOf(value, scale, new Date(reading.time));
+  replaceChildren(
+    view.station,
+    el('h2', {}, i18n.t('nearestOfficial')),
+    el('p', { class: 'station-name' }, i18n.lang === 'en' ? station.nameEn : station.nameZh),
+    result === null
+      ? el('p', {}, i18n.t('stationNoReading'))
+      : el(
+          'p',
+          { class: 'station-value' },
+          swatch(result.category.colourHex, 'swatch big'),
+          ` ${i18n.number(value ?? 0)} ${i18n.t('ugm3')} · ${i18n.pick(result.category.name)}`,
+        ),
+  );
+}
+
+async function todaySeries(
+  i18n: I18n,
+  deviceId: string,
+  station: Station | null,
+  nowMs: number,
+): Promise<ChartSeries[]> {
+  const from = startOfTodayMs(nowMs);
+  const to = nowMs + 11 * 60_000;
+  const box = await api.rawSeries([deviceId], from, to);
+  const series: ChartSeries[] = [
+    {
+      label: i18n.t('pm25'),
+      stroke: '#1f4e79',
+      points: box.map((r) => ({ timeMs: Date.parse(r.time), value: shownPm25(r, 'calibrated') })),
+    },
+  ];
+  if (station !== null) {
+    const rows = await api.rawSeries([station.deviceId], from, to).catch((e: unknown) => {
+      if (e instanceof ApiClientError && e.code === 'unknown-device') return [];
+      throw e;
+    });
+    const name = i18n.lang === 'en' ? station.nameEn : station.nameZh;
+    series.push({
+      label: i18n.t('seriesStation', { name }),
+      stroke: '#c0392b',
+      dash: [8, 5],
+      points: rows.map((r) => ({ timeMs: Date.parse(r.time), value: r.pm25UgM3 })),
+    });
+  }
+  return series;
+}
+
+/** /school/<id>: a projector view of one box — the number, the colour, the advice. */
+export async function render(ctx: PageContext): Promise<void> {
+  const { i18n, id, params } = ctx;
+  const scale: Scale = params.get('scale') === 'us' ? 'us' : 'tw';
+  const { main, view } = layout(i18n, id);
+  document.body.classList.add('projector');
+  replaceChildren(ctx.root, pageHeader(i18n), main);
+
+  let latest: Reading;
+  try {
+    latest = (await api.device(id)).latest;
+  } catch (error) {
+    const unknown = error instanceof ApiClientError && error.code === 'unknown-device';
+    replaceChildren(
+      main,
+      unknown
+        ? el('p', { class: 'error' }, i18n.t('unknownDevice', { id }))
+        : errorBox(i18n, error),
+    );
+    ctx.markReady();
+    return;
+  }
+  const stations = await api.stations();
+  const nearest = nearestStation(stations, latest.lat, latest.lon)?.station ?? null;
+  let stationReading = nearest?.latest ?? null;
+  let chart: Chart | null = null;
+
+  const refreshChart = async () => {
+    const series = await todaySeries(i18n, id, nearest, Date.now());
+    const today = { fromMs: () => startOfTodayMs(Date.now()), toMs: () => Date.now() };
+    if (chart === null)
+      chart = createChart(
+        view.chartSlot,
+        { width: Math.max(320, view.chartSlot.clientWidth), height: 260 },
+        series,
+        `${i18n.t('pm25')} ${i18n.t('ugm3')}`,
+        today,
+      );
+    else chart.update(series);
+  };
+  const show = () => {
+    showLevel(i18n, view, latest, scale, Date.now());
+    showStation(i18n, view, nearest, stationReading, scale);
+  };
+  show();
+  await refreshChart();
+  ctx.markReady();
+
+  openLive({
+    deviceIds: nearest === null ? [id] : [id, nearest.deviceId],
+    onReadings: (readings) => {
+      for (const r of readings) {
+        if (r.deviceId === id && r.time >= latest.time) latest = r;
+        if (r.deviceId === nearest?.deviceId && r.time >= (stationReading?.time ?? ''))
+          stationReading = r;
+      }
+      show();
+    },
+  });
+  // The chart and the clock refresh on a timer: a projector page stays open all day.
+  setInterval(() => {
+    show();
+    void refreshChart().catch(() => undefined);
+  }, REFRESH_MS);
+  Object.assign(ctx.hook, {
+    lastChartPoint: () => {
+      const p = chart?.lastPoint(0);
+      return p === undefined || p === null
+        ? null
+        : { timeMs: p.timeMs, raw: null, calibrated: p.value };
+    },
+  });
+}
