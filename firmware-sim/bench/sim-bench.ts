@@ -127,13 +127,16 @@ export async function runSimBench(o: SimBenchOptions) {
     );
     const fastAcked0 = fast.progress.readingsAcked;
     const fastCpu0 = process.cpuUsage();
+    const server0 = sampleProcess(serve.child.pid!);
     const f0 = Date.now();
     await sleep(o.windowS * 1000);
     const fastElapsedS = (Date.now() - f0) / 1000;
     const fastCpu = process.cpuUsage(fastCpu0);
+    const server1 = sampleProcess(serve.child.pid!);
     const fastResult = {
       readingsAckedPerS: Math.round((fast.progress.readingsAcked - fastAcked0) / fastElapsedS),
       cpuCores: round((fastCpu.user + fastCpu.system) / 1e6 / fastElapsedS),
+      serverCpuCores: round((server1.cpuS - server0.cpuS) / fastElapsedS),
       backlogAtEnd: fast.progress.backlog,
       droppedReadings: fast.progress.droppedReadings,
     };

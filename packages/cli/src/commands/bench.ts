@@ -1,6 +1,10 @@
 import { packageFile } from '@airbox/geo';
 import { runIngestBench } from '@airbox/ingest/bench';
 import { runDecodeBench, type DecodeBenchResult } from '@airbox/protocol/bench/decode';
+import { runSimBench } from '@airbox/firmware-sim/bench';
+import { describeApiBench, runApiBench } from '@airbox/web/bench/api';
+import { runSurfaceBench, type SurfaceBenchResult } from '@airbox/web/bench/surface';
+import { openRegistry, simCredentials } from '../sim-credentials.ts';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 
@@ -13,10 +17,22 @@ benches:
   ingest    readings/s published → stored end to end, p50/p99 latency, server CPU and
             RSS, 15,000 held connections; the broker alone and Debian's Mosquitto
             relaying the same load, and the ratios
+  sim       one simulator process: N boxes (default 15,000) in real time, its CPU and RSS;
+            then the same fleet at 60×, readings acknowledged per second by airbox serve
+  api       GET /api/v1/series for one box over 24 h with --rows readings stored (default
+            20,000,000 in SQLite; the fill takes minutes, a --path file is reused)
+  surface   interpolated PM2.5 surface for synthetic Taiwan-like boxes: IDW and kriging
+            time (median, one thread), leave-one-out error, cells painted
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
   --clients N       ingest: publishing clients (default 100)
   --connections N   ingest: connections to hold for the memory check (default 15000)
+  --devices N       sim: boxes (default 15000)
+  --rows N          api: readings stored (default 20000000)
+  --path FILE       api: SQLite file to fill or reuse
+  --points N        surface: boxes (default 15000)
+  --size N          surface: grid cells a side (default 512)
+  --runs N          surface: timed runs per method, median reported (default 5)
   --json            one JSON object on stdout`;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -29,6 +45,40 @@ function describeDecode(r: DecodeBenchResult): string {
     `  ${fmt(r.perSecond)} payloads/s decoded and validated (${fmt(r.decodedOk)} decoded to readings)`,
     `  corpus: ${r.corpus.realPayloads} real LASS lines + ${r.corpus.generatedV3} AirBox-style ver_format=3`,
     `  target ≥ ${fmt(r.targetPerSecond)}/s: ${r.targetMet ? 'met' : 'NOT met'}  (${r.cpu}, Node ${r.node})`,
+  ].join('\n');
+}
+
+function describeSurface(r: SurfaceBenchResult): string {
+  const t = r.targets;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const km = (m: number) => `${Math.round(m / 100) / 10} km`;
+  const f = r.kriging.fitted;
+  const field = r.field;
+  return [
+    `bench surface: ${fmt(r.points)} synthetic Taiwan-like boxes on a ${r.grid} grid, median of ${r.runs} runs, one thread (leave-one-out included)`,
+    `  IDW (power 2, 12 nearest): ${r.idw.wallMs} ms wall, ${r.idw.cpuMs} ms CPU`,
+    `    target < ${t.idwMs} ms (for 15,000 boxes on 512²): ${verdict(t.idwMet)} (on CPU time: ${verdict(t.idwCpuMet)})`,
+    `    leave-one-out RMSE ${r.idw.looRmse}, MAE ${r.idw.looMae} µg/m³ over ${fmt(r.idw.looN)} boxes; ${fmt(r.idw.cellsPainted)} of ${fmt(r.cells)} cells painted`,
+    `  ordinary kriging (16 nearest, ${fmt(r.kriging.tiles)} shared-neighbour tiles): ${r.kriging.wallMs} ms wall, ${r.kriging.cpuMs} ms CPU`,
+    `    target < ${t.krigingMs} ms (for 15,000 boxes on 512²): ${verdict(t.krigingMet)} (on CPU time: ${verdict(t.krigingCpuMet)})`,
+    `    leave-one-out RMSE ${r.kriging.looRmse}, MAE ${r.kriging.looMae} µg/m³ over ${fmt(r.kriging.looN)} boxes; ${fmt(r.kriging.cellsPainted)} cells painted`,
+    `    fitted ${f.model}: nugget ${f.nugget.toFixed(1)}, partial sill ${f.psill.toFixed(1)} (µg/m³)², range ${km(f.rangeM)}`,
+    `    true field: ${field.covariance}, nugget ${field.noiseUgM3 ** 2}, partial sill ${field.sigmaUgM3 ** 2} (µg/m³)², range ${km(field.rangeM)}`,
+    `  (${r.cpu}, Node ${r.node}; wall time counts other load on the machine, CPU time does not)`,
+  ].join('\n');
+}
+
+type SimResult = Awaited<ReturnType<typeof runSimBench>>;
+
+function describeSim(r: SimResult): string {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const rt = r.realtime;
+  return [
+    `bench sim: ${fmt(rt.boxes)} virtual boxes, each on its own MQTT connection to airbox serve`,
+    `  real time (60 s interval): connected in ${rt.connectS} s; over ${rt.windowS} s ${rt.readingsAckedPerS} readings/s acknowledged (${rt.expectedPerS} expected)`,
+    `    simulator CPU ${rt.cpuCores} cores (target < 1: ${verdict(r.targets.realtimeCpuMet)}), RSS ${mb(rt.rssBytes)}, peak ${mb(rt.peakRssBytes)} (target < 1 GB: ${verdict(r.targets.realtimeRssMet)})`,
+    `  fast (60×): ${fmt(r.fast.readingsAckedPerS)} readings/s acknowledged (target ≥ 15,000: ${verdict(r.targets.fastRateMet)}), simulator CPU ${r.fast.cpuCores} cores, server CPU ${r.fast.serverCpuCores} cores, backlog at end ${fmt(r.fast.backlogAtEnd)}`,
+    `  (Node ${r.node}; the server runs in its own process on the same 2 cores)`,
   ].join('\n');
 }
 
@@ -67,7 +117,7 @@ function describeIngest(r: IngestResult): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'measure throughput, latency and memory (decode, ingest)',
+  summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(
@@ -76,6 +126,12 @@ export const benchCommand: Command = {
         seconds: { type: 'string' },
         clients: { type: 'string' },
         connections: { type: 'string' },
+        points: { type: 'string' },
+        size: { type: 'string' },
+        runs: { type: 'string' },
+        devices: { type: 'string' },
+        rows: { type: 'string' },
+        path: { type: 'string' },
         json: { type: 'boolean' },
       },
       1,
@@ -100,6 +156,43 @@ export const benchCommand: Command = {
         progress,
       });
       print(result, () => describeIngest(result));
+      return 0;
+    }
+    if (name === 'sim') {
+      const result = await runSimBench({
+        airbox: [process.execPath, AIRBOX],
+        devices: Math.round(positiveNumber('devices', values.devices, 15_000)),
+        windowS: positiveNumber('seconds', values.seconds, 60),
+        provision: (dataDir, ids) => {
+          const registry = openRegistry(dataDir, io.now);
+          try {
+            return simCredentials(registry, ids);
+          } finally {
+            registry.close();
+          }
+        },
+        progress,
+      });
+      print(result, () => describeSim(result));
+      return 0;
+    }
+    if (name === 'api') {
+      const result = await runApiBench({
+        rows: Math.round(positiveNumber('rows', values.rows, 20_000_000)),
+        path: values.path,
+        progress,
+      });
+      print(result, () => describeApiBench(result));
+      return 0;
+    }
+    if (name === 'surface') {
+      const result = runSurfaceBench({
+        points: Math.round(positiveNumber('points', values.points, 15_000)),
+        size: Math.round(positiveNumber('size', values.size, 512)),
+        runs: Math.max(1, Math.round(positiveNumber('runs', values.runs, 5))),
+        progress,
+      });
+      print(result, () => describeSurface(result));
       return 0;
     }
     throw new UsageError(name === undefined ? 'name a bench' : `unknown bench '${name}'`);

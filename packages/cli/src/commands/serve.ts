@@ -1,7 +1,13 @@
 import { join, resolve } from 'node:path';
 import { openModelRegistry, registryProvider, startRefitSchedule } from '@airbox/calibrate';
 import { DeviceRegistry, startBroker, StreamWorker } from '@airbox/ingest';
-import { createApi, MetricsRegistry } from '@airbox/web';
+import {
+  brokerDeviceAdmin,
+  createApi,
+  MetricsRegistry,
+  surfaceService,
+  type RetainedBroker,
+} from '@airbox/web';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { startDemoFleet } from '../demo.ts';
 import {
@@ -29,6 +35,8 @@ embedded defaults (SQLite in the data dir, no external service).
   --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only)
   --max-payload-bytes N    refuse larger PUBLISH payloads (default 65536)
   --rate N                 messages/s allowed per client on average (default 5; bursts of 200)
+  --map-style URL          a MapLibre style for the map's base layer (production tiles);
+                           default: the bundled offline map of Taiwan
   --no-refit               do not refit calibration models daily (they can be fitted with
                            'airbox calibrate fit'; the worker still applies the active ones)
   --no-worker              broker only: readings are left to 'airbox worker' processes
@@ -78,6 +86,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   'no-worker': { type: 'boolean' },
   'no-refit': { type: 'boolean' },
+  'map-style': { type: 'string' },
   demo: { type: 'boolean' },
   'demo-devices': { type: 'string' },
   'demo-history-hours': { type: 'string' },
@@ -146,7 +155,18 @@ export const serveCommand: Command = {
             }),
           onError: (e) => log('calibration-refit-failed', { error: (e as Error).message }),
         });
-    const api = createApi({ store, metrics, health: () => ({ ports: broker.ports }) });
+    const api = createApi({
+      store,
+      metrics,
+      health: () => ({ ports: broker.ports }),
+      now: io.now,
+      live: worker.live,
+      models: () => Promise.resolve(models.list({ activeOnly: true })),
+      surface: surfaceService(store, { now: io.now }),
+      // Aedes's typings leave out its `persistence`, which every broker instance has.
+      deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
+      mapStyleUrl: v['map-style'],
+    });
     await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
     const httpPort = api.server.address();
     const ports = {
