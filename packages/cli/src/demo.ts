@@ -12,7 +12,7 @@ import { SIM_REFERENCE_ACCOUNT, simCredentials } from './sim-credentials.ts';
 /**
  * The demo of `airbox serve --demo`: the fleet simulator against this server. First the
  * last `historyHours` are simulated as fast as the server acknowledges (so the map, charts
- * and calibration have a day to show at once, reference hours included), then the same
+ * and calibration have days to show at once, reference hours included), then the same
  * world goes on in real time. Truth goes to `<dataDir>/demo-truth.csv` for measuring
  * calibration and interpolation error.
  */

@@ -43,9 +43,10 @@ embedded defaults (SQLite in the data dir, no external service).
                            (their persistent sessions queue them while they are away)
   --demo                   add the fleet simulator: boxes beside every reference station and
                            over Taiwan's cities, the simulated reference network, and the last
-                           day of history first (truth in DATA_DIR/demo-truth.csv)
+                           days of history first (truth in DATA_DIR/demo-truth.csv)
   --demo-devices N         boxes in the demo fleet (default 200)
-  --demo-history-hours N   hours simulated before live (default 24; 0 = live only)
+  --demo-history-hours N   hours simulated before live (default 72, the three days a box
+                           needs for a model of its own; 0 = live only)
 
 ${REFERENCE_FEED_USAGE}
 
@@ -147,6 +148,8 @@ export const serveCommand: Command = {
       ? null
       : startRefitSchedule(models, store, {
           now: io.now,
+          // The demo fits once its history is in (below), not on an empty store.
+          runAtStart: !v.demo,
           onResult: (r) =>
             log('calibration-refit', {
               models: r.models.map((m) => m.id),
@@ -180,13 +183,13 @@ export const serveCommand: Command = {
           registry,
           broker: { host: local, port: ports.mqtt },
           devices: Math.floor(positiveNumber('demo-devices', v['demo-devices'], 200)),
-          historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 24),
+          historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 72),
           dataDir,
           now: io.now,
           log,
         })
       : null;
-    // The demo's day of history carries the co-located pairs: fit on it once it is in.
+    // The demo's history carries the co-located pairs: fit on it once it is in.
     void demo?.history.then(() => refits?.runNow());
 
     io.stdout.write(
