@@ -166,7 +166,9 @@ export class DeviceRegistry {
 }
 
 function newSecret() {
-  const password = randomBytes(16).toString('base64url');
+  // base64url may start with '-', which command lines read as an option
+  // (`airbox worker --password -x…` is refused as ambiguous): 'k' stands in its place.
+  const password = randomBytes(16).toString('base64url').replace(/^-/, 'k');
   const salt = randomBytes(16);
   return { password, salt, hash: hashSecret(salt, Buffer.from(password)) };
 }
