@@ -1,6 +1,6 @@
 import {
-  MEASURE_RANGES,
   parseLassDateTime,
+  readMeasure,
   type FlagCode,
   type FormatId,
   type Reading,
@@ -8,24 +8,12 @@ import {
 import { stationDeviceId, type ReferenceStation } from './stations.ts';
 
 /**
- * A concentration as a source wrote it: a number, a numeric string, or `""`/`"N/A"`/absent
- * (missing). Same convention as the protocol's decoders: missing → `<measure>-missing`,
- * not a number → `<measure>-invalid` (value null), outside MEASURE_RANGES →
- * `<measure>-out-of-range` (value kept).
+ * A concentration as a source wrote it: the protocol's own reading of a measure (a number, a
+ * numeric string, or `""`/`"N/A"`/absent → `<measure>-missing`, garbage → `-invalid`, outside
+ * the plausible range → `-out-of-range`, value kept).
  */
 export function readPm(raw: unknown, measure: 'pm25' | 'pm10', flags: FlagCode[]): number | null {
-  if (raw === undefined || raw === null || raw === '' || raw === 'N/A') {
-    flags.push(`${measure}-missing`);
-    return null;
-  }
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-  if (!Number.isFinite(value)) {
-    flags.push(`${measure}-invalid`);
-    return null;
-  }
-  const range = MEASURE_RANGES[measure];
-  if (value < range.min || value > range.max) flags.push(`${measure}-out-of-range`);
-  return value;
+  return readMeasure(raw, measure, flags);
 }
 
 export interface StationValues {
