@@ -72,7 +72,8 @@ interface TickCounts {
 }
 
 /** Near real time a second is fine-grained enough; faster runs tick more often. */
-const tickMs = (speed: number | 'max') => (speed !== 'max' && speed <= 10 ? 1000 : 100);
+const tickMs = (speed: number | 'max') => (speed !== 'max' && speed <= 10 ? 1000 : 250);
+const ONLINE_RECHECK_MS = 60_000;
 /** In `max` mode, sim time advances only while fewer readings than this are unacknowledged. */
 const MAX_MODE_WINDOW = 20_000;
 /** Real time a run waits at its end for the broker to acknowledge the last readings. */
@@ -224,7 +225,7 @@ export class Fleet {
   #tend(vb: VirtualBox, realMs: number, counts: TickCounts): void {
     // A finished run ends every outage, so what the boxes buffered is delivered, not lost.
     const ended = this.#simMs >= this.endMs;
-    const online = !this.#stopping && (ended || this.#o.source.online(vb.box, this.#simMs));
+    const online = !this.#stopping && (ended || this.#online(vb));
     if (!online) counts.inOutage++;
     const link = vb.link;
     if (link !== null && link.state === 'closed') vb.link = null;
@@ -245,6 +246,18 @@ export class Fleet {
     if (vb.link?.state === 'open') counts.connected++;
     counts.backlog += vb.backlog;
     counts.droppedReadings += vb.droppedReadings;
+  }
+
+  /**
+   * Wi-Fi state, looked up at most once per simulated minute a box: 15,000 lookups each tick
+   * cost more than the rest of the loop, and outages last tens of minutes.
+   */
+  #online(vb: VirtualBox): boolean {
+    if (this.#simMs - vb.onlineCheckedAtMs >= ONLINE_RECHECK_MS) {
+      vb.onlineCheckedAtMs = this.#simMs;
+      vb.lastOnline = this.#o.source.online(vb.box, this.#simMs);
+    }
+    return vb.lastOnline;
   }
 
   #startConnects(): void {

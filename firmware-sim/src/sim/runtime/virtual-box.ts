@@ -41,6 +41,9 @@ export class VirtualBox {
   retryAtMs = 0;
   droppedReadings = 0;
   lastError: string | null = null;
+  /** The fleet's cached Wi-Fi state (sim time of the lookup, and its answer). */
+  onlineCheckedAtMs = -Infinity;
+  lastOnline = true;
   readonly #backlog: Entry[] = [];
   #seq = 0;
   #nextSendAtMs = 0;
