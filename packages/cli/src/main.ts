@@ -8,6 +8,7 @@ import { calibrateCommand } from './commands/calibrate.ts';
 import { boxCommand } from './commands/box.ts';
 import { simCommand } from './commands/sim.ts';
 import { referenceCommand } from './commands/reference.ts';
+import { exportCommand } from './commands/export.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   boxCommand,
   simCommand,
   referenceCommand,
+  exportCommand,
   decodeCommand,
   benchCommand,
 ];
