@@ -44,6 +44,12 @@ export interface FleetOptions {
   now?: () => number;
   connect?: LinkFactory;
   connectConcurrency?: number;
+  /**
+   * Real time between one box's messages (default 250 ms, under the broker's 5/s). Longer
+   * gaps make each message a batch of the readings made meanwhile: fewer, larger messages,
+   * as a box with a backlog sends them.
+   */
+  messageGapMs?: number;
 }
 
 export interface FleetProgress {
@@ -115,7 +121,7 @@ export class Fleet {
       maxBacklog: options.maxBacklog ?? 1440,
       maxPayloadBytes: 64 * 1024,
       maxInFlight: 4,
-      minMessageGapMs: 250,
+      minMessageGapMs: options.messageGapMs ?? 250,
       bootMs: options.startMs,
     };
     const n = options.source.boxes.length;

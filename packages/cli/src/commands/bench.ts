@@ -77,7 +77,7 @@ function describeSim(r: SimResult): string {
     `bench sim: ${fmt(rt.boxes)} virtual boxes, each on its own MQTT connection to airbox serve`,
     `  real time (60 s interval): connected in ${rt.connectS} s; over ${rt.windowS} s ${rt.readingsAckedPerS} readings/s acknowledged (${rt.expectedPerS} expected)`,
     `    simulator CPU ${rt.cpuCores} cores (target < 1: ${verdict(r.targets.realtimeCpuMet)}), RSS ${mb(rt.rssBytes)}, peak ${mb(rt.peakRssBytes)} (target < 1 GB: ${verdict(r.targets.realtimeRssMet)})`,
-    `  fast (60×): ${fmt(r.fast.readingsAckedPerS)} readings/s acknowledged (target ≥ 15,000: ${verdict(r.targets.fastRateMet)}), simulator CPU ${r.fast.cpuCores} cores, server CPU ${r.fast.serverCpuCores} cores, backlog at end ${fmt(r.fast.backlogAtEnd)}`,
+    `  fast (60×, a batch per box every ${r.fast.batchEveryS} s): ${fmt(r.fast.readingsAckedPerS)} readings/s acknowledged (target ≥ 15,000: ${verdict(r.targets.fastRateMet)}), simulator CPU ${r.fast.cpuCores} cores, server CPU ${r.fast.serverCpuCores} cores, backlog at end ${fmt(r.fast.backlogAtEnd)}`,
     `  (Node ${r.node}; the server runs in its own process on the same 2 cores)`,
   ].join('\n');
 }

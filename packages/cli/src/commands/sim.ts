@@ -36,6 +36,8 @@ stderr; a JSON summary on stdout at the end.
   --duration S       simulated seconds to run (default: until Ctrl-C; replay: the whole set)
   --start ISO        simulated start time (default: now, or now − duration when faster)
   --interval S       report interval (default 60; replay 3600)
+  --batch-every S    seconds between one box's messages (default 0.25); longer sends what
+                     was made meanwhile as one batch (native): fewer messages at high --speed
   --format F         native (default) or lass (ver_format 3 on LASS/Test/PM25/<id>)
   --credentials FILE JSON lines {"deviceId","username","password"} (as 'airbox device add'
                      prints), one per box; a line whose deviceId is "sim-reference" logs in
@@ -122,6 +124,7 @@ export const simCommand: Command = {
       duration: { type: 'string' },
       start: { type: 'string' },
       interval: { type: 'string' },
+      'batch-every': { type: 'string' },
       format: { type: 'string' },
       credentials: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -198,6 +201,7 @@ export const simCommand: Command = {
       startMs,
       durationMs,
       intervalMs,
+      messageGapMs: positiveNumber('batch-every', v['batch-every'], 0.25) * 1000,
       truth,
       now: io.now,
       onProgress: (p) => io.stderr.write(describeProgress(p) + '\n'),
