@@ -78,6 +78,7 @@ function describeSim(r: SimResult): string {
     `  real time (60 s interval): connected in ${rt.connectS} s; over ${rt.windowS} s ${rt.readingsAckedPerS} readings/s acknowledged (${rt.expectedPerS} expected)`,
     `    simulator CPU ${rt.cpuCores} cores (target < 1: ${verdict(r.targets.realtimeCpuMet)}), RSS ${mb(rt.rssBytes)}, peak ${mb(rt.peakRssBytes)} (target < 1 GB: ${verdict(r.targets.realtimeRssMet)})`,
     `  fast (60×, a batch per box every ${r.fast.batchEveryS} s): ${fmt(r.fast.readingsAckedPerS)} readings/s acknowledged (target ≥ 15,000: ${verdict(r.targets.fastRateMet)}), simulator CPU ${r.fast.cpuCores} cores, server CPU ${r.fast.serverCpuCores} cores, backlog at end ${fmt(r.fast.backlogAtEnd)}`,
+    `  alone (in-memory links, as fast as it goes): ${fmt(r.alone.readings)} readings, ${fmt(r.alone.readingsPerS)}/s, ${r.alone.cpuMicrosPerReading} µs CPU a reading = ${fmt(r.alone.readingsPerCpuS)} readings per CPU second (≥ 15,000: ${verdict(r.targets.aloneRateMet)})`,
     `  (Node ${r.node}; the server runs in its own process on the same 2 cores)`,
   ].join('\n');
 }
