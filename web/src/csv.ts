@@ -22,10 +22,8 @@ export const READING_COLUMNS = [
   'receivedAt',
 ] as const;
 
-export const HOURLY_COLUMNS = [
-  'deviceId',
-  'hour',
-  'count',
+/** The means the hourly and daily roll-ups carry, in their column order. */
+export const ROLLUP_MEASURES = [
   'pm25UgM3',
   'pm25CalibratedUgM3',
   'pm10UgM3',
@@ -34,18 +32,9 @@ export const HOURLY_COLUMNS = [
   'humidityPct',
 ] as const;
 
-export const DAILY_COLUMNS = [
-  'deviceId',
-  'day',
-  'hours',
-  'count',
-  'pm25UgM3',
-  'pm25CalibratedUgM3',
-  'pm10UgM3',
-  'pm1UgM3',
-  'temperatureC',
-  'humidityPct',
-] as const;
+export const HOURLY_COLUMNS = ['deviceId', 'hour', 'count', ...ROLLUP_MEASURES] as const;
+
+export const DAILY_COLUMNS = ['deviceId', 'day', 'hours', 'count', ...ROLLUP_MEASURES] as const;
 
 /** RFC 4180: quote fields holding a comma, quote or newline; double inner quotes. */
 function cell(v: unknown): string {

@@ -1,4 +1,5 @@
 import type { HourlyRow } from '@airbox/store';
+import { ROLLUP_MEASURES } from '../csv.ts';
 
 /** One device-day, built from the hourly roll-up. */
 export interface DailyRow {
@@ -17,14 +18,7 @@ export interface DailyRow {
   humidityPct: number | null;
 }
 
-const MEASURES = [
-  'pm25UgM3',
-  'pm25CalibratedUgM3',
-  'pm10UgM3',
-  'pm1UgM3',
-  'temperatureC',
-  'humidityPct',
-] as const;
+const MEASURES = ROLLUP_MEASURES;
 
 /**
  * Maps the start of an hour to its calendar day in `tz`. An hour belongs to the day it
