@@ -7,3 +7,4 @@ export * from './worker/subscriber.ts';
 export { LiveBus } from './worker/live.ts';
 export { QC_LIMITS, haversineKm } from './worker/qc.ts';
 export * from './reference/index.ts';
+export * from './cluster/index.ts';

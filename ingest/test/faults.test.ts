@@ -92,6 +92,8 @@ describe('faults: readings sent = readings stored', () => {
       service.password,
       '--data-dir',
       dir,
+      '--http-port',
+      '0',
     ];
     const startWorker = async () =>
       (await spawnUntil(process.execPath, workerArgs, /"event":"listening"/)).child;

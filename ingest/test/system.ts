@@ -31,7 +31,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
   const worker = new StreamWorker({ store });
   const brokerOptions = {
     registry,
-    worker,
+    sink: worker,
     deadLetters: (l: Parameters<typeof store.addDeadLetter>[0]) => store.addDeadLetter(l),
     persistenceDir: join(dir.path, 'broker'),
     allowAnonymousLass: opts.allowAnonymousLass ?? false,

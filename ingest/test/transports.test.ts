@@ -47,7 +47,7 @@ async function system(opts: { tls?: boolean; ratePerS?: number; rateBurst?: numb
   const registry = new DeviceRegistry(':memory:');
   const broker = await startBroker({
     registry,
-    worker: new StreamWorker({ store }),
+    sink: new StreamWorker({ store }),
     deadLetters: (l) => store.addDeadLetter(l),
     persistenceDir: null,
     allowAnonymousLass: false,

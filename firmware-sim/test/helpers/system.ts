@@ -28,7 +28,7 @@ export async function startIngest(): Promise<IngestSystem> {
   const worker = new StreamWorker({ store });
   const broker = await startBroker({
     registry,
-    worker,
+    sink: worker,
     deadLetters: (letter) => store.addDeadLetter(letter),
     persistenceDir: join(dir.path, 'broker'),
     allowAnonymousLass: false,

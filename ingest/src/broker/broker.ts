@@ -1,19 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import levelPersistence from 'aedes-persistence-level';
+import redisPersistence from 'aedes-persistence-redis';
+import type { Redis } from 'ioredis';
 import { Level } from 'level';
+import mqemitterRedis from 'mqemitter-redis';
 import { decodeMessage, parseTopic, splitLass } from '@airbox/protocol';
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
-import type { StreamWorker } from '../worker/stream-worker.ts';
+import type { ReadingSink } from '../cluster/stream-handoff.ts';
 import { authorizePublishTopic, authorizeSubscribeFilter, type Principal } from './acl.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 export interface BrokerOptions extends ListenOptions {
   registry: DeviceRegistry;
-  /** Embedded mode: readings are stored before the PUBLISH is acknowledged. */
-  worker: StreamWorker | null;
+  /**
+   * Where accepted reading messages go before the PUBLISH is acknowledged: the embedded
+   * worker (stored), or the Redis stream (queued for the workers); null leaves them to MQTT
+   * subscribers (`airbox worker --broker`).
+   */
+  sink: ReadingSink | null;
+  /**
+   * Scaled out: sessions, retained messages and queued QoS 1 messages in Redis, and messages
+   * between brokers through it, so several brokers act as one. Overrides `persistenceDir`.
+   */
+  redis?: Redis | null;
   /** Where refused messages go when there is no embedded worker to take them. */
   deadLetters: (letter: DeadLetter) => Promise<void>;
   /** Directory for persistent sessions and queued QoS 1 messages; null keeps them in memory. */
@@ -48,13 +60,22 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
   let db: Level | null = null;
-  let persistence: ReturnType<typeof levelPersistence> | undefined;
-  if (opts.persistenceDir !== null) {
+  let persistence: unknown;
+  let mq: unknown;
+  if (opts.redis) {
+    // Their own connections: the persistence's subscriber connection cannot run commands.
+    persistence = redisPersistence({ conn: opts.redis.duplicate() });
+    mq = mqemitterRedis({ pubConn: opts.redis.duplicate(), subConn: opts.redis.duplicate() });
+  } else if (opts.persistenceDir !== null) {
     mkdirSync(opts.persistenceDir, { recursive: true });
     db = new Level(opts.persistenceDir);
     persistence = levelPersistence(db);
   }
-  const aedes = await Aedes.createBroker({ persistence, drainTimeout: 30_000 });
+  const aedes = await Aedes.createBroker({
+    persistence,
+    mq,
+    drainTimeout: 30_000,
+  });
   const principals = new WeakMap<Client, Principal>();
   const buckets = new WeakMap<Client, TokenBucket>();
 
@@ -138,10 +159,16 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         `more than ${opts.ratePerS} messages/s (burst ${opts.rateBurst}) from ${client.id}`,
       );
     }
-    if (opts.worker !== null && carriesReadings) {
-      // Stored (or dead-lettered) before Aedes sends the PUBACK; a store failure rejects,
+    if (opts.sink !== null && carriesReadings) {
+      // Stored or queued (or dead-lettered) before Aedes sends the PUBACK; a failure rejects,
       // the connection closes unacknowledged and the device sends it again.
-      await opts.worker.handle({ topic: packet.topic, payload, clientId: client.id, receivedAtMs });
+      await opts.sink.handle({
+        topic: packet.topic,
+        payload,
+        clientId: client.id,
+        receivedAtMs,
+        partitionKey: who.role === 'device' ? who.deviceId : client.id,
+      });
     }
   }
 

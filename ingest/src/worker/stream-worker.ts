@@ -12,6 +12,8 @@ export interface InboundMessage {
   payload: Buffer;
   clientId: string | null;
   receivedAtMs: number;
+  /** Whose messages these are, for partitioning (the device's login); default the client id. */
+  partitionKey?: string;
 }
 
 export type Outcome =

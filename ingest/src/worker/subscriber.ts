@@ -44,8 +44,13 @@ export async function startSubscriberWorker(opts: SubscriberOptions): Promise<Mq
   await new Promise<void>((resolve, reject) => {
     client.once('connect', (connack) => {
       if (connack.sessionPresent) return resolve();
-      const subs = Object.fromEntries(READING_SUBSCRIPTIONS.map((t) => [t, { qos: 1 as const }]));
-      client.subscribe(subs, (err) => (err ? reject(err) : resolve()));
+      // One topic a SUBSCRIBE: with aedes-persistence-redis and mqemitter-redis, a persistent
+      // session's SUBSCRIBE of several topics is never acknowledged (aedes 1.2,
+      // persistence-redis 11.2, mqemitter-redis 7.2; one topic at a time works).
+      const subscribeAll = async () => {
+        for (const t of READING_SUBSCRIPTIONS) await client.subscribeAsync(t, { qos: 1 });
+      };
+      subscribeAll().then(resolve, reject);
     });
     client.once('error', reject);
   });

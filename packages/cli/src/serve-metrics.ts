@@ -1,13 +1,19 @@
-import type { RunningBroker, StreamWorker } from '@airbox/ingest';
+import type { RunningBroker, StreamConsumer, StreamHandoff, StreamWorker } from '@airbox/ingest';
 import type { ReadingStore } from '@airbox/store';
 import type { MetricsRegistry, MetricType } from '@airbox/web';
 
 /** What an operator watches on /metrics: ingest rate, backlog, dead letters, buffers. */
 export function registerMetrics(
   m: MetricsRegistry,
-  parts: { worker: StreamWorker; store: ReadingStore; broker: RunningBroker },
+  parts: {
+    worker: StreamWorker;
+    store: ReadingStore;
+    broker?: RunningBroker;
+    handoff?: StreamHandoff | null;
+    consumer?: StreamConsumer;
+  },
 ): void {
-  const { worker, store, broker } = parts;
+  const { worker, store, broker, handoff, consumer } = parts;
   const c = worker.counters;
   const metrics: [string, MetricType, string, () => number][] = [
     [
@@ -67,17 +73,71 @@ export function registerMetrics(
       () => worker.trackedDevices,
     ],
     [
-      'airbox_mqtt_connected_clients',
-      'gauge',
-      'MQTT clients connected',
-      () => broker.aedes.connectedClients,
-    ],
-    [
       'process_resident_memory_bytes',
       'gauge',
       'Resident set size',
       () => process.memoryUsage.rss(),
     ],
   ];
+  if (broker) {
+    metrics.push([
+      'airbox_mqtt_connected_clients',
+      'gauge',
+      'MQTT clients connected',
+      () => broker.aedes.connectedClients,
+    ]);
+  }
+  if (handoff) {
+    const h = handoff.counters;
+    metrics.push(
+      [
+        'airbox_stream_appended_total',
+        'counter',
+        'Messages queued in the Redis stream',
+        () => h.appended,
+      ],
+      [
+        'airbox_stream_append_failures_total',
+        'counter',
+        'Messages Redis refused (not acknowledged to the device)',
+        () => h.failures,
+      ],
+    );
+  }
+  if (consumer) {
+    const k = consumer.counters;
+    metrics.push(
+      [
+        'airbox_stream_entries_stored_total',
+        'counter',
+        'Stream entries stored and acknowledged',
+        () => k.entriesStored,
+      ],
+      [
+        'airbox_stream_entries_failed_total',
+        'counter',
+        'Stream entries the store could not take (read again later)',
+        () => k.entriesFailed,
+      ],
+      [
+        'airbox_stream_entries_claimed_total',
+        'counter',
+        'Pending entries taken over from another worker',
+        () => k.claimed,
+      ],
+      [
+        'airbox_stream_backlog_entries',
+        'gauge',
+        'Entries waiting in the partitions this worker holds (lag)',
+        () => consumer.backlogEntries,
+      ],
+      [
+        'airbox_stream_partitions_owned',
+        'gauge',
+        'Stream partitions this worker holds a lease on',
+        () => consumer.partitions.length,
+      ],
+    );
+  }
   for (const [name, type, help, read] of metrics) m.register(name, type, help, read);
 }

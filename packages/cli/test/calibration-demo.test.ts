@@ -42,7 +42,7 @@ describe('calibration on the simulated network', () => {
     worker = new StreamWorker({ store, calibration: calibration.provider });
     broker = await startBroker({
       registry: devices,
-      worker,
+      sink: worker,
       deadLetters: (l) => store.addDeadLetter(l),
       persistenceDir: null,
       allowAnonymousLass: false,

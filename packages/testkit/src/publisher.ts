@@ -23,8 +23,12 @@ export interface PublishOutcome {
 
 /**
  * A device publishing `count` native readings with QoS 1 and a distinct time each, the way
- * our firmware does: it reconnects on its own after the broker goes away, and mqtt.js
- * resends every unacknowledged PUBLISH when it does. Resolves when all are acknowledged.
+ * our firmware does: it publishes only while connected, reconnects on its own after the
+ * broker goes away, and on every reconnect sends again what was not acknowledged (the store
+ * keeps a reading once by device and time). It does not leave that to mqtt.js's own resend:
+ * a message published while mqtt.js replays its outgoing store is dropped if the connection
+ * breaks again then (mqttjs/MQTT.js#2015), as it does when a load balancer first routes the
+ * reconnect to the broker that just died. Resolves when all are acknowledged.
  */
 export async function publishReadings(plan: PublishPlan): Promise<PublishOutcome> {
   const client = mqtt.connect(plan.url, {
@@ -38,36 +42,45 @@ export async function publishReadings(plan: PublishPlan): Promise<PublishOutcome
   client.on('error', () => undefined); // reconnects on its own; the outcome counts acks
   const first = plan.firstTimeMs ?? Date.UTC(2026, 10, 27, 0, 0, 0);
   const topic = nativeTopic(plan.deviceId, 'reading');
-  let acked = 0;
+  const acked = new Set<number>();
   let sent = 0;
+  const payload = (i: number) =>
+    JSON.stringify({
+      time: new Date(first + i * 1000).toISOString(),
+      lat: 25.04,
+      lon: 121.53,
+      pm25UgM3: 10 + (i % 50),
+      temperatureC: 25,
+      humidityPct: 60,
+    });
   const allAcked = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () =>
         reject(
           new Error(
-            `${plan.deviceId}: ${acked} of ${plan.count} acknowledged after ${plan.timeoutMs ?? 60_000} ms`,
+            `${plan.deviceId}: ${acked.size} of ${plan.count} acknowledged after ${plan.timeoutMs ?? 60_000} ms`,
           ),
         ),
       plan.timeoutMs ?? 60_000,
     );
-    const onAck = (err?: Error) => {
-      if (err) return;
-      if (++acked === plan.count) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
+    const publish = (i: number) =>
+      client.publish(topic, payload(i), { qos: 1 }, (err) => {
+        if (err || acked.has(i)) return;
+        acked.add(i);
+        if (acked.size === plan.count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    let connects = 0;
+    client.on('connect', () => {
+      if (++connects === 1) return;
+      for (let i = 0; i < sent; i++) if (!acked.has(i)) publish(i);
+    });
     void (async () => {
       for (let i = 0; i < plan.count; i++) {
-        const reading = {
-          time: new Date(first + i * 1000).toISOString(),
-          lat: 25.04,
-          lon: 121.53,
-          pm25UgM3: 10 + (i % 50),
-          temperatureC: 25,
-          humidityPct: 60,
-        };
-        client.publish(topic, JSON.stringify(reading), { qos: 1 }, onAck);
+        while (!client.connected) await new Promise((r) => setTimeout(r, 20));
+        publish(i);
         sent++;
         if (plan.intervalMs) await new Promise((r) => setTimeout(r, plan.intervalMs));
       }
@@ -78,5 +91,5 @@ export async function publishReadings(plan: PublishPlan): Promise<PublishOutcome
   } finally {
     await client.endAsync(true);
   }
-  return { acked, sent };
+  return { acked: acked.size, sent };
 }

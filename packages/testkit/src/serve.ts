@@ -13,6 +13,8 @@ export interface ServePorts {
 /** `airbox serve` as a real child process on 127.0.0.1, for fault tests that kill it. */
 export class ServeProcess {
   child: ChildProcess | null = null;
+  /** What the process printed on stderr (its JSON log lines), for failure messages. */
+  stderr: () => string = () => '';
   ports: ServePorts | null = null;
   readonly dataDir: string;
   readonly extraArgs: string[];
@@ -40,8 +42,9 @@ export class ServeProcess {
       String(p?.http ?? 0),
       ...this.extraArgs,
     ];
-    const { child, line } = await spawnUntil(process.execPath, args, /"event":"listening"/);
+    const { child, line, stderr } = await spawnUntil(process.execPath, args, /"event":"listening"/);
     this.child = child;
+    this.stderr = stderr;
     const parsed = JSON.parse(line) as { ports: ServePorts };
     this.ports = parsed.ports;
     return parsed.ports;

@@ -1,6 +1,13 @@
 import { join, resolve } from 'node:path';
 import { openModelRegistry, registryProvider, startRefitSchedule } from '@airbox/calibrate';
-import { DeviceRegistry, startBroker, StreamWorker } from '@airbox/ingest';
+import {
+  DeviceRegistry,
+  relayLive,
+  startBroker,
+  StreamHandoff,
+  StreamWorker,
+  type ReadingSink,
+} from '@airbox/ingest';
 import {
   brokerDeviceAdmin,
   createApi,
@@ -9,6 +16,7 @@ import {
   type RetainedBroker,
 } from '@airbox/web';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, joinCluster, type Cluster } from '../cluster-options.ts';
 import { startDemoFleet } from '../demo.ts';
 import {
   REFERENCE_FEED_OPTIONS,
@@ -27,6 +35,8 @@ Runs the broker, the stream worker, the store and the HTTP API in one process, o
 embedded defaults (SQLite in the data dir, no external service).
 
   --data-dir DIR           where the store, device registry and broker sessions live (default ./data)
+  --registry FILE          the device registry (default DATA_DIR/devices.db); brokers of one
+                           deployment on one host share it (SQLite, safe across processes)
   --host ADDR              address to listen on (default 0.0.0.0; 127.0.0.1 for local only)
   --mqtt-port N            MQTT over TCP (default 1883; 0 = pick a free port)
   --ws-port N              MQTT over WebSocket at /mqtt (default 8083; 0 = free port)
@@ -39,8 +49,13 @@ embedded defaults (SQLite in the data dir, no external service).
                            default: the bundled offline map of Taiwan
   --no-refit               do not refit calibration models daily (they can be fitted with
                            'airbox calibrate fit'; the worker still applies the active ones)
-  --no-worker              broker only: readings are left to 'airbox worker' processes
-                           (their persistent sessions queue them while they are away)
+  --handoff MODE           where accepted readings go (default embedded):
+                           embedded  stored by this process before the device gets its PUBACK
+                           mqtt      left to 'airbox worker --broker' subscribers (their
+                                     persistent sessions queue them while they are away)
+                           stream    appended to the Redis stream (by device) before the PUBACK,
+                                     for 'airbox worker --redis' workers; needs --redis
+  --no-worker              the same as --handoff mqtt
   --demo                   add the fleet simulator: boxes beside every reference station and
                            over Taiwan's cities, the simulated reference network, and the last
                            days of history first (truth in DATA_DIR/demo-truth.csv)
@@ -51,6 +66,11 @@ embedded defaults (SQLite in the data dir, no external service).
 ${REFERENCE_FEED_USAGE}
 
 ${STORE_USAGE}
+
+${CLUSTER_USAGE}
+  With --redis, this broker keeps sessions, retained messages and queued QoS 1 messages in
+  Redis and exchanges messages with the other brokers through it: several serve processes
+  behind one address (a TCP load balancer) act as one broker.
 
 Prints one JSON line with the chosen ports on stdout when ready; logs go to stderr.
 Stops gracefully on SIGINT/SIGTERM: stops accepting, stores what was accepted, closes.`;
@@ -75,6 +95,7 @@ function nonNegative(flag: string, value: string | undefined, fallback: number):
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  registry: { type: 'string' },
   host: { type: 'string' },
   'mqtt-port': { type: 'string' },
   'ws-port': { type: 'string' },
@@ -86,6 +107,7 @@ const OPTIONS = {
   'max-payload-bytes': { type: 'string' },
   rate: { type: 'string' },
   'no-worker': { type: 'boolean' },
+  handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
   'map-style': { type: 'string' },
   demo: { type: 'boolean' },
@@ -93,7 +115,34 @@ const OPTIONS = {
   'demo-history-hours': { type: 'string' },
   ...STORE_OPTIONS,
   ...REFERENCE_FEED_OPTIONS,
+  ...CLUSTER_OPTIONS,
 } as const;
+
+type Handoff = 'embedded' | 'mqtt' | 'stream';
+
+function handoffMode(v: { handoff?: string; 'no-worker'?: boolean; redis?: string }): Handoff {
+  const mode = v.handoff ?? (v['no-worker'] ? 'mqtt' : 'embedded');
+  if (mode !== 'embedded' && mode !== 'mqtt' && mode !== 'stream') {
+    throw new UsageError(`--handoff must be embedded, mqtt or stream, got '${mode}'`);
+  }
+  if (v['no-worker'] && mode !== 'mqtt') {
+    throw new UsageError(`--no-worker means --handoff mqtt; it cannot go with --handoff ${mode}`);
+  }
+  if (mode === 'stream' && v.redis === undefined) {
+    throw new UsageError('--handoff stream needs --redis (the stream lives in Redis)');
+  }
+  return mode;
+}
+
+function readingSink(
+  mode: Handoff,
+  worker: StreamWorker,
+  cluster: Cluster | null,
+): ReadingSink | null {
+  if (mode === 'embedded') return worker;
+  if (mode === 'mqtt') return null;
+  return new StreamHandoff(cluster!.redis, cluster!.keys);
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -104,12 +153,14 @@ export const serveCommand: Command = {
     if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) {
       throw new UsageError('--tls-cert and --tls-key go together');
     }
+    const handoff = handoffMode(v);
     const dataDir = resolve(v['data-dir'] ?? 'data');
     const host = v.host ?? '0.0.0.0';
     const log = jsonLogger(io);
+    const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
 
     const store = await openStore(v, dataDir);
-    const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
+    const registry = new DeviceRegistry(resolve(v.registry ?? join(dataDir, 'devices.db')));
     // The active calibration models, hot-reloaded: a refit or `airbox calibrate activate`
     // takes effect on the next reading without a restart.
     const models = openModelRegistry({ dataDir, now: io.now });
@@ -118,11 +169,13 @@ export const serveCommand: Command = {
       onError: (e) => log('calibration-reload-failed', { error: String(e) }),
     });
     const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
+    const sink = readingSink(handoff, worker, cluster);
     const broker = await startBroker({
       registry,
-      worker: v['no-worker'] ? null : worker,
+      sink,
       deadLetters: (letter) => store.addDeadLetter(letter),
       persistenceDir: join(dataDir, 'broker'),
+      redis: cluster?.redis,
       allowAnonymousLass: v['allow-anonymous-lass'] ?? false,
       maxPayloadBytes: positiveNumber('max-payload-bytes', v['max-payload-bytes'], 65_536),
       ratePerS: positiveNumber('rate', v.rate, 5),
@@ -141,8 +194,18 @@ export const serveCommand: Command = {
       now: io.now,
       log,
     });
+    // Readings stored by other processes' workers reach this node's live map through Redis.
+    const stopRelay =
+      cluster !== null && handoff !== 'embedded'
+        ? await relayLive(worker.live, cluster.redis, cluster.keys)
+        : null;
     const metrics = new MetricsRegistry();
-    registerMetrics(metrics, { worker, store, broker });
+    registerMetrics(metrics, {
+      worker,
+      store,
+      broker,
+      handoff: sink instanceof StreamHandoff ? sink : null,
+    });
     const referenceFeed = startReferenceFeedFromOptions(v, { worker, metrics, log, now: io.now });
     const refits = v['no-refit']
       ? null
@@ -193,8 +256,13 @@ export const serveCommand: Command = {
     void demo?.history.then(() => refits?.runNow());
 
     io.stdout.write(
-      JSON.stringify({ event: 'listening', dataDir, ports, demoDevices: demo?.devices ?? 0 }) +
-        '\n',
+      JSON.stringify({
+        event: 'listening',
+        dataDir,
+        ports,
+        handoff,
+        demoDevices: demo?.devices ?? 0,
+      }) + '\n',
     );
     io.stderr.write(
       `airbox serve: mqtt://${local}:${ports.mqtt}  ws://${local}:${ports.ws}/mqtt  http://${local}:${ports.http}/healthz  data in ${dataDir}\n`,
@@ -208,8 +276,10 @@ export const serveCommand: Command = {
     refits?.stop();
     calibration.stop();
     await worker.drain();
+    await stopRelay?.();
     await api.close();
     await store.close();
+    cluster?.redis.disconnect();
     models.close();
     registry.close();
     log('stopped', {});

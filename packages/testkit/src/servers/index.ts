@@ -1,3 +1,5 @@
 export { startManagedServer, type ManagedServerOptions, type TestServer } from './managed.ts';
 export { startInfluxd } from './influxd.ts';
 export { startVictoriaMetrics } from './victoria-metrics.ts';
+export { startRedis } from './redis.ts';
+export { startHaproxy } from './haproxy.ts';

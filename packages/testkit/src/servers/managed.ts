@@ -33,7 +33,11 @@ export interface ManagedServerOptions {
   port: number;
   dir: string;
   /** Path answered with 2xx once the server takes requests, e.g. /ping. */
-  readyPath: string;
+  readyPath?: string;
+  /** The URL clients use, when not http://127.0.0.1:PORT. */
+  url?: string;
+  /** For servers that do not speak HTTP: true once the server takes requests. */
+  ready?: () => Promise<boolean>;
   readyTimeoutMs?: number;
 }
 
@@ -69,7 +73,7 @@ class ManagedServer implements TestServer {
     this.opts = opts;
     this.port = opts.port;
     this.dir = opts.dir;
-    this.url = `http://127.0.0.1:${opts.port}`;
+    this.url = opts.url ?? `http://127.0.0.1:${opts.port}`;
   }
 
   get running(): boolean {
@@ -133,11 +137,15 @@ class ManagedServer implements TestServer {
     while (Date.now() < deadline) {
       if (this.child === null) break;
       try {
-        const res = await fetch(`${this.url}${this.opts.readyPath}`, {
-          signal: AbortSignal.timeout(1_000),
-        });
-        await res.arrayBuffer();
-        if (res.ok) return;
+        if (this.opts.ready) {
+          if (await this.opts.ready()) return;
+        } else {
+          const res = await fetch(`http://127.0.0.1:${this.port}${this.opts.readyPath ?? '/'}`, {
+            signal: AbortSignal.timeout(1_000),
+          });
+          await res.arrayBuffer();
+          if (res.ok) return;
+        }
       } catch {
         // not listening yet
       }

@@ -1,0 +1,203 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  openInfluxStore,
+  openSqliteStore,
+  parseInfluxConfig,
+  type ReadingStore,
+} from '@airbox/store';
+import {
+  publishReadings,
+  requireBinary,
+  ServeProcess,
+  spawnUntil,
+  startHaproxy,
+  startInfluxd,
+  startRedis,
+  stopChild,
+  tempDir,
+  waitFor,
+} from '@airbox/testkit';
+import { DeviceRegistry } from '../src/index.ts';
+
+/**
+ * The scaled-out layout on 127.0.0.1 with real parts: Redis (Debian's redis-server), several
+ * `airbox serve` brokers sharing it, HAProxy as the one address in front of them, workers as
+ * their own processes, InfluxDB as the shared store. Each test ends in a count: readings the
+ * devices had acknowledged vs readings stored, exactly once.
+ */
+const AIRBOX = fileURLToPath(new URL('../../packages/cli/bin/airbox.js', import.meta.url));
+const END = Date.UTC(2100, 0, 1);
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A deployment's shared parts: Redis and the device registry every broker node reads. */
+async function deployment() {
+  await requireBinary('redis-server');
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const shared = tempDir('cluster-shared');
+  cleanups.push(shared.remove);
+  const registryPath = join(shared.path, 'devices.db');
+  const register = (id: string, role: 'device' | 'service' = 'device') => {
+    const registry = new DeviceRegistry(registryPath);
+    try {
+      return registry.add(id, role);
+    } finally {
+      registry.close();
+    }
+  };
+  const node = (args: string[]) => {
+    const dir = tempDir('cluster-node');
+    const serve = new ServeProcess(dir.path, [
+      '--rate',
+      '100000',
+      '--no-refit',
+      '--redis',
+      redis.url,
+      '--registry',
+      registryPath,
+      ...args,
+    ]);
+    cleanups.push(dir.remove, () => serve.stop('SIGKILL'));
+    return serve;
+  };
+  const worker = async (args: string[]) => {
+    const dir = tempDir('cluster-worker');
+    const { child } = await spawnUntil(
+      process.execPath,
+      [AIRBOX, 'worker', '--data-dir', dir.path, '--http-port', '0', ...args],
+      /"event":"listening"/,
+    );
+    cleanups.push(dir.remove, () => stopChild(child, 'SIGKILL'));
+    return { child, dir: dir.path };
+  };
+  return { redis, register, node, worker };
+}
+
+async function countIn(store: ReadingStore, deviceId: string): Promise<number> {
+  return (await store.series({ deviceIds: [deviceId], fromMs: 0, toMs: END })).length;
+}
+
+describe('scale-out: brokers sharing Redis', () => {
+  it('a box on one broker reaches a worker connected to the other; config published on the other reaches the box', async () => {
+    const { register, node, worker } = await deployment();
+    const svc = register('worker-svc', 'service');
+    const box = register('redis-box-1');
+    const a = node(['--handoff', 'mqtt']);
+    const b = node(['--handoff', 'mqtt']);
+    const [pa, pb] = [await a.start(), await b.start()];
+    const w = await worker([
+      '--broker',
+      `mqtt://127.0.0.1:${pb.mqtt}`,
+      '--username',
+      svc.username,
+      '--password',
+      svc.password,
+    ]);
+
+    // The box listens for its config on broker A; an operator publishes it on broker B.
+    const boxClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${pa.mqtt}`, {
+      clientId: 'redis-box-1-config',
+      username: box.username,
+      password: box.password,
+      protocolVersion: 4,
+    });
+    cleanups.push(() => boxClient.endAsync(true));
+    const config = new Promise<string>((resolve) =>
+      boxClient.on('message', (_t, p) => resolve(p.toString())),
+    );
+    await boxClient.subscribeAsync('airbox/v1/redis-box-1/config', { qos: 1 });
+    const operator = await mqtt.connectAsync(`mqtt://127.0.0.1:${pb.mqtt}`, {
+      clientId: 'operator',
+      username: svc.username,
+      password: svc.password,
+      protocolVersion: 4,
+    });
+    cleanups.push(() => operator.endAsync(true));
+    await operator.publishAsync('airbox/v1/redis-box-1/config', '{"intervalS":30}', {
+      qos: 1,
+      retain: true,
+    });
+    expect(await config).toBe('{"intervalS":30}');
+
+    const sent = await publishReadings({ url: `mqtt://127.0.0.1:${pa.mqtt}`, ...box, count: 400 });
+    expect(sent.acked).toBe(400);
+    const store = openSqliteStore({ path: join(w.dir, 'readings.db') });
+    cleanups.push(() => store.close());
+    const stored = await waitFor(
+      '400 readings stored by the worker on broker B',
+      async () => ((await countIn(store, 'redis-box-1')) === 400 ? 400 : undefined),
+      30_000,
+    );
+    expect(stored).toBe(400);
+  });
+});
+
+describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', () => {
+  it('a broker and a worker killed under load: every acknowledged reading stored exactly once', async () => {
+    await requireBinary('haproxy');
+    await requireBinary('influxd');
+    const { redis, register, node, worker } = await deployment();
+    const influx = await startInfluxd();
+    cleanups.push(() => influx.stop());
+    const storeArgs = [
+      '--store',
+      'influxdb',
+      '--influx-url',
+      influx.url,
+      '--influx-mode',
+      'v1',
+      '--influx-db',
+      'airbox',
+    ];
+    const brokers = [
+      node(['--handoff', 'stream', ...storeArgs]),
+      node(['--handoff', 'stream', ...storeArgs]),
+    ];
+    const ports = [await brokers[0]!.start(), await brokers[1]!.start()];
+    const lb = await startHaproxy(ports.map((p) => p.mqtt));
+    cleanups.push(() => lb.stop());
+    const w1 = await worker(['--redis', redis.url, '--worker-id', 'w1', ...storeArgs]);
+    await worker(['--redis', redis.url, '--worker-id', 'w2', ...storeArgs]);
+
+    const DEVICES = 12;
+    const N = 400;
+    const boxes = Array.from({ length: DEVICES }, (_, i) => register(`lb-box-${i}`));
+    const publishing = boxes.map((box) =>
+      publishReadings({ url: lb.url, ...box, count: N, intervalMs: 5, timeoutMs: 90_000 }),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    await brokers[0]!.stop('SIGKILL'); // its devices reconnect through HAProxy to the other
+    await new Promise((r) => setTimeout(r, 500));
+    await stopChild(w1.child, 'SIGKILL'); // w2 takes its partitions when the leases lapse
+    const outcomes = await Promise.all(publishing);
+    expect(outcomes.map((o) => o.acked)).toEqual(boxes.map(() => N));
+
+    const store = await openInfluxStore(
+      parseInfluxConfig({
+        url: influx.url,
+        mode: 'v1',
+        database: 'airbox',
+        spillDir: join(tempDir('cluster-reader').path, 'spill'),
+      }),
+    );
+    cleanups.push(() => store.close());
+    const counts = await waitFor(
+      `${DEVICES} × ${N} readings in InfluxDB`,
+      async () => {
+        const c = await Promise.all(boxes.map((b) => countIn(store, b.deviceId)));
+        return c.every((n) => n === N) ? c : undefined;
+      },
+      60_000,
+    );
+    expect(counts).toEqual(boxes.map(() => N));
+    // Nothing left behind: the streams hold no entry a worker has not acknowledged.
+    const metrics = await (await fetch(brokers[1]!.httpUrl('/metrics'))).text();
+    expect(metrics).toMatch(/^airbox_stream_appended_total [1-9]/m);
+  }, 180_000);
+});
