@@ -27,7 +27,7 @@ export interface IngestBenchOptions {
   progress: (message: string) => void;
 }
 
-async function startProcess(
+export async function startProcess(
   cmd: string[],
   ready: RegExp,
   env: NodeJS.ProcessEnv,
@@ -98,11 +98,11 @@ export async function startServe(
 }
 
 /** One closed-loop run; returns rate, latency and the server's CPU use during it. */
-async function measure(
+export async function measure(
   port: number,
   clients: LoadClient[],
   serverPid: number,
-  o: IngestBenchOptions,
+  o: Pick<IngestBenchOptions, 'durationS'>,
 ) {
   const connected = await connectAll(port, clients);
   const before = sampleProcess(serverPid);
@@ -248,7 +248,7 @@ async function measureConnections(
 }
 
 /** A port the kernel says is free now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo;
@@ -259,7 +259,7 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts connections on the port (at most 10 s). */
-async function waitForPort(port: number): Promise<void> {
+export async function waitForPort(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -275,7 +275,7 @@ async function waitForPort(port: number): Promise<void> {
   }
 }
 
-function strip<T extends { latenciesMs: number[] }>(r: T): Omit<T, 'latenciesMs'> {
+export function strip<T extends { latenciesMs: number[] }>(r: T): Omit<T, 'latenciesMs'> {
   const rest: Partial<T> = { ...r };
   delete rest.latenciesMs;
   return rest as Omit<T, 'latenciesMs'>;

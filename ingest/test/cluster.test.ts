@@ -165,6 +165,20 @@ describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', 
     const w1 = await worker(['--redis', redis.url, '--worker-id', 'w1', ...storeArgs]);
     await worker(['--redis', redis.url, '--worker-id', 'w2', ...storeArgs]);
 
+    // The live map on broker B's API: readings the workers store reach it through Redis.
+    const live = new AbortController();
+    cleanups.push(() => live.abort());
+    const liveText = (async () => {
+      let text = '';
+      try {
+        const res = await fetch(brokers[1]!.httpUrl('/api/v1/live.sse'), { signal: live.signal });
+        for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
+      } catch {
+        // aborted at the end
+      }
+      return text;
+    })();
+
     const DEVICES = 12;
     const N = 400;
     const boxes = Array.from({ length: DEVICES }, (_, i) => register(`lb-box-${i}`));
@@ -196,6 +210,8 @@ describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', 
       60_000,
     );
     expect(counts).toEqual(boxes.map(() => N));
+    live.abort();
+    expect(await liveText).toContain('"deviceId":"lb-box-0"');
     // Nothing left behind: the streams hold no entry a worker has not acknowledged.
     const metrics = await (await fetch(brokers[1]!.httpUrl('/metrics'))).text();
     expect(metrics).toMatch(/^airbox_stream_appended_total [1-9]/m);

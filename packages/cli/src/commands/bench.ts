@@ -1,5 +1,6 @@
 import { packageFile } from '@airbox/geo';
 import { runIngestBench } from '@airbox/ingest/bench';
+import { runScaleoutBench } from '@airbox/ingest/bench/scaleout';
 import { runDecodeBench, type DecodeBenchResult } from '@airbox/protocol/bench/decode';
 import { runSimBench } from '@airbox/firmware-sim/bench';
 import { describeApiBench, runApiBench } from '@airbox/web/bench/api';
@@ -17,6 +18,9 @@ benches:
   ingest    readings/s published → stored end to end, p50/p99 latency, server CPU and
             RSS, 15,000 held connections; the broker alone and Debian's Mosquitto
             relaying the same load, and the ratios
+  scaleout  the scaled-out parts one at a time: readings/s one broker acknowledges when it
+            appends each to the Redis stream first (broker and Redis CPU), then readings/s
+            one stream worker stores from that backlog (for deploy/README.md's capacity)
   sim       one simulator process: N boxes (default 15,000) in real time, its CPU and RSS;
             then the same fleet at 60×, readings acknowledged per second by airbox serve
   api       GET /api/v1/series for one box over 24 h with --rows readings stored (default
@@ -45,6 +49,17 @@ function describeDecode(r: DecodeBenchResult): string {
     `  ${fmt(r.perSecond)} payloads/s decoded and validated (${fmt(r.decodedOk)} decoded to readings)`,
     `  corpus: ${r.corpus.realPayloads} real LASS lines + ${r.corpus.generatedV3} AirBox-style ver_format=3`,
     `  target ≥ ${fmt(r.targetPerSecond)}/s: ${r.targetMet ? 'met' : 'NOT met'}  (${r.cpu}, Node ${r.node})`,
+  ].join('\n');
+}
+
+function describeScaleout(r: Awaited<ReturnType<typeof runScaleoutBench>>): string {
+  const b = r.broker;
+  const w = r.worker;
+  return [
+    `bench scaleout: ${r.clients} clients, one reading a message`,
+    `  broker (stream handoff): ${fmt(b.perS)} readings/s acknowledged after the Redis append, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms`,
+    `    broker ${b.serverCpuCores} cores, peak RSS ${mb(b.serverPeakRssBytes)}; Redis ${b.redisCpuCores} cores, RSS ${mb(b.redisRssBytes)}`,
+    `  one stream worker → SQLite: ${fmt(w.stored)} of ${fmt(w.queued)} stored in ${w.drainS} s = ${fmt(w.perS)} readings/s, ${w.cpuCores} cores, peak RSS ${mb(w.peakRssBytes)}`,
   ].join('\n');
 }
 
@@ -157,6 +172,16 @@ export const benchCommand: Command = {
         progress,
       });
       print(result, () => describeIngest(result));
+      return 0;
+    }
+    if (name === 'scaleout') {
+      const result = await runScaleoutBench({
+        airbox: [process.execPath, AIRBOX],
+        durationS: positiveNumber('seconds', values.seconds, 10),
+        clients: positiveNumber('clients', values.clients, 100),
+        progress,
+      });
+      print(result, () => describeScaleout(result));
       return 0;
     }
     if (name === 'sim') {

@@ -45,6 +45,9 @@ embedded defaults (SQLite in the data dir, no external service).
   --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only)
   --max-payload-bytes N    refuse larger PUBLISH payloads (default 65536)
   --rate N                 messages/s allowed per client on average (default 5; bursts of 200)
+  --trust-proxy ADDRS      the reverse proxies (comma-separated addresses or CIDRs, or 'true' for
+                           any) whose X-Forwarded-For names the client: without it every visitor
+                           behind a proxy shares the proxy's per-IP rate limit
   --map-style URL          a MapLibre style for the map's base layer (production tiles);
                            default: the bundled offline map of Taiwan
   --no-refit               do not refit calibration models daily (they can be fitted with
@@ -110,6 +113,7 @@ const OPTIONS = {
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
   'map-style': { type: 'string' },
+  'trust-proxy': { type: 'string' },
   demo: { type: 'boolean' },
   'demo-devices': { type: 'string' },
   'demo-history-hours': { type: 'string' },
@@ -117,6 +121,19 @@ const OPTIONS = {
   ...REFERENCE_FEED_OPTIONS,
   ...CLUSTER_OPTIONS,
 } as const;
+
+/** `--trust-proxy`: 'true', or the proxies' addresses/CIDRs, as Fastify's `trustProxy` takes. */
+function trustProxy(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const list = value.split(',').map((a) => a.trim());
+  if (list.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw new UsageError(
+      `--trust-proxy takes 'true' or comma-separated addresses/CIDRs, got '${value}'`,
+    );
+  }
+  return list;
+}
 
 type Handoff = 'embedded' | 'mqtt' | 'stream';
 
@@ -232,6 +249,7 @@ export const serveCommand: Command = {
       // Aedes's typings leave out its `persistence`, which every broker instance has.
       deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
       mapStyleUrl: v['map-style'],
+      trustProxy: trustProxy(v['trust-proxy']),
     });
     await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
     const httpPort = api.server.address();

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeviceRegistry } from '../src/registry.ts';
+import {
+  freePort,
+  measure,
+  startProcess,
+  startServe,
+  stop,
+  strip,
+  waitForPort,
+  type IngestBenchOptions,
+} from './ingest-bench.ts';
+import { sampleProcess } from './proc.ts';
+
+export interface ScaleoutBenchOptions {
+  airbox: string[];
+  clients: number;
+  durationS: number;
+  progress: (message: string) => void;
+}
+
+/**
+ * The parts of the scaled-out layout, one at a time, for the capacity estimate in
+ * deploy/README.md: what one broker acknowledges a second when each PUBLISH is appended to
+ * the Redis stream first (and what Redis spends on it), then how fast one stream worker
+ * stores that backlog into SQLite. Each reading is one MQTT message, the worst case (a box
+ * sending a batch costs the broker one message for many readings).
+ */
+export async function runScaleoutBench(o: ScaleoutBenchOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'airbox-bench-scaleout-'));
+  const children: ChildProcess[] = [];
+  try {
+    const registryPath = join(dir, 'devices.db');
+    const registry = new DeviceRegistry(registryPath);
+    const load = registry.addMany(Array.from({ length: o.clients }, (_, i) => `scale-${i}`));
+    registry.close();
+
+    const redisPort = await freePort();
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '']
+        .concat(['--appendonly', 'yes', '--appendfsync', 'everysec']),
+      { stdio: 'ignore' },
+    );
+    children.push(redis);
+    await waitForPort(redisPort);
+    const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+
+    o.progress(`broker, stream handoff: ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`);
+    const serve = await startServe(o, join(dir, 'broker'), [
+      '--redis',
+      redisUrl,
+      '--handoff',
+      'stream',
+      '--registry',
+      registryPath,
+      '--no-refit',
+    ]);
+    children.push(serve.child);
+    const redisBefore = sampleProcess(redis.pid!);
+    const broker = await measure(serve.port, load, serve.child.pid!, o as IngestBenchOptions);
+    const redisAfter = sampleProcess(redis.pid!);
+    await stop(serve.child);
+
+    o.progress(`one stream worker storing the ${broker.acked} queued readings into SQLite…`);
+    const { child: worker, line } = await startProcess(
+      [...o.airbox, 'worker', '--redis', redisUrl, '--data-dir', join(dir, 'worker')]
+        .concat(['--http-port', '0', '--host', '127.0.0.1']),
+      /"event":"listening"/,
+      process.env,
+    );
+    children.push(worker);
+    const httpPort = (JSON.parse(line) as { httpPort: number }).httpPort;
+    const startMs = performance.now();
+    const workerBefore = sampleProcess(worker.pid!);
+    let stored = 0;
+    for (;;) {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      stored = Number(/^airbox_readings_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
+      if (stored >= broker.acked) break;
+      if (performance.now() - startMs > 300_000) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const drainS = (performance.now() - startMs) / 1000;
+    const workerAfter = sampleProcess(worker.pid!);
+    await stop(worker);
+
+    return {
+      bench: 'scaleout' as const,
+      clients: o.clients,
+      broker: {
+        ...strip(broker),
+        redisCpuCores: round((redisAfter.cpuS - redisBefore.cpuS) / broker.elapsedS),
+        redisRssBytes: redisAfter.rssBytes,
+      },
+      worker: {
+        stored,
+        queued: broker.acked,
+        drainS: round(drainS),
+        perS: Math.round(stored / drainS),
+        cpuCores: round((workerAfter.cpuS - workerBefore.cpuS) / drainS),
+        peakRssBytes: workerAfter.peakRssBytes,
+      },
+    };
+  } finally {
+    for (const c of children) await stop(c);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
