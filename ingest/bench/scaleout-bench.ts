@@ -41,15 +41,21 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     const redisPort = await freePort();
     const redis = spawn(
       'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '']
-        .concat(['--appendonly', 'yes', '--appendfsync', 'everysec']),
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+      ]),
       { stdio: 'ignore' },
     );
     children.push(redis);
     await waitForPort(redisPort);
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
 
-    o.progress(`broker, stream handoff: ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`);
+    o.progress(
+      `broker, stream handoff: ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`,
+    );
     const serve = await startServe(o, join(dir, 'broker'), [
       '--redis',
       redisUrl,
@@ -61,14 +67,18 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     ]);
     children.push(serve.child);
     const redisBefore = sampleProcess(redis.pid!);
-    const broker = await measure(serve.port, load, serve.child.pid!, o as IngestBenchOptions);
+    const broker = await measure(serve.port, load, serve.child.pid!, o);
     const redisAfter = sampleProcess(redis.pid!);
     await stop(serve.child);
 
     o.progress(`one stream worker storing the ${broker.acked} queued readings into SQLite…`);
     const { child: worker, line } = await startProcess(
-      [...o.airbox, 'worker', '--redis', redisUrl, '--data-dir', join(dir, 'worker')]
-        .concat(['--http-port', '0', '--host', '127.0.0.1']),
+      [...o.airbox, 'worker', '--redis', redisUrl, '--data-dir', join(dir, 'worker')].concat([
+        '--http-port',
+        '0',
+        '--host',
+        '127.0.0.1',
+      ]),
       /"event":"listening"/,
       process.env,
     );

@@ -172,7 +172,12 @@ describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', 
       let text = '';
       try {
         const res = await fetch(brokers[1]!.httpUrl('/api/v1/live.sse'), { signal: live.signal });
-        for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
+        const reader = res.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += Buffer.from(value).toString();
+        }
       } catch {
         // aborted at the end
       }
