@@ -11,7 +11,6 @@ import {
   stop,
   strip,
   waitForPort,
-  type IngestBenchOptions,
 } from './ingest-bench.ts';
 import { sampleProcess } from './proc.ts';
 
