@@ -35,6 +35,13 @@ export interface SimBenchOptions {
   /** Fresh credentials for the boxes and the reference service account, in `dataDir`. */
   provision: (dataDir: string, ids: string[]) => Map<string, Credentials>;
   progress: (message: string) => void;
+  /**
+   * Extra `airbox serve` flags for the receiver, e.g. the stream handoff
+   * (`--redis URL --handoff stream`): the broker acknowledges once a message is in the Redis
+   * stream and the workers store it later, so the fast phase measures what the simulator
+   * drives rather than what one process can store.
+   */
+  serveArgs?: string[];
 }
 
 /**
@@ -58,7 +65,7 @@ async function waitUntil(what: string, check: () => boolean, timeoutMs: number):
 export async function runSimBench(o: SimBenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'airbox-sim-bench-'));
   const dataDir = join(dir, 'serve');
-  const serve = await startServe(o, dataDir);
+  const serve = await startServe(o, dataDir, o.serveArgs ?? []);
   try {
     const seed = 1;
     o.progress(`placing ${o.devices} boxes and provisioning their credentials…`);
@@ -189,6 +196,9 @@ export async function runSimBench(o: SimBenchOptions) {
       ),
     };
     return {
+      receiver: o.serveArgs?.includes('stream')
+        ? ('stream handoff' as const)
+        : ('embedded' as const),
       alone: aloneResult,
       realtime: realtimeResult,
       fast: fastResult,

@@ -37,20 +37,8 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     const load = registry.addMany(Array.from({ length: o.clients }, (_, i) => `scale-${i}`));
     registry.close();
 
-    const redisPort = await freePort();
-    const redis = spawn(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-      ]),
-      { stdio: 'ignore' },
-    );
+    const { child: redis, url: redisUrl } = await startRedisServer(dir);
     children.push(redis);
-    await waitForPort(redisPort);
-    const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
 
     o.progress(
       `broker, stream handoff: ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`,
@@ -118,6 +106,27 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     for (const c of children) await stop(c);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Debian's redis-server for a bench, configured as deploy/ says (appendonly, fsync a second). */
+export async function startRedisServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+    ]),
+    { stdio: 'ignore' },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', (e) => reject(new Error(`cannot start redis-server: ${e.message}`)));
+    child.once('spawn', resolve);
+  });
+  await waitForPort(port);
+  return { child, url: `redis://127.0.0.1:${port}/0` };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -88,9 +88,11 @@ describe('bad input over MQTT', () => {
     const client = await device('bad-intruder');
     sys.registry.add('bad-victim');
     const closed = new Promise<void>((r) => client.once('close', () => r()));
+    const refusedBefore = sys.broker.refusedTotal;
     client.publish(nativeTopic('bad-victim', 'reading'), good(3), { qos: 1 });
     await closed;
     client.end(true);
+    expect(sys.broker.refusedTotal).toBe(refusedBefore + 1); // airbox_publish_refused_total
     expect(await sys.store.latest({ deviceIds: ['bad-victim', 'bad-intruder'] })).toEqual([]);
     const letter = (await sys.store.deadLetters({ limit: 100 })).find(
       (l) => l.clientId === 'bad-intruder',

@@ -17,6 +17,7 @@ import { liveRoutes } from './routes/live.ts';
 import { appRoutes, type AppOptions } from './routes/app.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { MetricSampler, startStatusSampling, statusRoutes } from './routes/status.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export type { ApiOptions, LiveLimits, LiveSource, RateLimitOptions } from './options.ts';
@@ -129,11 +130,15 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
   );
 
   registerPlugins(app, options, stats);
+  // Counter rates on /status: sampled every 10 s by an unref'd timer that onClose stops.
+  const sampler = new MetricSampler(options.metrics, options.now);
+  startStatusSampling(app, sampler);
   // Routes after the plugins: rate-limit and websocket hook into each route as it is added.
   void app.register(async (api) => {
     const docs: RouteDoc[] = [];
     const ctx: RouteContext = { app: api, options, stats, docs };
     systemRoutes(ctx);
+    statusRoutes(ctx, sampler);
     deviceRoutes(ctx);
     readingRoutes(ctx);
     seriesRoutes(ctx);

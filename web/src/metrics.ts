@@ -11,6 +11,14 @@ interface Metric {
   read: () => number;
 }
 
+/** One metric as read now, with its HELP text (for the operator status page). */
+export interface MetricValue {
+  name: string;
+  type: MetricType;
+  help: string;
+  value: number;
+}
+
 export class MetricsRegistry {
   private readonly metrics: Metric[] = [];
 
@@ -18,6 +26,11 @@ export class MetricsRegistry {
     if (!/^[a-z_][a-z0-9_]*$/.test(name))
       throw new Error(`metric name ${name} is not a Prometheus name`);
     this.metrics.push({ name, type, help, read });
+  }
+
+  /** Every metric's current value, in registration order. */
+  snapshot(): MetricValue[] {
+    return this.metrics.map((m) => ({ name: m.name, type: m.type, help: m.help, value: m.read() }));
   }
 
   render(): string {

@@ -40,6 +40,8 @@ export interface BrokerOptions extends ListenOptions {
 
 export interface RunningBroker {
   aedes: Aedes;
+  /** PUBLISHes refused here (each kept as a dead letter), for /metrics. */
+  readonly refusedTotal: number;
   ports: BoundPorts;
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     drainTimeout: 30_000,
   });
   const principals = new WeakMap<Client, Principal>();
+  let refusedTotal = 0;
   const buckets = new WeakMap<Client, TokenBucket>();
 
   aedes.authenticate = (client, username, password, done) => {
@@ -117,6 +120,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const receivedAtMs = now();
     const refuse = async (code: string, reason: string, keep = payload) => {
+      refusedTotal++;
       await opts.deadLetters(letter(packet.topic, keep, client.id, receivedAtMs, code, reason));
       log('publish-refused', { clientId: client.id, topic: packet.topic, code, reason });
       throw new Refused(code, reason);
@@ -187,6 +191,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const listeners = await listen(aedes, opts);
   return {
     aedes,
+    get refusedTotal() {
+      return refusedTotal;
+    },
     ports: listeners.ports,
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -1,24 +1,68 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfigFile } from './config-file.ts';
 import { UsageError } from './io.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** `node:util` parseArgs, with its errors turned into usage errors that name the flag. */
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * The subcommand being run, so a config-file error can say "airbox serve has no option 'x'"
+ * without every command passing its name to parseCommandArgs. Set by main() around
+ * `command.run`; a context, not state: each run sees its own.
+ */
+const runningCommand = new AsyncLocalStorage<string>();
+
+/** Runs `fn` as subcommand `name` (see parseCommandArgs's config-file errors). */
+export function runAsCommand<R>(name: string, fn: () => R): R {
+  return runningCommand.run(name, fn);
+}
+
+const CONFIG_OPTION = { config: { type: 'string' } } as const;
+
+/**
+ * `node:util` parseArgs, with its errors turned into usage errors that name the flag, and
+ * `--config FILE` accepted by every command: the file's options are the defaults, the
+ * flags on the command line win (config-file.ts). A command that declares its own
+ * `config` option keeps it, and no file is read for it.
+ */
 export function parseCommandArgs<T extends Options>(
   argv: string[],
   options: T,
   maxPositionals = 0,
-) {
+): Parsed<T> {
+  const injectConfig = !Object.hasOwn(options, 'config');
+  const all: Options = injectConfig ? { ...options, ...CONFIG_OPTION } : options;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: all,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
   }
-  return parsed;
+  const values: Record<string, unknown> = { ...parsed.values };
+  const file = values['config'];
+  if (injectConfig && typeof file === 'string') {
+    delete values['config'];
+    // Options given on the command line, even ones equal to a default, are not overridden.
+    const given = new Set(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+    for (const [key, value] of loadConfigFile(file, options, runningCommand.getStore())) {
+      if (!given.has(key)) values[key] = value;
+    }
+  }
+  // The values are what parseArgs would have produced had the file's options been flags.
+  return { values, positionals: parsed.positionals } as Parsed<T>;
 }
 
 /** A positive number from a flag, or a usage error naming the flag and the value. */

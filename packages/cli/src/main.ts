@@ -10,6 +10,9 @@ import { simCommand } from './commands/sim.ts';
 import { referenceCommand } from './commands/reference.ts';
 import { exportCommand } from './commands/export.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
+import { backupCommand } from './commands/backup.ts';
+import { runAsCommand } from './args.ts';
+import { CONFIG_USAGE } from './config-file.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
 /** Every subcommand of `airbox`; later parts of the system add theirs here. */
@@ -23,6 +26,7 @@ export const COMMANDS: Command[] = [
   simCommand,
   referenceCommand,
   exportCommand,
+  backupCommand,
   decodeCommand,
   benchCommand,
 ];
@@ -61,11 +65,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   }
   const rest = argv.slice(1);
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.usage}\n`);
+    const config = command.usage.includes(CONFIG_USAGE) ? '' : `\n${CONFIG_USAGE}\n`;
+    io.stdout.write(`${command.usage}\n${config}`);
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await runAsCommand(name, () => command.run(rest, io));
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`airbox ${name}: ${e.message}\n\n${command.usage}\n`);

@@ -86,6 +86,12 @@ export function registerMetrics(
       'MQTT clients connected',
       () => broker.aedes.connectedClients,
     ]);
+    metrics.push([
+      'airbox_publish_refused_total',
+      'counter',
+      'PUBLISHes the broker refused (not authorized, rate limited, too large); kept as dead letters',
+      () => broker.refusedTotal,
+    ]);
   }
   if (handoff) {
     const h = handoff.counters;

@@ -1,11 +1,15 @@
 import { packageFile } from '@airbox/geo';
 import { runIngestBench } from '@airbox/ingest/bench';
-import { runScaleoutBench } from '@airbox/ingest/bench/scaleout';
+import { runScaleoutBench, startRedisServer } from '@airbox/ingest/bench/scaleout';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDecodeBench, type DecodeBenchResult } from '@airbox/protocol/bench/decode';
 import { runSimBench } from '@airbox/firmware-sim/bench';
 import { describeApiBench, runApiBench } from '@airbox/web/bench/api';
 import { runSurfaceBench, type SurfaceBenchResult } from '@airbox/web/bench/surface';
 import { openRegistry, simCredentials } from '../sim-credentials.ts';
+import { runSoakBench, runSoakSim, SOAK_USAGE } from './bench-soak.ts';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 
@@ -27,11 +31,15 @@ benches:
             20,000,000 in SQLite; the fill takes minutes, a --path file is reused)
   surface   interpolated PM2.5 surface for synthetic Taiwan-like boxes: IDW and kriging
             time (median, one thread), leave-one-out error, cells painted
+${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
   --clients N       ingest: publishing clients (default 100)
   --connections N   ingest: connections to hold for the memory check (default 15000)
   --devices N       sim: boxes (default 15000)
+  --handoff stream  sim: the receiving serve hands readings to a Redis stream (a Redis is
+                    started for it) instead of storing them itself: the fast phase then
+                    measures what the simulator drives, not what one process stores
   --rows N          api: readings stored (default 20000000)
   --path FILE       api: SQLite file to fill or reuse
   --points N        surface: boxes (default 15000)
@@ -89,7 +97,7 @@ function describeSim(r: SimResult): string {
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const rt = r.realtime;
   return [
-    `bench sim: ${fmt(rt.boxes)} virtual boxes, each on its own MQTT connection to airbox serve`,
+    `bench sim: ${fmt(rt.boxes)} virtual boxes, each on its own MQTT connection to airbox serve (${r.receiver === 'embedded' ? 'storing readings itself' : 'handing them to a Redis stream; acknowledged once appended'})`,
     `  real time (60 s interval): connected in ${rt.connectS} s; over ${rt.windowS} s ${rt.readingsAckedPerS} readings/s acknowledged (${rt.expectedPerS} expected)`,
     `    simulator CPU ${rt.cpuCores} cores (target < 1: ${verdict(r.targets.realtimeCpuMet)}), RSS ${mb(rt.rssBytes)}, peak ${mb(rt.peakRssBytes)} (target < 1 GB: ${verdict(r.targets.realtimeRssMet)})`,
     `  fast (60×, a batch per box every ${r.fast.batchEveryS} s): ${fmt(r.fast.readingsAckedPerS)} readings/s acknowledged (target ≥ 15,000: ${verdict(r.targets.fastRateMet)}), simulator CPU ${r.fast.cpuCores} cores, server CPU ${r.fast.serverCpuCores} cores, backlog at end ${fmt(r.fast.backlogAtEnd)}`,
@@ -136,6 +144,9 @@ export const benchCommand: Command = {
   summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
+    // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
+    if (argv[0] === 'soak') return runSoakBench(argv.slice(1), io, [process.execPath, AIRBOX]);
+    if (argv[0] === 'soak-sim') return runSoakSim(argv.slice(1), io);
     const { values, positionals } = parseCommandArgs(
       argv,
       {
@@ -146,6 +157,7 @@ export const benchCommand: Command = {
         size: { type: 'string' },
         runs: { type: 'string' },
         devices: { type: 'string' },
+        handoff: { type: 'string' },
         rows: { type: 'string' },
         path: { type: 'string' },
         json: { type: 'boolean' },
@@ -185,22 +197,35 @@ export const benchCommand: Command = {
       return 0;
     }
     if (name === 'sim') {
-      const result = await runSimBench({
-        airbox: [process.execPath, AIRBOX],
-        devices: Math.round(positiveNumber('devices', values.devices, 15_000)),
-        windowS: positiveNumber('seconds', values.seconds, 60),
-        provision: (dataDir, ids) => {
-          const registry = openRegistry(dataDir, io.now);
-          try {
-            return simCredentials(registry, ids);
-          } finally {
-            registry.close();
-          }
-        },
-        progress,
-      });
-      print(result, () => describeSim(result));
-      return 0;
+      if (values.handoff !== undefined && values.handoff !== 'stream') {
+        throw new UsageError(
+          `--handoff takes 'stream' (the default is embedded), got '${values.handoff}'`,
+        );
+      }
+      const redisDir = values.handoff ? mkdtempSync(join(tmpdir(), 'airbox-bench-redis-')) : null;
+      const redis = redisDir ? await startRedisServer(redisDir) : null;
+      try {
+        const result = await runSimBench({
+          serveArgs: redis ? ['--redis', redis.url, '--handoff', 'stream', '--no-refit'] : [],
+          airbox: [process.execPath, AIRBOX],
+          devices: Math.round(positiveNumber('devices', values.devices, 15_000)),
+          windowS: positiveNumber('seconds', values.seconds, 60),
+          provision: (dataDir, ids) => {
+            const registry = openRegistry(dataDir, io.now);
+            try {
+              return simCredentials(registry, ids);
+            } finally {
+              registry.close();
+            }
+          },
+          progress,
+        });
+        print(result, () => describeSim(result));
+        return 0;
+      } finally {
+        redis?.child.kill('SIGTERM');
+        if (redisDir) rmSync(redisDir, { recursive: true, force: true });
+      }
     }
     if (name === 'api') {
       const result = await runApiBench({

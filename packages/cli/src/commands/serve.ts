@@ -96,7 +96,7 @@ function nonNegative(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
-const OPTIONS = {
+export const SERVE_OPTIONS = {
   'data-dir': { type: 'string' },
   registry: { type: 'string' },
   host: { type: 'string' },
@@ -166,7 +166,7 @@ export const serveCommand: Command = {
   summary: 'run broker + worker + store + HTTP API in one process (--demo adds a fleet)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values: v } = parseCommandArgs(argv, OPTIONS);
+    const { values: v } = parseCommandArgs(argv, SERVE_OPTIONS);
     if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) {
       throw new UsageError('--tls-cert and --tls-key go together');
     }

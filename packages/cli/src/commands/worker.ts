@@ -44,7 +44,7 @@ ${CLUSTER_USAGE}
 
 ${STORE_USAGE}`;
 
-const OPTIONS = {
+export const WORKER_OPTIONS = {
   broker: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
@@ -62,7 +62,7 @@ export const workerCommand: Command = {
   summary: 'run the stream worker as its own process (Redis stream or MQTT subscriber)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values: v } = parseCommandArgs(argv, OPTIONS);
+    const { values: v } = parseCommandArgs(argv, WORKER_OPTIONS);
     const password = v.password ?? process.env['AIRBOX_WORKER_PASSWORD'];
     if (v.redis !== undefined && v.broker !== undefined) {
       throw new UsageError('give --redis (stream) or --broker (MQTT), not both');
