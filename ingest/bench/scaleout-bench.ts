@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { haveBinary, startInfluxd } from '@airbox/testkit';
 import { DeviceRegistry } from '../src/registry.ts';
 import {
   freePort,
@@ -25,8 +26,9 @@ export interface ScaleoutBenchOptions {
  * The parts of the scaled-out layout, one at a time, for the capacity estimate in
  * deploy/README.md: what one broker acknowledges a second when each PUBLISH is appended to
  * the Redis stream first (and what Redis spends on it), then how fast one stream worker
- * stores that backlog into SQLite. Each reading is one MQTT message, the worst case (a box
- * sending a batch costs the broker one message for many readings).
+ * stores that backlog into SQLite and into InfluxDB 1.x (Debian's, when installed). Each
+ * reading is one MQTT message, the worst case (a box sending a batch costs the broker one
+ * message for many readings).
  */
 export async function runScaleoutBench(o: ScaleoutBenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'airbox-bench-scaleout-'));
@@ -36,72 +38,102 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     const registry = new DeviceRegistry(registryPath);
     const load = registry.addMany(Array.from({ length: o.clients }, (_, i) => `scale-${i}`));
     registry.close();
-
     const { child: redis, url: redisUrl } = await startRedisServer(dir);
     children.push(redis);
 
-    o.progress(
-      `broker, stream handoff: ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`,
-    );
-    const serve = await startServe(o, join(dir, 'broker'), [
-      '--redis',
-      redisUrl,
-      '--handoff',
-      'stream',
-      '--registry',
-      registryPath,
-      '--no-refit',
-    ]);
-    children.push(serve.child);
-    const redisBefore = sampleProcess(redis.pid!);
-    const broker = await measure(serve.port, load, serve.child.pid!, o);
-    const redisAfter = sampleProcess(redis.pid!);
-    await stop(serve.child);
-
-    o.progress(`one stream worker storing the ${broker.acked} queued readings into SQLite…`);
-    const { child: worker, line } = await startProcess(
-      [...o.airbox, 'worker', '--redis', redisUrl, '--data-dir', join(dir, 'worker')].concat([
-        '--http-port',
-        '0',
-        '--host',
-        '127.0.0.1',
-      ]),
-      /"event":"listening"/,
-      process.env,
-    );
-    children.push(worker);
-    const httpPort = (JSON.parse(line) as { httpPort: number }).httpPort;
-    const startMs = performance.now();
-    const workerBefore = sampleProcess(worker.pid!);
-    let stored = 0;
-    for (;;) {
-      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      stored = Number(/^airbox_readings_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
-      if (stored >= broker.acked) break;
-      if (performance.now() - startMs > 300_000) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const drainS = (performance.now() - startMs) / 1000;
-    const workerAfter = sampleProcess(worker.pid!);
-    await stop(worker);
-
-    return {
-      bench: 'scaleout' as const,
-      clients: o.clients,
-      broker: {
-        ...strip(broker),
-        redisCpuCores: round((redisAfter.cpuS - redisBefore.cpuS) / broker.elapsedS),
+    /** One broker with the stream handoff, saturated for durationS: the stream fills. */
+    const fill = async (label: string) => {
+      o.progress(
+        `broker, stream handoff (${label}): ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`,
+      );
+      const serve = await startServe(o, join(dir, 'broker'), [
+        '--redis',
+        redisUrl,
+        '--handoff',
+        'stream',
+        '--registry',
+        registryPath,
+        '--no-refit',
+      ]);
+      children.push(serve.child);
+      const redisBefore = sampleProcess(redis.pid!);
+      const result = await measure(serve.port, load, serve.child.pid!, o);
+      const redisAfter = sampleProcess(redis.pid!);
+      await stop(serve.child);
+      return {
+        ...strip(result),
+        redisCpuCores: round((redisAfter.cpuS - redisBefore.cpuS) / result.elapsedS),
         redisRssBytes: redisAfter.rssBytes,
-      },
-      worker: {
+      };
+    };
+
+    /** One worker stores the queued readings: its rate, its CPU and the store's. */
+    const drain = async (queued: number, storeArgs: string[], storePid: number | null) => {
+      const { child: worker, line } = await startProcess(
+        [
+          ...o.airbox,
+          'worker',
+          '--redis',
+          redisUrl,
+          '--data-dir',
+          join(dir, `w${children.length}`),
+        ].concat(['--http-port', '0', '--host', '127.0.0.1', ...storeArgs]),
+        /"event":"listening"/,
+        process.env,
+      );
+      children.push(worker);
+      const httpPort = (JSON.parse(line) as { httpPort: number }).httpPort;
+      const startMs = performance.now();
+      const workerBefore = sampleProcess(worker.pid!);
+      const storeBefore = storePid === null ? null : sampleProcess(storePid);
+      let stored = 0;
+      for (;;) {
+        const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+        stored = Number(/^airbox_readings_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
+        if (stored >= queued || performance.now() - startMs > 300_000) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const drainS = (performance.now() - startMs) / 1000;
+      const workerAfter = sampleProcess(worker.pid!);
+      const storeAfter = storePid === null ? null : sampleProcess(storePid);
+      await stop(worker);
+      return {
         stored,
-        queued: broker.acked,
+        queued,
         drainS: round(drainS),
         perS: Math.round(stored / drainS),
         cpuCores: round((workerAfter.cpuS - workerBefore.cpuS) / drainS),
         peakRssBytes: workerAfter.peakRssBytes,
-      },
+        storeCpuCores:
+          storeBefore && storeAfter ? round((storeAfter.cpuS - storeBefore.cpuS) / drainS) : null,
+      };
     };
+
+    const broker = await fill('for SQLite');
+    o.progress(`one stream worker storing the ${broker.acked} queued readings into SQLite…`);
+    const worker = await drain(broker.acked, [], null);
+
+    let influxWorker: Awaited<ReturnType<typeof drain>> | null = null;
+    if (await haveBinary('influxd')) {
+      const influx = await startInfluxd();
+      try {
+        const again = await fill('for InfluxDB');
+        o.progress(`one stream worker storing the ${again.acked} queued readings into InfluxDB…`);
+        influxWorker = await drain(
+          again.acked,
+          ['--store', 'influxdb', '--influx-url', influx.url, '--influx-mode', 'v1'].concat([
+            '--influx-db',
+            'bench',
+          ]),
+          influx.pid,
+        );
+      } finally {
+        await influx.stop();
+      }
+    } else {
+      o.progress("Debian's influxd is not installed: no InfluxDB worker measured");
+    }
+    return { bench: 'scaleout' as const, clients: o.clients, broker, worker, influxWorker };
   } finally {
     for (const c of children) await stop(c);
     rmSync(dir, { recursive: true, force: true });

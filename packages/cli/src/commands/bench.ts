@@ -68,6 +68,9 @@ function describeScaleout(r: Awaited<ReturnType<typeof runScaleoutBench>>): stri
     `  broker (stream handoff): ${fmt(b.perS)} readings/s acknowledged after the Redis append, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms`,
     `    broker ${b.serverCpuCores} cores, peak RSS ${mb(b.serverPeakRssBytes)}; Redis ${b.redisCpuCores} cores, RSS ${mb(b.redisRssBytes)}`,
     `  one stream worker → SQLite: ${fmt(w.stored)} of ${fmt(w.queued)} stored in ${w.drainS} s = ${fmt(w.perS)} readings/s, ${w.cpuCores} cores, peak RSS ${mb(w.peakRssBytes)}`,
+    r.influxWorker
+      ? `  one stream worker → InfluxDB 1.x: ${fmt(r.influxWorker.stored)} of ${fmt(r.influxWorker.queued)} stored in ${r.influxWorker.drainS} s = ${fmt(r.influxWorker.perS)} readings/s, worker ${r.influxWorker.cpuCores} cores, influxd ${r.influxWorker.storeCpuCores} cores`
+      : '  (no InfluxDB worker: influxd not installed)',
   ].join('\n');
 }
 

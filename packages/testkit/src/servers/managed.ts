@@ -12,6 +12,8 @@ export interface TestServer {
   /** The server's private directory (config, data); removed by stop(). */
   readonly dir: string;
   readonly running: boolean;
+  /** The server's process id while it runs (for CPU sampling), else null. */
+  readonly pid: number | null;
   /** Ends the process (SIGTERM, SIGKILL after a grace period) and removes its directory. */
   stop(): Promise<void>;
   /** Kills the process at once (SIGKILL: a crash or a pulled plug); keeps its data for restart(). */
@@ -78,6 +80,10 @@ class ManagedServer implements TestServer {
 
   get running(): boolean {
     return this.child !== null;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
   }
 
   output(): string {
