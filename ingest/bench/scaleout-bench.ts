@@ -56,14 +56,30 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
         '--no-refit',
       ]);
       children.push(serve.child);
+      // A second broker of the same cluster with no clients: mqemitter-redis brings it every
+      // message the first one takes, so its CPU is what each extra broker pays per message.
+      const idle = await startServe(o, join(dir, 'broker-idle'), [
+        '--redis',
+        redisUrl,
+        '--handoff',
+        'stream',
+        '--registry',
+        registryPath,
+        '--no-refit',
+      ]);
+      children.push(idle.child);
       const redisBefore = sampleProcess(redis.pid!);
+      const idleBefore = sampleProcess(idle.child.pid!);
       const result = await measure(serve.port, load, serve.child.pid!, o);
       const redisAfter = sampleProcess(redis.pid!);
+      const idleAfter = sampleProcess(idle.child.pid!);
       await stop(serve.child);
+      await stop(idle.child);
       return {
         ...strip(result),
         redisCpuCores: round((redisAfter.cpuS - redisBefore.cpuS) / result.elapsedS),
         redisRssBytes: redisAfter.rssBytes,
+        otherBrokerCpuCores: round((idleAfter.cpuS - idleBefore.cpuS) / result.elapsedS),
       };
     };
 

@@ -15,9 +15,23 @@ import { isValidDeviceId } from '@airbox/protocol';
 
 export type Role = 'device' | 'service';
 
+/**
+ * Where a box stands. Indoor boxes measure a room (infiltration plus cooking, smoking…),
+ * not the street: the map hides them by default and the surface leaves them out. Set when
+ * the box is registered and changeable later, as PurpleAir and sensor.community register it.
+ */
+export const PLACEMENTS = ['outdoor', 'indoor'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export interface AddOptions {
+  /** Default 'outdoor' for new devices; when given to issueMany, set on registered ones too. */
+  placement?: Placement;
+}
+
 export interface DeviceRecord {
   deviceId: string;
   role: Role;
+  placement: Placement;
   createdAt: string;
   rotatedAt: string | null;
   revokedAt: string | null;
@@ -46,31 +60,37 @@ interface Row {
   created_at: string;
   rotated_at: string | null;
   revoked_at: string | null;
+  placement: Placement;
 }
+
+const CREATE_DEVICES = `CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  salt BLOB NOT NULL,
+  secret_hash BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  rotated_at TEXT,
+  revoked_at TEXT,
+  placement TEXT NOT NULL DEFAULT 'outdoor' CHECK (placement IN ('outdoor', 'indoor'))
+) WITHOUT ROWID`;
 
 export class DeviceRegistry {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private selectRow: Database.Statement | undefined;
+  /** indoorDeviceIds() as of `version` (SQLite's data_version), until this connection writes. */
+  private indoor: { version: number; ids: ReadonlySet<string> } | null = null;
 
   constructor(path: string, now: () => number = Date.now) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS devices (
-      device_id TEXT PRIMARY KEY,
-      role TEXT NOT NULL,
-      salt BLOB NOT NULL,
-      secret_hash BLOB NOT NULL,
-      created_at TEXT NOT NULL,
-      rotated_at TEXT,
-      revoked_at TEXT
-    ) WITHOUT ROWID`);
+    migrate(this.db);
     this.now = now;
   }
 
   /** Registers a device (or service account) and returns its one-time-visible credentials. */
-  add(deviceId: string, role: Role = 'device'): Credentials {
+  add(deviceId: string, role: Role = 'device', options: AddOptions = {}): Credentials {
     if (!isValidDeviceId(deviceId)) {
       throw new RegistryError(
         'invalid-device-id',
@@ -84,27 +104,60 @@ export class DeviceRegistry {
       );
     }
     const { password, salt, hash } = newSecret();
+    this.indoor = null;
     this.db
       .prepare(
-        'INSERT INTO devices (device_id, role, salt, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO devices (device_id, role, salt, secret_hash, created_at, placement) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(deviceId, role, salt, hash, this.iso());
+      .run(deviceId, role, salt, hash, this.iso(), options.placement ?? 'outdoor');
     return { deviceId, username: deviceId, password };
   }
 
   /** Registers many devices in one transaction (fleet imports, benchmarks). */
-  addMany(deviceIds: string[], role: Role = 'device'): Credentials[] {
-    return this.db.transaction(() => deviceIds.map((id) => this.add(id, role)))();
+  addMany(deviceIds: string[], role: Role = 'device', options: AddOptions = {}): Credentials[] {
+    return this.db.transaction(() => deviceIds.map((id) => this.add(id, role, options)))();
   }
 
   /**
    * Fresh credentials for each id in one transaction: registered ones are rotated, new ones
-   * added (a simulated fleet re-provisioned on each run, fleet imports).
+   * added (a simulated fleet re-provisioned on each run, fleet imports). A given placement
+   * is set on both; without one, registered devices keep theirs.
    */
-  issueMany(deviceIds: string[], role: Role = 'device'): Credentials[] {
+  issueMany(deviceIds: string[], role: Role = 'device', options: AddOptions = {}): Credentials[] {
+    const { placement } = options;
     return this.db.transaction(() =>
-      deviceIds.map((id) => (this.row(id) ? this.rotate(id) : this.add(id, role))),
+      deviceIds.map((id) => {
+        if (!this.row(id)) return this.add(id, role, options);
+        if (placement !== undefined) this.setPlacement(id, placement);
+        return this.rotate(id);
+      }),
     )();
+  }
+
+  /** Moves a device indoors or outdoors; the API and the surface follow within a request. */
+  setPlacement(deviceId: string, placement: Placement): void {
+    this.require(deviceId);
+    this.indoor = null;
+    this.db
+      .prepare('UPDATE devices SET placement = ? WHERE device_id = ?')
+      .run(placement, deviceId);
+  }
+
+  /**
+   * The ids of devices placed indoors. Cheap enough for every API request: the set is read
+   * again only after the file changed. SQLite's data_version changes when another connection
+   * (`airbox device set` in another process) commits (https://sqlite.org/pragma.html#pragma_data_version);
+   * this connection's own writes clear the cache where they happen.
+   */
+  indoorDeviceIds(): ReadonlySet<string> {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.indoor?.version === version) return this.indoor.ids;
+    const rows = this.db
+      .prepare("SELECT device_id FROM devices WHERE placement = 'indoor'")
+      .pluck()
+      .all() as string[];
+    this.indoor = { version, ids: new Set(rows) };
+    return this.indoor.ids;
   }
 
   /** A new secret; the old one stops working at once. Un-revokes a revoked device. */
@@ -184,5 +237,24 @@ function toRecord(r: Row): DeviceRecord {
     createdAt: r.created_at,
     rotatedAt: r.rotated_at,
     revokedAt: r.revoked_at,
+    placement: r.placement,
   };
+}
+
+/**
+ * Brings a devices.db of any earlier version up to this one. Registries made before
+ * placements existed get the column with every device outdoors, as the map treated them.
+ * IMMEDIATE takes the write lock first, so two processes opening one old file at once do
+ * not both add the column.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(CREATE_DEVICES);
+    const columns = db.pragma('table_info(devices)') as { name: string }[];
+    if (!columns.some((c) => c.name === 'placement')) {
+      db.exec(
+        "ALTER TABLE devices ADD COLUMN placement TEXT NOT NULL DEFAULT 'outdoor' CHECK (placement IN ('outdoor', 'indoor'))",
+      );
+    }
+  }).immediate();
 }

@@ -60,6 +60,12 @@ export interface ApiOptions {
   /** Live readings; until given, /api/v1/live and /api/v1/live.sse answer 404. */
   live?: LiveSource;
   liveLimits?: Partial<LiveLimits>;
+  /**
+   * Ids of the boxes registered as indoors (the device registry's placement), asked on every
+   * answer that carries `indoor` (newest readings, devices, the live stream), so it must be
+   * cheap. Until given, every box is outdoors.
+   */
+  indoorDevices?: () => ReadonlySet<string>;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -78,7 +84,10 @@ export interface ResolvedApiOptions extends ApiOptions {
   onlineWindowMs: number;
   maxJsonRows: number;
   liveLimits: LiveLimits;
+  indoorDevices: () => ReadonlySet<string>;
 }
+
+const NONE_INDOOR: ReadonlySet<string> = new Set();
 
 export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
   return {
@@ -87,5 +96,6 @@ export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
     maxJsonRows: opts.maxJsonRows ?? 500_000,
     liveLimits: { ...DEFAULT_LIVE_LIMITS, ...opts.liveLimits },
+    indoorDevices: opts.indoorDevices ?? (() => NONE_INDOOR),
   };
 }

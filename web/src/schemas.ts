@@ -37,6 +37,14 @@ export const ReadingDoc = z
   })
   .register(docSchemas, { id: 'Reading' });
 
+const indoorDescription =
+  'the box is registered as indoors (`airbox device set ID --indoor`): it measures a room, not the street. The map hides indoor boxes by default and the surface leaves them out. Always false for reference stations.';
+
+/** A device's newest reading, with where the box stands (the device registry's placement). */
+export const PlacedReadingDoc = ReadingDoc.extend({
+  indoor: z.boolean().describe(indoorDescription),
+}).register(docSchemas, { id: 'PlacedReading' });
+
 const measures = {
   pm25UgM3: num,
   pm25CalibratedUgM3: num,
@@ -73,6 +81,7 @@ export const DeviceDoc = z
     app: text,
     firmware: text,
     flags: z.array(z.enum(FLAG_CODES)).describe('QC flags of the newest reading'),
+    indoor: z.boolean().describe(indoorDescription),
   })
   .register(docSchemas, { id: 'Device' });
 export type DeviceSummary = z.output<typeof DeviceDoc>;
@@ -123,17 +132,23 @@ export const SeriesResponseDoc = z
   ])
   .register(docSchemas, { id: 'SeriesResponse' });
 
+// The live stream's readings carry `indoor` like the newest readings do (routes/live.ts adds
+// it as they are sent); optional here because the session that builds them does not.
+const LiveReadingDoc = ReadingDoc.extend({
+  indoor: z.boolean().optional().describe(indoorDescription),
+});
+
 export const LiveMessageDoc = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('snapshot'), readings: z.array(ReadingDoc) }),
+    z.object({ type: z.literal('snapshot'), readings: z.array(LiveReadingDoc) }),
     z.object({
       type: z.literal('resync'),
       from: time,
       to: time,
       truncated: z.boolean().describe('more was stored than the re-sync bound; use /series'),
-      readings: z.array(ReadingDoc),
+      readings: z.array(LiveReadingDoc),
     }),
-    z.object({ type: z.literal('readings'), readings: z.array(ReadingDoc) }),
+    z.object({ type: z.literal('readings'), readings: z.array(LiveReadingDoc) }),
   ])
   .register(docSchemas, { id: 'LiveMessage' });
 export type LiveMessage = z.output<typeof LiveMessageDoc>;
@@ -143,6 +158,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type DocsMatchTypes = [
   Assert<Same<z.output<typeof ReadingDoc>, StoredReading>>,
+  Assert<Same<Omit<z.output<typeof PlacedReadingDoc>, 'indoor'>, StoredReading>>,
   Assert<Same<z.output<typeof HourlyRowDoc>, HourlyRow>>,
   Assert<Same<z.output<typeof DailyRowDoc>, DailyRow>>,
   Assert<

@@ -2,11 +2,15 @@
  * The surface the API serves: computed from the newest calibrated, QC-trusted box readings
  * (reference stations excluded: they are drawn on their own), and recomputed only when a
  * reading arrived since — a map polling every minute costs one computation per change, not
- * one per viewer. Boxes carry no indoor/outdoor marker yet, so indoor boxes are not left out.
+ * one per viewer. Boxes registered as indoors (`airbox device set ID --indoor`) are left
+ * out: they measure a room — outdoor air let in (infiltration factor ~0.3–0.8, Chen & Zhao
+ * 2011) plus cooking and other indoor sources — not the outdoor field the surface
+ * interpolates, and a kitchen's spike would colour the street around it.
  */
 import { pm25Trusted } from '@airbox/protocol';
 import type { ReadingStore } from '@airbox/store';
 import { ApiError } from './errors.ts';
+import { idsHash } from './placement.ts';
 import type { SurfaceQuery } from './query.ts';
 import {
   computeSurface,
@@ -24,22 +28,33 @@ export interface SurfaceServiceOptions {
   minBoxes?: number;
   /** Distinct queries kept (bbox, size, method); the oldest goes first. */
   maxCached?: number;
+  /** Ids of the boxes placed indoors (the device registry); left out. Default: none. */
+  indoorDevices?: () => ReadonlySet<string>;
 }
+
+const NONE_INDOOR: ReadonlySet<string> = new Set();
 
 export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {}) {
   const now = o.now ?? Date.now;
   const maxAgeMs = o.maxAgeMs ?? 2 * 3600_000;
   const minBoxes = o.minBoxes ?? 5;
   const maxCached = o.maxCached ?? 32;
+  const indoorDevices = o.indoorDevices ?? (() => NONE_INDOOR);
   const cache = new Map<string, { version: string; surface: SurfaceJson }>();
 
   return async (q: SurfaceQuery): Promise<SurfaceJson> => {
     const readings = await store.latest({ kind: 'box', sinceMs: now() - maxAgeMs });
+    const indoorIds = indoorDevices();
     const points: SurfacePoint[] = [];
+    const leftIndoors: string[] = [];
     let newest = '';
     for (const r of readings) {
       const value = r.pm25CalibratedUgM3 ?? r.pm25UgM3;
       if (r.lat === null || r.lon === null || value === null || !pm25Trusted(r.flags)) continue;
+      if (indoorIds.has(r.deviceId)) {
+        leftIndoors.push(r.deviceId);
+        continue;
+      }
       points.push({ lat: r.lat, lon: r.lon, value });
       if (r.receivedAt > newest) newest = r.receivedAt;
     }
@@ -47,11 +62,12 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
       throw new ApiError(
         503,
         'too-few-boxes',
-        `${points.length} boxes reported a trusted PM2.5 in the last ${maxAgeMs / 60_000} min; a surface needs ${minBoxes}`,
+        `${points.length} outdoor boxes reported a trusted PM2.5 in the last ${maxAgeMs / 60_000} min; a surface needs ${minBoxes}`,
       );
     }
     const key = JSON.stringify([q.method, q.bbox ?? null, q.size ?? null]);
-    const version = `${points.length}/${newest}`;
+    // A box moved indoors or out changes the points without a new reading.
+    const version = `${points.length}/${newest}/${idsHash(leftIndoors)}`;
     const hit = cache.get(key);
     if (hit?.version === version) return hit.surface;
     let surface: SurfaceJson;

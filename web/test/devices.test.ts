@@ -43,6 +43,7 @@ describe('GET /api/v1/devices', () => {
       app: 'AirBox',
       firmware: '2.0.1',
       flags: ['pm1-missing'],
+      indoor: false,
     });
   });
 

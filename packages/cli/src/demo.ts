@@ -7,7 +7,7 @@ import {
   type FleetProgress,
 } from '@airbox/firmware-sim';
 import type { DeviceRegistry } from '@airbox/ingest';
-import { SIM_REFERENCE_ACCOUNT, simCredentials } from './sim-credentials.ts';
+import { indoorBoxIds, SIM_REFERENCE_ACCOUNT, simCredentials } from './sim-credentials.ts';
 
 /**
  * The demo of `airbox serve --demo`: the fleet simulator against this server. First the
@@ -43,10 +43,13 @@ export function startDemoFleet(o: DemoOptions): DemoFleet {
   const liveStartMs = startMs + historyMs;
   const world = createSimWorld({ seed: o.seed ?? 1, boxes: o.devices, startMs });
   const source = worldSource(world);
-  const creds = simCredentials(o.registry, [
-    ...source.boxes.map((b) => b.deviceId),
-    SIM_REFERENCE_ACCOUNT,
-  ]);
+  // Registered where the world puts them: indoor boxes are hidden on the map by default and
+  // left out of the surface, as a real network's would be.
+  const creds = simCredentials(
+    o.registry,
+    [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT],
+    indoorBoxIds(source.boxes),
+  );
   const truth = new TruthWriter(join(o.dataDir, 'demo-truth.csv'));
   const common = {
     source,

@@ -37,7 +37,11 @@ export const ReadingSchema = z.object({
   kind: z.enum(['box', 'reference']).default('box'),
   pm25CalibratedUgM3: num,
   calibrationModel: text,
-  /** Not served yet: the map hides boxes marked indoor when the API starts sending it. */
+  /**
+   * The box is registered as indoors (`airbox device set ID --indoor`): the map hides it
+   * unless "show indoor" is ticked. Sent with newest readings and on the live stream; absent
+   * on series readings and from older servers, where the box counts as outdoors.
+   */
   indoor: z.boolean().optional(),
 });
 export type Reading = z.output<typeof ReadingSchema>;
@@ -54,6 +58,7 @@ export const DeviceSchema = z.object({
   app: text,
   firmware: text,
   flags: z.array(z.string()),
+  indoor: z.boolean().optional(),
 });
 export type Device = z.output<typeof DeviceSchema>;
 

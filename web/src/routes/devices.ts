@@ -3,11 +3,12 @@ import { loadReferenceStations, stationDeviceId } from '@airbox/geo';
 import type { StoredReading } from '@airbox/store';
 import { inBBox } from '../bbox.ts';
 import { ApiError, quoteInput } from '../errors.ts';
+import { isIndoor } from '../placement.ts';
 import { DeviceParamsSchema, DevicesQuerySchema } from '../query.ts';
 import {
   DeviceDoc,
   docSchemas,
-  ReadingDoc,
+  PlacedReadingDoc,
   StationDoc,
   type DeviceSummary,
   type StationView,
@@ -18,14 +19,19 @@ const DevicesResponse = z
   .object({ devices: z.array(DeviceDoc) })
   .register(docSchemas, { id: 'DevicesResponse' });
 const DeviceResponse = z
-  .object({ device: DeviceDoc, latest: ReadingDoc })
+  .object({ device: DeviceDoc, latest: PlacedReadingDoc })
   .register(docSchemas, { id: 'DeviceResponse' });
 const StationsResponse = z
   .object({ stations: z.array(StationDoc) })
   .register(docSchemas, { id: 'StationsResponse' });
 
 /** What the map and the maker page show of a device, from its newest reading. */
-export function deviceSummary(r: StoredReading, nowMs: number, onlineMs: number): DeviceSummary {
+export function deviceSummary(
+  r: StoredReading,
+  nowMs: number,
+  onlineMs: number,
+  indoor: boolean,
+): DeviceSummary {
   return {
     deviceId: r.deviceId,
     kind: r.kind,
@@ -38,6 +44,7 @@ export function deviceSummary(r: StoredReading, nowMs: number, onlineMs: number)
     app: r.app,
     firmware: r.firmware,
     flags: r.flags,
+    indoor,
   };
 }
 
@@ -53,7 +60,7 @@ export function unknownDevices(parameter: string, ids: readonly string[]): ApiEr
 
 /** /api/v1/devices, /api/v1/devices/:id and /api/v1/stations. */
 export function deviceRoutes(ctx: RouteContext): void {
-  const { store, now, onlineWindowMs } = ctx.options;
+  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
   const stations = ctx.options.stations ?? loadReferenceStations();
   const onlineMinutes = Math.round(onlineWindowMs / 60_000);
 
@@ -63,7 +70,7 @@ export function deviceRoutes(ctx: RouteContext): void {
       url: '/api/v1/devices',
       tag: 'devices',
       summary: 'every device that ever sent a reading, from its newest one',
-      description: `\`online\`: the newest reading arrived within the last ${onlineMinutes} minutes. Ordered by device id.`,
+      description: `\`online\`: the newest reading arrived within the last ${onlineMinutes} minutes. \`indoor\`: the box is registered as indoors. Ordered by device id.`,
       query: DevicesQuerySchema,
       responses: { 200: { description: 'the devices', json: DevicesResponse } },
     },
@@ -72,7 +79,10 @@ export function deviceRoutes(ctx: RouteContext): void {
       const latest = await store.latest({ kind: query.kind });
       const box = query.bbox;
       const inside = box === undefined ? latest : latest.filter((r) => inBBox(box, r.lat, r.lon));
-      return { devices: inside.map((r) => deviceSummary(r, nowMs, onlineWindowMs)) };
+      const indoorIds = indoorDevices();
+      return {
+        devices: inside.map((r) => deviceSummary(r, nowMs, onlineWindowMs, isIndoor(r, indoorIds))),
+      };
     },
   );
 
@@ -91,7 +101,11 @@ export function deviceRoutes(ctx: RouteContext): void {
     async ({ params }) => {
       const [latest] = await store.latest({ deviceIds: [params.id] });
       if (latest === undefined) throw unknownDevices('id', [params.id]);
-      return { device: deviceSummary(latest, now(), onlineWindowMs), latest };
+      const indoor = isIndoor(latest, indoorDevices());
+      return {
+        device: deviceSummary(latest, now(), onlineWindowMs, indoor),
+        latest: { ...latest, indoor },
+      };
     },
   );
 

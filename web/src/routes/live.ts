@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import { runLiveSession, type LiveDeps } from '../live/session.ts';
 import { sseTransport, webSocketTransport } from '../live/transports.ts';
+import { placedTransport } from '../placement.ts';
 import { isoTime, LiveQuerySchema } from '../query.ts';
 import { LiveMessageDoc } from '../schemas.ts';
 import { getRoute, parseInput, type RouteContext } from './define.ts';
@@ -60,7 +61,8 @@ export function liveRoutes(ctx: RouteContext): void {
     },
     wsHandler: (socket, req) => {
       const { query } = parseInput(spec, req);
-      runLiveSession(deps(), query, webSocketTransport(socket)).catch((error: unknown) =>
+      const transport = placedTransport(webSocketTransport(socket), options.indoorDevices);
+      runLiveSession(deps(), query, transport).catch((error: unknown) =>
         req.log.error({ err: error }, 'live session failed'),
       );
     },
@@ -102,7 +104,10 @@ export function liveRoutes(ctx: RouteContext): void {
       });
       sseStreams.add(raw);
       raw.once('close', () => sseStreams.delete(raw));
-      const transport = sseTransport(raw, options.liveLimits.sseHeartbeatMs);
+      const transport = placedTransport(
+        sseTransport(raw, options.liveLimits.sseHeartbeatMs),
+        options.indoorDevices,
+      );
       await runLiveSession(live, { ...query, since }, transport).catch((error: unknown) =>
         req.log.error({ err: error }, 'live session failed'),
       );

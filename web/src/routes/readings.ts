@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { inBBox } from '../bbox.ts';
 import { ifNoneMatchHits, latestEtag } from '../etag.ts';
 import { DeadLetterQuerySchema, LatestQuerySchema } from '../query.ts';
-import { DeadLetterDoc, docSchemas, ReadingDoc } from '../schemas.ts';
+import { etagWithPlacement, withIndoor } from '../placement.ts';
+import { DeadLetterDoc, docSchemas, PlacedReadingDoc } from '../schemas.ts';
 import { getRoute, type RouteContext } from './define.ts';
 
 const LatestResponse = z
-  .object({ readings: z.array(ReadingDoc) })
+  .object({ readings: z.array(PlacedReadingDoc) })
   .register(docSchemas, { id: 'LatestResponse' });
 const DeadLettersResponse = z
   .object({ deadLetters: z.array(DeadLetterDoc) })
@@ -14,7 +15,7 @@ const DeadLettersResponse = z
 
 /** /api/v1/readings/latest (with ETag) and /api/v1/dead-letters. */
 export function readingRoutes(ctx: RouteContext): void {
-  const { store } = ctx.options;
+  const { store, indoorDevices } = ctx.options;
 
   getRoute(
     ctx,
@@ -23,7 +24,7 @@ export function readingRoutes(ctx: RouteContext): void {
       tag: 'readings',
       summary: 'the newest reading of each device',
       description:
-        'Carries a weak ETag (newest arrival time + count); send it back in If-None-Match to get 304 while nothing changed. Ordered by device id.',
+        'Carries a weak ETag (newest arrival time + count, and the boxes placed indoors); send it back in If-None-Match to get 304 while nothing changed. Ordered by device id. Each reading says whether its box is `indoor`.',
       query: LatestQuerySchema,
       responses: {
         200: {
@@ -37,8 +38,9 @@ export function readingRoutes(ctx: RouteContext): void {
     async ({ query }, req, reply) => {
       const all = await store.latest({ deviceIds: query.device, kind: query.kind });
       const box = query.bbox;
-      const readings = box === undefined ? all : all.filter((r) => inBBox(box, r.lat, r.lon));
-      const etag = latestEtag(readings);
+      const inside = box === undefined ? all : all.filter((r) => inBBox(box, r.lat, r.lon));
+      const readings = withIndoor(inside, indoorDevices());
+      const etag = etagWithPlacement(latestEtag(readings), readings);
       // no-cache: caches may keep it but must revalidate, which the ETag makes cheap.
       void reply.header('ETag', etag).header('Cache-Control', 'no-cache');
       if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.code(304).send();

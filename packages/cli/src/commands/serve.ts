@@ -245,7 +245,13 @@ export const serveCommand: Command = {
       now: io.now,
       live: worker.live,
       models: () => Promise.resolve(models.list({ activeOnly: true })),
-      surface: surfaceService(store, { now: io.now }),
+      // The registry re-reads its indoor ids only when devices.db changed (`airbox device set`
+      // from another process included), so each request may ask.
+      indoorDevices: () => registry.indoorDeviceIds(),
+      surface: surfaceService(store, {
+        now: io.now,
+        indoorDevices: () => registry.indoorDeviceIds(),
+      }),
       // Aedes's typings leave out its `persistence`, which every broker instance has.
       deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
       mapStyleUrl: v['map-style'],

@@ -15,7 +15,12 @@ import {
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, writeLine, type CliIo, type Command } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
-import { openRegistry, SIM_REFERENCE_ACCOUNT, simCredentials } from '../sim-credentials.ts';
+import {
+  indoorBoxIds,
+  openRegistry,
+  SIM_REFERENCE_ACCOUNT,
+  simCredentials,
+} from '../sim-credentials.ts';
 
 const usage = `usage: airbox sim [--devices N] [--broker URL] [--seed K] [--speed X|max] [--duration S]
                  [--format native|lass] [--credentials FILE | --data-dir DIR] [--truth FILE.csv]
@@ -176,7 +181,8 @@ export const simCommand: Command = {
     else if (v['data-dir'] !== undefined) {
       const registry = openRegistry(v['data-dir'], io.now);
       try {
-        creds = simCredentials(registry, ids);
+        // Registered where the world puts them: indoor boxes stay off the map and surface.
+        creds = simCredentials(registry, ids, indoorBoxIds(source.boxes));
       } finally {
         registry.close();
       }
