@@ -56,8 +56,8 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
         '--no-refit',
       ]);
       children.push(serve.child);
-      // A second broker of the same cluster with no clients: mqemitter-redis brings it every
-      // message the first one takes, so its CPU is what each extra broker pays per message.
+      // A second broker of the same cluster with no clients: what one more broker pays for the
+      // first one's traffic (mqemitter-redis subscribes a broker only to its clients' topics).
       const idle = await startServe(o, join(dir, 'broker-idle'), [
         '--redis',
         redisUrl,

@@ -67,7 +67,7 @@ function describeScaleout(r: Awaited<ReturnType<typeof runScaleoutBench>>): stri
     `bench scaleout: ${r.clients} clients, one reading a message`,
     `  broker (stream handoff): ${fmt(b.perS)} readings/s acknowledged after the Redis append, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms`,
     `    broker ${b.serverCpuCores} cores, peak RSS ${mb(b.serverPeakRssBytes)}; Redis ${b.redisCpuCores} cores, RSS ${mb(b.redisRssBytes)}`,
-    `    a second broker of the cluster with no clients: ${b.otherBrokerCpuCores} cores (every message reaches every broker through Redis)`,
+    `    a second broker of the cluster with no clients: ${b.otherBrokerCpuCores} cores (mqemitter-redis brings a broker only the topics its clients subscribe to)`,
     `  one stream worker → SQLite: ${fmt(w.stored)} of ${fmt(w.queued)} stored in ${w.drainS} s = ${fmt(w.perS)} readings/s, ${w.cpuCores} cores, peak RSS ${mb(w.peakRssBytes)}`,
     r.influxWorker
       ? `  one stream worker → InfluxDB 1.x: ${fmt(r.influxWorker.stored)} of ${fmt(r.influxWorker.queued)} stored in ${r.influxWorker.drainS} s = ${fmt(r.influxWorker.perS)} readings/s, worker ${r.influxWorker.cpuCores} cores, influxd ${r.influxWorker.storeCpuCores} cores`
