@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -44,6 +44,11 @@ export interface ApiBenchResult {
   csv: LatencyStats;
   targetP50Ms: number;
   targetMet: boolean;
+  /**
+   * 1-minute load average when timing started and ended: on a shared 2-core machine other
+   * work inflates the times, so a result is only comparable with one at a similar load.
+   */
+  loadAverage: { before: number; after: number };
   path: string;
   cpu: string;
   node: string;
@@ -227,6 +232,7 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
       );
       // Whole days of the devices that are full; the last device may hold fewer.
       const fullDevices = Math.max(1, Math.floor(rows / perDevice));
+      const loadBefore = loadavg()[0] ?? 0;
       const json = await measure(base, agent, queries(fullDevices, days, 'json'), warmup, requests);
       const csv = await measure(base, agent, queries(fullDevices, days, 'csv'), warmup, requests);
       return {
@@ -239,6 +245,7 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
         csv: csv.stats,
         targetP50Ms: API_TARGET_P50_MS,
         targetMet: json.stats.p50Ms < API_TARGET_P50_MS,
+        loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) },
         path: tempDir === null ? path : '(temporary, removed)',
         cpu: cpus()[0]?.model ?? 'unknown',
         node: process.version,
@@ -266,6 +273,7 @@ export function describeApiBench(r: ApiBenchResult): string {
     line('json', r.json),
     line('csv ', r.csv),
     `  target p50 < ${r.targetP50Ms} ms (json): ${r.targetMet ? 'met' : 'NOT met'}  (${r.cpu}, Node ${r.node}; client in the same process)`,
+    `  load average (1 min) ${r.loadAverage.before} before, ${r.loadAverage.after} after timing (${cpus().length} cores)`,
   ].join('\n');
 }
 

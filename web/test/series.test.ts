@@ -162,7 +162,7 @@ describe('streamed CSV', () => {
 
   it('of 100 devices × a week of half-hourly readings matches the store row for row', async () => {
     const { app, store } = fixture;
-    const series = vi.spyOn(store, 'series');
+    const series = vi.spyOn(store, 'seriesRows');
     const res = await app.inject(url);
     const calls = series.mock.calls.map(([q]) => q);
     series.mockRestore();
@@ -181,7 +181,7 @@ describe('streamed CSV', () => {
 
   it('queries the next device-day only when the consumer pulls (backpressure)', async () => {
     const { store } = fixture;
-    const series = vi.spyOn(store, 'series');
+    const series = vi.spyOn(store, 'seriesRows');
     const plan = {
       deviceIds: ids,
       fromMs: T0,

@@ -1,4 +1,4 @@
-import type { FlagCode, Reading } from '@airbox/protocol';
+import type { FlagCode, FormatId, Reading } from '@airbox/protocol';
 
 /**
  * The storage port: what the stream worker and the API need from a store, whatever the
@@ -32,6 +32,48 @@ export interface SeriesQuery {
   fromMs: number;
   /** Exclusive, epoch ms. */
   toMs: number;
+}
+
+/**
+ * The text fields of a stored reading. They rarely change from one reading of a device to
+ * the next, so a store may hand the same (frozen) object to every row whose texts are
+ * equal, and a reader may cache what it makes of one by identity.
+ */
+export interface ReadingLabels {
+  readonly format: FormatId;
+  readonly app: string | null;
+  readonly firmware: string | null;
+  readonly flags: readonly FlagCode[];
+  readonly kind: StoredReading['kind'];
+  readonly calibrationModel: string | null;
+  /** Set only when the device clock was not trusted (see StoredReading); else null. */
+  readonly deviceTime: string | null;
+}
+
+/**
+ * One stored reading as an array, for readers that turn many readings into text (the API's
+ * raw series as JSON or CSV) without building an object and two ISO strings per reading.
+ * It carries what `series()` returns, nothing more: times as epoch ms (Date#toISOString
+ * gives the port's ISO form), an absent calibration as null.
+ */
+export type ReadingRow = readonly [
+  timeMs: number,
+  receivedMs: number,
+  lat: number | null,
+  lon: number | null,
+  pm1UgM3: number | null,
+  pm25UgM3: number | null,
+  pm10UgM3: number | null,
+  temperatureC: number | null,
+  humidityPct: number | null,
+  pm25CalibratedUgM3: number | null,
+  labels: ReadingLabels,
+];
+
+/** The rows of one device, ordered by time. */
+export interface DeviceRows {
+  deviceId: string;
+  rows: ReadingRow[];
 }
 
 /** One device-hour of the incremental roll-up; means over the readings that had the value. */
@@ -141,6 +183,11 @@ export interface ReadingStore {
   latest(query?: LatestQuery): Promise<StoredReading[]>;
   /** Raw readings of the devices in [from, to), ordered by device, then time. */
   series(query: SeriesQuery): Promise<StoredReading[]>;
+  /**
+   * The readings `series()` returns, as rows: one entry per device that has readings in
+   * [from, to), by device id (byte order), each device's rows by time.
+   */
+  seriesRows(query: SeriesQuery): Promise<DeviceRows[]>;
   /** The hourly roll-up of the devices, hours starting in [from, to), by device and hour. */
   hourly(query: SeriesQuery): Promise<HourlyRow[]>;
   addDeadLetter(letter: DeadLetter): Promise<void>;

@@ -13,6 +13,7 @@ import {
   fullReading,
 } from './readings.ts';
 import { recalibrateConformance } from './recalibrate-conformance.ts';
+import { seriesRowsConformance } from './series-rows-conformance.ts';
 
 export interface ConformanceOptions {
   /** Wait this long after a write before reading back (for engines that index lazily). */
@@ -264,6 +265,7 @@ export function describeStoreConformance(
     });
 
     recalibrateConformance({ store: () => store, id, write, settle });
+    seriesRowsConformance({ store: () => store, id, write });
 
     it('counts stored readings, not duplicates, and reports its buffers', async () => {
       const deviceId = id('count');

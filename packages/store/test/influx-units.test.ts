@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../src/influx/backoff.ts';
 import { DeadLetterIds, deadLetterToLine } from '../src/influx/line-protocol.ts';
 import { parseQueryBody } from '../src/influx/query-client.ts';
+import { readingRows } from '../src/influx/reading-rows.ts';
 import { rowToReading } from '../src/influx/rows.ts';
 import { InfluxStoreError, parseInfluxConfig, readingToLine } from '../src/index.ts';
 import { T0_MS, boxReading, deadLetter, emptyReading, fullReading } from './readings.ts';
@@ -123,6 +124,30 @@ describe('InfluxQL answers', () => {
     expect(
       parseQueryBody(JSON.stringify({ results: [{ error: 'database not found: x' }] }), 'q'),
     ).toEqual([]);
+  });
+
+  it('maps readings to rows by device, and refuses a received_at that is not a time', () => {
+    const rows = readingRows([
+      fullReading('A', T0_MS),
+      boxReading('A', T0_MS + 60_000),
+      emptyReading('B', T0_MS),
+    ]);
+    expect(rows.map((d) => [d.deviceId, d.rows.map((r) => r[0] - T0_MS)])).toEqual([
+      ['A', [0, 60_000]],
+      ['B', [0]],
+    ]);
+    expect(rows[0]?.rows[0]?.[10]).toMatchObject({
+      deviceTime: '2080-01-06T00:00:05.000Z',
+      calibrationModel: 'barkjohn-2021-us',
+    });
+    expect(rows[1]?.rows[0]?.[9]).toBeNull();
+    const [foreign] = parseQueryBody(row([T0_MS, 'lass-v3', 'box', 1, '', 'r1', null]), 'q');
+    expect(() => readingRows([rowToReading(foreign!)])).toThrow(
+      expect.objectContaining({
+        code: 'influx-bad-row',
+        message: expect.stringContaining('column received_at is "r1", expected an ISO 8601 time'),
+      }),
+    );
   });
 });
 

@@ -123,10 +123,13 @@ describe('SqliteStore on disk', () => {
       )
       .run(T0_MS + MINUTE_MS, T0_MS + MINUTE_MS);
     editor.close();
-    await expect(store.latest()).rejects.toMatchObject({
+    const corrupt = {
       code: 'store-corrupt-row',
       message: expect.stringMatching(/74DA38F207DE .* unknown format "lass-v9"/),
-    });
+    };
+    await expect(store.latest()).rejects.toMatchObject(corrupt);
+    const day = { deviceIds: ['74DA38F207DE'], fromMs: T0_MS, toMs: T0_MS + DAY_MS };
+    await expect(store.seriesRows(day)).rejects.toMatchObject(corrupt);
     await store.close();
   });
 
@@ -157,6 +160,27 @@ describe('SqliteStore on disk', () => {
       expect(error).toBeInstanceOf(SqliteStoreError);
       expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
     }
+  });
+});
+
+describe('SqliteStore seriesRows', () => {
+  it('reads texts back exactly, and shares one labels object between equal texts', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const deviceId = '74DA38F207DE';
+    const odd = { app: 'Edimax "AirBox", 台北\n\u2028\\', firmware: '[1,2]', flags: [] };
+    const readings = [0, 1, 2, 3].map((m) =>
+      boxReading(deviceId, T0_MS + m * MINUTE_MS, m < 3 ? odd : { calibrationModel: 'm@1' }),
+    );
+    await store.write(readings);
+    const [device] = await store.seriesRows({ deviceIds: [deviceId], ...everything });
+    const labels = device?.rows.map((row) => row[10]) ?? [];
+    expect(labels[0]).toMatchObject({ app: odd.app, firmware: odd.firmware });
+    expect(labels[1]).toBe(labels[0]);
+    expect(labels[2]).toBe(labels[0]);
+    expect(labels[3]).not.toBe(labels[0]);
+    expect(labels[3]).toMatchObject({ app: 'AirBox', calibrationModel: 'm@1' });
+    expect(Object.isFrozen(labels[0])).toBe(true);
+    await store.close();
   });
 });
 
@@ -213,6 +237,9 @@ describe('SqliteStore bounds and lifecycle', () => {
     const closed = { code: 'store-closed', message: expect.stringMatching(/after close\(\)/) };
     await expect(store.write([])).rejects.toMatchObject(closed);
     await expect(store.latest()).rejects.toMatchObject(closed);
+    await expect(store.seriesRows({ deviceIds: ['a'], ...everything })).rejects.toMatchObject(
+      closed,
+    );
     await expect(store.countReadings()).rejects.toMatchObject(closed);
     await expect(store.deadLetters()).rejects.toMatchObject(closed);
     expect(() => store.prune()).toThrow(/prune\(\) called after close\(\)/);

@@ -5,16 +5,15 @@ import {
   HOURLY_COLUMNS,
   hourlyCsvLine,
   READING_COLUMNS,
-  readingCsvLine,
 } from '../csv.ts';
-import { seriesBatches, type SeriesBatch, type SeriesPlan } from './source.ts';
+import { csvText, ReadingCsv } from './reading-text.ts';
+import { rawRowBatches, seriesBatches, type SeriesBatch, type SeriesPlan } from './source.ts';
+import { TextChunks } from './text-chunks.ts';
 
 const COLUMNS = { raw: READING_COLUMNS, '1h': HOURLY_COLUMNS, '1d': DAILY_COLUMNS } as const;
 
 function lines(batch: SeriesBatch): string {
   switch (batch.agg) {
-    case 'raw':
-      return batch.rows.map(readingCsvLine).join('');
     case '1h':
       return batch.rows.map(hourlyCsvLine).join('');
     case '1d':
@@ -22,18 +21,39 @@ function lines(batch: SeriesBatch): string {
   }
 }
 
+/** Raw readings as UTF-8 bytes, a device-window at a time (see TextChunks for why bytes). */
+async function* rawCsv(
+  store: ReadingStore,
+  plan: SeriesPlan,
+  onRows: (rows: number) => void,
+): AsyncGenerator<Buffer> {
+  const reading = new ReadingCsv();
+  for await (const { deviceId, rows } of rawRowBatches(store, plan)) {
+    onRows(rows.length);
+    const deviceCell = csvText(deviceId);
+    const text = new TextChunks();
+    for (const row of rows) text.append(reading.line(deviceCell, row));
+    yield* text.take();
+  }
+}
+
 /**
- * The CSV of a series as text chunks: the header, then one chunk per device-window. Pulled
- * by a Readable, so the next window is only queried once the client has taken the last
+ * The CSV of a series as chunks: the header, then one chunk per device-window. Pulled by a
+ * Readable, so the next window is only queried once the client has taken the last
  * (backpressure), and a client that goes away stops the queries.
  */
 export async function* seriesCsv(
   store: ReadingStore,
   plan: SeriesPlan,
   onRows: (rows: number) => void = () => {},
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Buffer> {
   yield COLUMNS[plan.agg].join(',') + '\r\n';
-  for await (const batch of seriesBatches(store, plan)) {
+  const { agg } = plan;
+  if (agg === 'raw') {
+    yield* rawCsv(store, plan, onRows);
+    return;
+  }
+  for await (const batch of seriesBatches(store, { ...plan, agg })) {
     if (batch.rows.length === 0) continue;
     onRows(batch.rows.length);
     yield lines(batch);

@@ -1,4 +1,4 @@
-import type { HourlyRow, ReadingStore, StoredReading } from '@airbox/store';
+import type { DeviceRows, HourlyRow, ReadingStore } from '@airbox/store';
 import { ApiError } from '../errors.ts';
 import type { SeriesAggregation } from '../series-query.ts';
 import { DailyAccumulator, type DailyRow } from './daily.ts';
@@ -25,10 +25,8 @@ export interface SeriesPlan {
   tz: string;
 }
 
-export type SeriesBatch =
-  | { agg: 'raw'; rows: StoredReading[] }
-  | { agg: '1h'; rows: HourlyRow[] }
-  | { agg: '1d'; rows: DailyRow[] };
+/** A batch of roll-up rows; raw readings come as rows instead (rawRowBatches). */
+export type SeriesBatch = { agg: '1h'; rows: HourlyRow[] } | { agg: '1d'; rows: DailyRow[] };
 
 function* windows(plan: SeriesPlan): Generator<{ fromMs: number; toMs: number }> {
   const step = WINDOW_MS[plan.agg];
@@ -52,12 +50,12 @@ async function* dailyBatches(store: ReadingStore, plan: SeriesPlan, deviceId: st
 }
 
 /**
- * The rows of a series query in batches, one device and one time window at a time, so a
- * CSV export of any size streams with one window in memory.
+ * The roll-up rows of a series query (agg 1h or 1d) in batches, one device and one time
+ * window at a time, so a CSV export of any size streams with one window in memory.
  */
 export async function* seriesBatches(
   store: ReadingStore,
-  plan: SeriesPlan,
+  plan: SeriesPlan & { agg: '1h' | '1d' },
 ): AsyncGenerator<SeriesBatch> {
   for (const deviceId of plan.deviceIds) {
     if (plan.agg === '1d') {
@@ -65,28 +63,43 @@ export async function* seriesBatches(
       continue;
     }
     for (const w of windows(plan)) {
-      const range = { deviceIds: [deviceId], ...w };
-      if (plan.agg === 'raw') yield { agg: 'raw', rows: await store.series(range) };
-      else yield { agg: '1h', rows: await store.hourly(range) };
+      yield { agg: '1h', rows: await store.hourly({ deviceIds: [deviceId], ...w }) };
     }
   }
 }
 
-/** All rows of the plan for one JSON document, refused past `maxRows` (CSV has no ceiling). */
-export async function collectSeries(
+/**
+ * The raw readings of a plan as the store's rows, one device-window at a time (as
+ * seriesBatches): a window without readings yields nothing.
+ */
+export async function* rawRowBatches(
   store: ReadingStore,
   plan: SeriesPlan,
+): AsyncGenerator<DeviceRows> {
+  for (const deviceId of plan.deviceIds) {
+    for (const w of windows(plan)) {
+      yield* await store.seriesRows({ deviceIds: [deviceId], ...w });
+    }
+  }
+}
+
+export function tooManyRows(maxRows: number): ApiError {
+  return new ApiError(
+    400,
+    'too-many-rows',
+    `format: a JSON answer holds at most ${maxRows.toLocaleString('en-US')} rows and this query has more; use format=csv (streamed, no row ceiling), a coarser agg, fewer devices or a shorter range`,
+  );
+}
+
+/** All roll-up rows of the plan for one JSON document, refused past `maxRows` (CSV has no ceiling). */
+export async function collectSeries(
+  store: ReadingStore,
+  plan: SeriesPlan & { agg: '1h' | '1d' },
   maxRows: number,
 ): Promise<unknown[]> {
   const rows: unknown[] = [];
   for await (const batch of seriesBatches(store, plan)) {
-    if (rows.length + batch.rows.length > maxRows) {
-      throw new ApiError(
-        400,
-        'too-many-rows',
-        `format: a JSON answer holds at most ${maxRows.toLocaleString('en-US')} rows and this query has more; use format=csv (streamed, no row ceiling), a coarser agg, fewer devices or a shorter range`,
-      );
-    }
+    if (rows.length + batch.rows.length > maxRows) throw tooManyRows(maxRows);
     for (const row of batch.rows) rows.push(row);
   }
   return rows;

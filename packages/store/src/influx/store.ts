@@ -1,5 +1,6 @@
 import type {
   DeadLetter,
+  DeviceRows,
   HourlyRow,
   LatestQuery,
   ReadingStore,
@@ -27,6 +28,7 @@ import {
 import { type DeadLetterIds, deadLetterToLine, readingToLine, timeMsOf } from './line-protocol.ts';
 import type { WritePipeline } from './pipeline.ts';
 import { queryInfluxQl, type QueryTarget } from './query-client.ts';
+import { readingRows } from './reading-rows.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { recalibratePoints } from './recalibrate.ts';
 import { rowToCount, rowToDeadLetter, rowToHourly, rowToReading } from './rows.ts';
@@ -147,6 +149,12 @@ export class InfluxStore implements ReadingStore {
     if (query.deviceIds.length === 0 || query.fromMs >= query.toMs) return [];
     const rows = await this.query(seriesStatement(this.measurements, query));
     return rows.map(rowToReading).sort(byDeviceThenTime);
+  }
+
+  /** See the port; mapped from series() (reading-rows.ts). */
+  async seriesRows(query: SeriesQuery): Promise<DeviceRows[]> {
+    this.assertOpen('seriesRows');
+    return readingRows(await this.series(query));
   }
 
   async hourly(query: SeriesQuery): Promise<HourlyRow[]> {

@@ -1,6 +1,6 @@
-import { FORMATS, isFlagCode, type FlagCode, type FormatId } from '@airbox/protocol';
 import type { DeadLetter, HourlyRow, StoredReading } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
+import { corruptRow, FLAG_SEPARATOR, flagsFromText, isFormatId, isKind } from './labels.ts';
 
 /** Column order of `readings`, shared by the insert and every select. */
 export const READING_COLUMNS = [
@@ -49,18 +49,6 @@ export type ReadingColumns = [
   kind: string,
 ];
 
-// Flag codes are kebab-case words, so a comma never occurs inside one.
-const FLAG_SEPARATOR = ',';
-const FORMAT_IDS: ReadonlySet<string> = new Set(FORMATS);
-
-function isFormatId(value: string): value is FormatId {
-  return FORMAT_IDS.has(value);
-}
-
-function isKind(value: string): value is StoredReading['kind'] {
-  return value === 'box' || value === 'reference';
-}
-
 /** Epoch ms of an ISO 8601 time, or a refusal naming the device and the field. */
 export function isoToMs(iso: string, what: string): number {
   const ms = Date.parse(iso);
@@ -96,27 +84,13 @@ export function readingColumns(r: StoredReading): ReadingColumns {
   ];
 }
 
-function corrupt(deviceId: string, timeMs: number, problem: string): SqliteStoreError {
-  return new SqliteStoreError(
-    'store-corrupt-row',
-    `stored reading ${deviceId} @ ${timeMs} ${problem}; the file was edited outside airbox or by newer code`,
-  );
-}
-
-function flagsFromText(text: string): FlagCode[] | null {
-  if (text === '') return [];
-  const codes = text.split(FLAG_SEPARATOR);
-  const flags = codes.filter(isFlagCode);
-  return flags.length === codes.length ? flags : null;
-}
-
 /** The text columns that must hold one of our codes, checked rather than cast. */
 function checkCodes(row: ReadingColumns, format: string, flagText: string, kind: string) {
   const [deviceId, timeMs] = row;
   const flags = flagsFromText(flagText);
-  if (!isFormatId(format)) throw corrupt(deviceId, timeMs, `has unknown format "${format}"`);
-  if (!isKind(kind)) throw corrupt(deviceId, timeMs, `has unknown kind "${kind}"`);
-  if (flags === null) throw corrupt(deviceId, timeMs, `has unknown flags "${flagText}"`);
+  if (!isFormatId(format)) throw corruptRow(deviceId, timeMs, `has unknown format "${format}"`);
+  if (!isKind(kind)) throw corruptRow(deviceId, timeMs, `has unknown kind "${kind}"`);
+  if (flags === null) throw corruptRow(deviceId, timeMs, `has unknown flags "${flagText}"`);
   return { format, flags, kind };
 }
 

@@ -5,6 +5,7 @@ import {
   type HourlyDbRow,
   type ReadingColumns,
 } from './rows.ts';
+import { LABELS_JSON, type LabelledRow } from './labels.ts';
 
 const COLUMNS = READING_COLUMNS.join(', ');
 const PLACEHOLDERS = READING_COLUMNS.map(() => '?').join(', ');
@@ -35,6 +36,16 @@ function readingStatements(db: Database.Database) {
     series: db
       .prepare<[string, number, number], ReadingColumns>(
         `SELECT ${COLUMNS} FROM readings
+         WHERE device_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
+      )
+      .raw(true),
+    // The columns of a ReadingRow, its labels as one JSON text (see labels.ts): no
+    // device_id, which the caller knows, and one JS value per row for seven text columns.
+    seriesRows: db
+      .prepare<[string, number, number], LabelledRow>(
+        `SELECT time_ms, received_ms, lat, lon, pm1_ug_m3, pm25_ug_m3, pm10_ug_m3,
+           temperature_c, humidity_pct, pm25_calibrated_ug_m3, ${LABELS_JSON}
+         FROM readings
          WHERE device_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
       )
       .raw(true),

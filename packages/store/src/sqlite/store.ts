@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   DeadLetter,
+  DeviceRows,
   HourlyRow,
   LatestQuery,
   ReadingStore,
@@ -23,6 +24,7 @@ import {
   readingFromColumns,
   readingColumns,
 } from './rows.ts';
+import { LabelsReader } from './labels.ts';
 import { recalibrateReadings } from './recalibrate.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
@@ -129,6 +131,19 @@ export class SqliteStore implements ReadingStore {
     return sortedUnique(query.deviceIds).flatMap((id) =>
       series.all(id, query.fromMs, query.toMs).map(readingFromColumns),
     );
+  }
+
+  /** See the port: the same range scans as series(), without an object per reading. */
+  async seriesRows(query: SeriesQuery): Promise<DeviceRows[]> {
+    this.#assertOpen('seriesRows');
+    const { seriesRows } = this.#sql.readings;
+    const labels = new LabelsReader();
+    const out: DeviceRows[] = [];
+    for (const deviceId of sortedUnique(query.deviceIds)) {
+      const raw = seriesRows.all(deviceId, query.fromMs, query.toMs);
+      if (raw.length > 0) out.push({ deviceId, rows: raw.map((r) => labels.row(deviceId, r)) });
+    }
+    return out;
   }
 
   async hourly(query: SeriesQuery): Promise<HourlyRow[]> {
