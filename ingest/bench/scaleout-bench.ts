@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveBinary, startInfluxd } from '@airbox/testkit';
+import { haveBinary, redisArgs, startInfluxd } from '@airbox/testkit';
 import { DeviceRegistry } from '../src/registry.ts';
 import {
   freePort,
@@ -41,32 +41,25 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
     const { child: redis, url: redisUrl } = await startRedisServer(dir);
     children.push(redis);
 
+    const brokerArgs = [
+      '--redis',
+      redisUrl,
+      '--handoff',
+      'stream',
+      '--registry',
+      registryPath,
+    ].concat(['--no-refit']);
+
     /** One broker with the stream handoff, saturated for durationS: the stream fills. */
     const fill = async (label: string) => {
       o.progress(
         `broker, stream handoff (${label}): ${o.clients} clients → broker → Redis stream, ${o.durationS} s…`,
       );
-      const serve = await startServe(o, join(dir, 'broker'), [
-        '--redis',
-        redisUrl,
-        '--handoff',
-        'stream',
-        '--registry',
-        registryPath,
-        '--no-refit',
-      ]);
+      const serve = await startServe(o, join(dir, 'broker'), brokerArgs);
       children.push(serve.child);
       // A second broker of the same cluster with no clients: what one more broker pays for the
       // first one's traffic (mqemitter-redis subscribes a broker only to its clients' topics).
-      const idle = await startServe(o, join(dir, 'broker-idle'), [
-        '--redis',
-        redisUrl,
-        '--handoff',
-        'stream',
-        '--registry',
-        registryPath,
-        '--no-refit',
-      ]);
+      const idle = await startServe(o, join(dir, 'broker-idle'), brokerArgs);
       children.push(idle.child);
       const redisBefore = sampleProcess(redis.pid!);
       const idleBefore = sampleProcess(idle.child.pid!);
@@ -159,16 +152,7 @@ export async function runScaleoutBench(o: ScaleoutBenchOptions) {
 /** Debian's redis-server for a bench, configured as deploy/ says (appendonly, fsync a second). */
 export async function startRedisServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-    ]),
-    { stdio: 'ignore' },
-  );
+  const child = spawn('redis-server', redisArgs(dir, port), { stdio: 'ignore' });
   await new Promise<void>((resolve, reject) => {
     child.once('error', (e) => reject(new Error(`cannot start redis-server: ${e.message}`)));
     child.once('spawn', resolve);

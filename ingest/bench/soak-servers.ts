@@ -1,56 +1,26 @@
 /**
- * The Debian servers of the scaled-out layout, as the soak runs them: its own config and
- * data directory each, on free 127.0.0.1 ports. The same settings as the testkit's servers
- * (packages/testkit/src/servers/) and deploy/cluster/, copied here because a bench must read
- * each server's pid (CPU and RSS from /proc) and the testkit does not show it.
+ * The Debian servers of the scaled-out layout as the soak runs them (each its own process
+ * spec, restarted by the soak on the same ports and data), configured as the testkit's
+ * servers and deploy/cluster/ are: the settings themselves live in the testkit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { haproxyConfig, influxdConfig, redisArgs, tcpAnswers } from '@airbox/testkit';
 import type { SoakProcessSpec } from './soak-process.ts';
 
-/** Redis as deploy/README.md configures it: appendonly, fsync every second. */
 export function redisSpec(dir: string, port: number): SoakProcessSpec {
   mkdirSync(dir, { recursive: true });
   return {
     name: 'redis',
-    cmd: ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir]
-      .concat(['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''])
-      .concat(['--daemonize', 'no']),
+    cmd: ['redis-server', ...redisArgs(dir, port)],
     probe: () => tcpAnswers(port, 'PING\r\n', (d) => d.startsWith('+PONG')),
   };
 }
 
-/**
- * InfluxDB 1.x (`/write`, InfluxQL `/query`), no reporting, request log or internal
- * database. Its WAL is fsync'd before a write is answered (`wal-fsync-delay` 0, the
- * default), so a SIGKILL loses nothing it acknowledged.
- */
 export function influxdSpec(dir: string, port: number, rpcPort: number): SoakProcessSpec {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'influxdb.conf');
-  writeFileSync(
-    config,
-    [
-      'reporting-disabled = true',
-      `bind-address = "127.0.0.1:${rpcPort}"`,
-      '[meta]',
-      `  dir = "${join(dir, 'meta')}"`,
-      '  logging-enabled = false',
-      '[data]',
-      `  dir = "${join(dir, 'data')}"`,
-      `  wal-dir = "${join(dir, 'wal')}"`,
-      '  query-log-enabled = false',
-      '[http]',
-      `  bind-address = "127.0.0.1:${port}"`,
-      '  log-enabled = false',
-      '[monitor]',
-      '  store-enabled = false',
-      '[logging]',
-      '  level = "warn"',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, influxdConfig(dir, port, rpcPort));
   return {
     name: 'influxd',
     cmd: ['influxd', '-config', config],
@@ -58,56 +28,13 @@ export function influxdSpec(dir: string, port: number, rpcPort: number): SoakPro
   };
 }
 
-/**
- * HAProxy in front of the brokers, as deploy/cluster/haproxy.cfg: TCP, least connections,
- * a broker checked every 300 ms and its sessions shut when it is down. It holds two file
- * descriptors a connection, so under this machine's limit of 20,000 it carries ≤ 8,000.
- */
 export function haproxySpec(dir: string, port: number, brokerPorts: number[]): SoakProcessSpec {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'haproxy.cfg');
-  writeFileSync(
-    config,
-    [
-      'global',
-      '  maxconn 8000',
-      'defaults',
-      '  mode tcp',
-      '  timeout connect 2s',
-      '  timeout client 10m',
-      '  timeout server 10m',
-      'frontend mqtt',
-      `  bind 127.0.0.1:${port}`,
-      '  default_backend brokers',
-      'backend brokers',
-      '  balance leastconn',
-      '  default-server check inter 300ms fall 1 rise 2 on-marked-down shutdown-sessions',
-      ...brokerPorts.map((p, i) => `  server broker${i} 127.0.0.1:${p}`),
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, haproxyConfig(port, brokerPorts));
   return {
     name: 'haproxy',
     cmd: ['haproxy', '-f', config, '-db'],
-    probe: () => tcpAnswers(port, null, () => true),
+    probe: () => tcpAnswers(port, null),
   };
-}
-
-/** True once something on the port accepts (and, given a request, answers as expected). */
-function tcpAnswers(
-  port: number,
-  request: string | null,
-  ok: (reply: string) => boolean,
-): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => (request === null ? done(true) : socket.write(request)));
-    socket.once('data', (d) => done(ok(d.toString())));
-  });
 }

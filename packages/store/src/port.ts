@@ -56,7 +56,10 @@ export interface ReadingLabels {
  * It carries what `series()` returns, nothing more: times as epoch ms (Date#toISOString
  * gives the port's ISO form), an absent calibration as null.
  */
-export type ReadingRow = readonly [
+export type ReadingRow = readonly [...ReadingNumbers, labels: ReadingLabels];
+
+/** The numbers of a ReadingRow, in its order (shared with the SQLite row it is read from). */
+export type ReadingNumbers = readonly [
   timeMs: number,
   receivedMs: number,
   lat: number | null,
@@ -67,7 +70,6 @@ export type ReadingRow = readonly [
   temperatureC: number | null,
   humidityPct: number | null,
   pm25CalibratedUgM3: number | null,
-  labels: ReadingLabels,
 ];
 
 /** The rows of one device, ordered by time. */

@@ -1,5 +1,5 @@
 import { FORMATS, isFlagCode, type FlagCode, type FormatId } from '@airbox/protocol';
-import type { ReadingLabels, ReadingRow, StoredReading } from '../port.ts';
+import type { ReadingLabels, ReadingNumbers, ReadingRow, StoredReading } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 
 /**
@@ -12,19 +12,7 @@ import { SqliteStoreError } from './errors.ts';
 export const LABELS_JSON = `json_array(format, app, firmware, flags, kind, calibration_model, device_time)`;
 
 /** A row of the seriesRows statement: ReadingRow with the labels still as JSON text. */
-export type LabelledRow = [
-  timeMs: number,
-  receivedMs: number,
-  lat: number | null,
-  lon: number | null,
-  pm1UgM3: number | null,
-  pm25UgM3: number | null,
-  pm10UgM3: number | null,
-  temperatureC: number | null,
-  humidityPct: number | null,
-  pm25CalibratedUgM3: number | null,
-  labelsJson: string,
-];
+export type LabelledRow = [...ReadingNumbers, labelsJson: string];
 
 /** Flag codes are kebab-case words, so a comma never occurs inside one. */
 export const FLAG_SEPARATOR = ',';

@@ -3,3 +3,4 @@ export { startInfluxd } from './influxd.ts';
 export { startVictoriaMetrics } from './victoria-metrics.ts';
 export { startRedis } from './redis.ts';
 export { startHaproxy } from './haproxy.ts';
+export * from './configs.ts';

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../process.ts';
+import { influxdConfig } from './configs.ts';
 import { makeServerDir, startManagedServer, type TestServer } from './managed.ts';
 
 /**
@@ -16,29 +17,7 @@ export async function startInfluxd(binary = 'influxd'): Promise<TestServer> {
     makeServerDir('influxd'),
   ]);
   const config = join(dir, 'influxdb.conf');
-  await writeFile(
-    config,
-    [
-      'reporting-disabled = true',
-      // The RPC service (backup/restore) binds too: give it its own port so tests run in parallel.
-      `bind-address = "127.0.0.1:${rpcPort}"`,
-      '[meta]',
-      `  dir = "${join(dir, 'meta')}"`,
-      '  logging-enabled = false',
-      '[data]',
-      `  dir = "${join(dir, 'data')}"`,
-      `  wal-dir = "${join(dir, 'wal')}"`,
-      '  query-log-enabled = false',
-      '[http]',
-      `  bind-address = "127.0.0.1:${port}"`,
-      '  log-enabled = false',
-      '[monitor]',
-      '  store-enabled = false',
-      '[logging]',
-      '  level = "warn"',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(config, influxdConfig(dir, port, rpcPort));
   return startManagedServer({
     name: 'influxd',
     binary,

@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
 import { freePort } from '../process.ts';
+import { redisArgs, tcpAnswers } from './configs.ts';
 import { makeServerDir, startManagedServer, type TestServer } from './managed.ts';
 
 /**
@@ -12,39 +12,10 @@ export async function startRedis(binary = 'redis-server'): Promise<TestServer> {
   return startManagedServer({
     name: 'redis-server',
     binary,
-    args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-    ],
+    args: redisArgs(dir, port),
     port,
     dir,
     url: `redis://127.0.0.1:${port}/0`,
-    ready: () => ping(port),
-  });
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    ready: () => tcpAnswers(port, 'PING\r\n', (reply) => reply.startsWith('+PONG')),
   });
 }
