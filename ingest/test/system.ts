@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { RawMessage } from '@airbox/protocol';
 import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
 import { DeviceRegistry, startBroker, StreamWorker, type RunningBroker } from '../src/index.ts';
@@ -21,6 +22,7 @@ export interface SystemOptions {
   maxPayloadBytes?: number;
   ratePerS?: number;
   rateBurst?: number;
+  rawTap?: (message: RawMessage) => void;
 }
 
 /** Broker + embedded worker + SQLite store in this process, on 127.0.0.1 real sockets. */
@@ -38,6 +40,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
     maxPayloadBytes: opts.maxPayloadBytes ?? 65_536,
     ratePerS: opts.ratePerS ?? 1000,
     rateBurst: opts.rateBurst ?? 10_000,
+    rawTap: opts.rawTap,
     host: '127.0.0.1',
     mqttPort: 0,
     wsPort: 0,

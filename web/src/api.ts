@@ -14,13 +14,14 @@ import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { extensionRoutes } from './routes/extensions.ts';
 import { liveRoutes } from './routes/live.ts';
+import { rawRoutes } from './routes/raw.ts';
 import { appRoutes, type AppOptions } from './routes/app.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { MetricSampler, startStatusSampling, statusRoutes } from './routes/status.ts';
 import { systemRoutes } from './routes/system.ts';
 
-export type { ApiOptions, LiveLimits, LiveSource, RateLimitOptions } from './options.ts';
+export type { ApiOptions, LiveLimits, LiveSource, RateLimitOptions, RawSource } from './options.ts';
 export {
   brokerDeviceAdmin,
   type AppOptions,
@@ -144,6 +145,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     seriesRoutes(ctx);
     extensionRoutes(ctx);
     liveRoutes(ctx);
+    rawRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

@@ -1,4 +1,5 @@
 import type { ReferenceStation } from '@airbox/geo';
+import type { SequencedRawMessage } from '@airbox/protocol';
 import type { ReadingStore, StoredReading } from '@airbox/store';
 import type { MetricsRegistry } from './metrics.ts';
 import type { SurfaceQuery } from './query.ts';
@@ -7,6 +8,14 @@ import type { SurfaceQuery } from './query.ts';
 export interface LiveSource {
   /** Calls `listener` with each batch of newly stored readings; returns the unsubscribe. */
   subscribe(listener: (readings: StoredReading[]) => void): () => void;
+}
+
+/** The broker's raw messages of each box (ingest's RawBus), for the maker page's tail. */
+export interface RawSource {
+  /** The box's newest kept messages, oldest first; with `afterSeq` only later ones. */
+  recentOf(deviceId: string, afterSeq?: number): SequencedRawMessage[];
+  /** Calls `listener` with each message of the box from now on; returns the unsubscribe. */
+  subscribe(deviceId: string, listener: (message: SequencedRawMessage) => void): () => void;
 }
 
 /** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
@@ -60,6 +69,8 @@ export interface ApiOptions {
   /** Live readings; until given, /api/v1/live and /api/v1/live.sse answer 404. */
   live?: LiveSource;
   liveLimits?: Partial<LiveLimits>;
+  /** Raw MQTT messages per box; until given, /api/v1/devices/:id/raw.sse answers 404. */
+  raw?: RawSource;
   /**
    * Ids of the boxes registered as indoors (the device registry's placement), asked on every
    * answer that carries `indoor` (newest readings, devices, the live stream), so it must be

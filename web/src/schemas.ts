@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FLAG_CODES, FORMATS } from '@airbox/protocol';
+import { FLAG_CODES, FORMATS, RAW_OUTCOMES, type SequencedRawMessage } from '@airbox/protocol';
 import type { DeadLetter, HourlyRow, StoredReading } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
 
@@ -153,6 +153,35 @@ export const LiveMessageDoc = z
   .register(docSchemas, { id: 'LiveMessage' });
 export type LiveMessage = z.output<typeof LiveMessageDoc>;
 
+export const RawMessageDoc = z
+  .object({
+    seq: z
+      .number()
+      .int()
+      .describe(
+        'grows with each message this server sees; the SSE `id`, sent back as Last-Event-ID',
+      ),
+    deviceId: z
+      .string()
+      .describe('the box: its login, else the device its topic or LASS payload names'),
+    topic: z.string(),
+    clientId: z.string(),
+    receivedAt: time,
+    bytes: z.number().int().describe('payload size'),
+    text: z.string().describe('the payload as UTF-8 text, its first 2,048 bytes'),
+    truncated: z.boolean().describe('the payload was longer than `text`'),
+    outcome: z
+      .enum(RAW_OUTCOMES)
+      .describe(
+        'stored (before the PUBACK), queued (to the workers), accepted (not a reading, or left to MQTT workers), dead-letter (undecodable), refused (by the broker), unacknowledged (the store or stream failed; the box resends)',
+      ),
+    code: z.string().optional().describe('the refusal or dead-letter code'),
+    reason: z.string().optional(),
+    readings: z.number().int().optional().describe('readings newly stored from it'),
+    duplicates: z.number().int().optional().describe('readings the store already had'),
+  })
+  .register(docSchemas, { id: 'RawMessage' });
+
 // Compile-time: the documented shapes are exactly the stored types.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -161,6 +190,7 @@ export type DocsMatchTypes = [
   Assert<Same<Omit<z.output<typeof PlacedReadingDoc>, 'indoor'>, StoredReading>>,
   Assert<Same<z.output<typeof HourlyRowDoc>, HourlyRow>>,
   Assert<Same<z.output<typeof DailyRowDoc>, DailyRow>>,
+  Assert<Same<z.output<typeof RawMessageDoc>, SequencedRawMessage>>,
   Assert<
     Same<
       Omit<z.output<typeof DeadLetterDoc>, 'payload' | 'payloadText'>,

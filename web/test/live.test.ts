@@ -1,9 +1,8 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { StoredReading } from '@airbox/store';
 import type { ApiOptions, LiveMessage, LiveSource } from '../src/index.ts';
-import { apiWith, iso, MINUTE_MS, reading, T0, WsClient } from './helpers.ts';
+import { apiWith, iso, MINUTE_MS, openEventStream, reading, T0, WsClient } from './helpers.ts';
 
 /** Stands in for the worker's LiveBus (ingest/src/worker/live.ts): same contract. */
 class TestBus implements LiveSource {
@@ -185,50 +184,8 @@ describe('GET /api/v1/live (WebSocket)', () => {
   });
 });
 
-interface SseEvent {
-  event: string;
-  id?: string;
-  data: LiveMessage;
-}
-
-/**
- * An EventSource stand-in over node:http (one connection, no agent): the response headers,
- * and the events as they are parsed. `close()` drops the connection, as a closed tab does.
- */
-async function openSse(url: string, headers: Record<string, string> = {}) {
-  const res = await new Promise<IncomingMessage>((resolve, reject) =>
-    httpGet(url, { agent: false, headers }, resolve).on('error', reject),
-  );
-  const events: SseEvent[] = [];
-  let text = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    text += chunk;
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      const fields = new Map(
-        text
-          .slice(0, end)
-          .split('\n')
-          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      text = text.slice(end + 2);
-      const event = fields.get('event');
-      if (event === undefined) continue;
-      events.push({
-        event,
-        id: fields.get('id'),
-        data: JSON.parse(fields.get('data') ?? '') as LiveMessage,
-      });
-    }
-  });
-  const ended = new Promise<void>((resolve) => res.once('close', resolve));
-  const take = async (count: number) => {
-    while (events.length < count) await new Promise((r) => setTimeout(r, 5));
-    return events.slice(0, count);
-  };
-  return { res, events, take, ended, close: () => res.destroy() };
-}
+const openSse = (url: string, headers: Record<string, string> = {}) =>
+  openEventStream<LiveMessage>(url, headers);
 
 describe('GET /api/v1/live.sse', () => {
   it('streams the same messages, and re-syncs from Last-Event-ID', async () => {

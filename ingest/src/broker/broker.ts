@@ -5,7 +5,13 @@ import redisPersistence from 'aedes-persistence-redis';
 import type { Redis } from 'ioredis';
 import { Level } from 'level';
 import mqemitterRedis from 'mqemitter-redis';
-import { decodeMessage, parseTopic, splitLass } from '@airbox/protocol';
+import {
+  decodeMessage,
+  parseTopic,
+  RAW_TEXT_MAX_BYTES,
+  splitLass,
+  type RawMessage,
+} from '@airbox/protocol';
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
 import type { ReadingSink } from '../cluster/stream-handoff.ts';
@@ -32,6 +38,11 @@ export interface BrokerOptions extends ListenOptions {
   persistenceDir: string | null;
   allowAnonymousLass: boolean;
   maxPayloadBytes: number;
+  /**
+   * Sees every PUBLISH from a client with what became of it (the maker page's raw tail,
+   * a RawBus); must not block or throw.
+   */
+  rawTap?: (message: RawMessage) => void;
   ratePerS: number;
   rateBurst: number;
   now?: () => number;
@@ -119,13 +130,16 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   async function authorize(client: Client, packet: PublishPacket): Promise<void> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const receivedAtMs = now();
+    const who = principals.get(client);
+    const tap = (result: Outcome) =>
+      opts.rawTap?.(rawMessage(who, client.id, packet.topic, payload, receivedAtMs, result));
     const refuse = async (code: string, reason: string, keep = payload) => {
       refusedTotal++;
       await opts.deadLetters(letter(packet.topic, keep, client.id, receivedAtMs, code, reason));
       log('publish-refused', { clientId: client.id, topic: packet.topic, code, reason });
+      tap({ outcome: 'refused', code, reason });
       throw new Refused(code, reason);
     };
-    const who = principals.get(client);
     if (who === undefined) return refuse('not-authorized', 'publisher is not authenticated');
     if (payload.length > opts.maxPayloadBytes) {
       return refuse(
@@ -166,17 +180,23 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         `more than ${opts.ratePerS} messages/s (burst ${opts.rateBurst}) from ${client.id}`,
       );
     }
-    if (opts.sink !== null && carriesReadings) {
-      // Stored or queued (or dead-lettered) before Aedes sends the PUBACK; a failure rejects,
-      // the connection closes unacknowledged and the device sends it again.
-      await opts.sink.handle({
+    if (opts.sink === null || !carriesReadings) return tap({ outcome: 'accepted' });
+    // Stored or queued (or dead-lettered) before Aedes sends the PUBACK; a failure rejects,
+    // the connection closes unacknowledged and the device sends it again.
+    let handled: unknown;
+    try {
+      handled = await opts.sink.handle({
         topic: packet.topic,
         payload,
         clientId: client.id,
         receivedAtMs,
         partitionKey: who.role === 'device' ? who.deviceId : client.id,
       });
+    } catch (e) {
+      tap({ outcome: 'unacknowledged', reason: e instanceof Error ? e.message : String(e) });
+      throw e;
     }
+    tap(sinkOutcome(handled));
   }
 
   function takeToken(client: Client, nowMs: number): boolean {
@@ -217,6 +237,66 @@ function claimsReference(topic: string, payload: Buffer, nowMs: number): boolean
   if (!text.includes('reference') && !text.includes('EPA_COPY')) return false;
   const decoded = decodeMessage(topic, payload, { nowMs });
   return decoded.ok && decoded.readings.some((r) => r.kind === 'reference');
+}
+
+/** What became of a PUBLISH, as a raw tail shows it. */
+type Outcome = Pick<RawMessage, 'outcome' | 'code' | 'reason' | 'readings' | 'duplicates'>;
+
+/** The sink's answer: the embedded worker's Outcome, or nothing from the Redis stream. */
+function sinkOutcome(handled: unknown): Outcome {
+  const o = handled as { status?: unknown; [k: string]: unknown } | undefined;
+  if (o?.status === 'stored') {
+    return {
+      outcome: 'stored',
+      readings: Number(o.readings),
+      duplicates: Number(o.duplicates),
+    };
+  }
+  if (o?.status === 'dead-letter') {
+    return { outcome: 'dead-letter', code: String(o.code), reason: String(o.reason) };
+  }
+  return { outcome: 'queued' };
+}
+
+function rawMessage(
+  who: Principal | undefined,
+  clientId: string,
+  topic: string,
+  payload: Buffer,
+  receivedAtMs: number,
+  result: Outcome,
+): RawMessage {
+  const shown = Math.min(payload.length, RAW_TEXT_MAX_BYTES);
+  return {
+    deviceId: concernedDevice(who, clientId, topic, payload),
+    topic,
+    clientId,
+    receivedAt: new Date(receivedAtMs).toISOString(),
+    bytes: payload.length,
+    text: payload.toString('utf8', 0, shown),
+    truncated: shown < payload.length,
+    ...result,
+  };
+}
+
+/**
+ * Whose tail a message belongs in: a device's own login; otherwise (service accounts,
+ * anonymous LASS boxes) the device its topic or its LASS `device_id` names, else the client.
+ */
+function concernedDevice(
+  who: Principal | undefined,
+  clientId: string,
+  topic: string,
+  payload: Buffer,
+): string {
+  if (who?.role === 'device') return who.deviceId;
+  const parsed = parseTopic(topic);
+  if (parsed?.deviceId !== undefined) return parsed.deviceId;
+  if (parsed?.family === 'lass') {
+    const named = splitLass(payload.toString('latin1', 0, RAW_TEXT_MAX_BYTES))?.get('device_id');
+    if (named !== undefined && named !== '') return named;
+  }
+  return clientId;
 }
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {

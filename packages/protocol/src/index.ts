@@ -18,3 +18,4 @@ export { decodeOpenData, isOpenDataFile } from './opendata.ts';
 export * from './topics.ts';
 export * from './registry.ts';
 export * from './capture.ts';
+export * from './raw-message.ts';

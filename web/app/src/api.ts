@@ -89,6 +89,22 @@ export const LiveMessageSchema = z.object({
 });
 export type LiveMessage = z.output<typeof LiveMessageSchema>;
 
+/** One MQTT message of a box as the broker received it (/api/v1/devices/:id/raw.sse). */
+export const RawMessageSchema = z.object({
+  seq: z.number(),
+  topic: z.string(),
+  receivedAt: z.string(),
+  bytes: z.number(),
+  text: z.string(),
+  truncated: z.boolean(),
+  outcome: z.string(),
+  code: z.string().optional(),
+  reason: z.string().optional(),
+  readings: z.number().optional(),
+  duplicates: z.number().optional(),
+});
+export type RawMessage = z.output<typeof RawMessageSchema>;
+
 /** The device's retained status (firmware-sim/src/device/status.ts), as the server relays it. */
 export const DeviceStatusSchema = z.object({
   online: z.boolean(),
@@ -183,6 +199,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const enc = encodeURIComponent;
 
 export const api = {
+  /** The event stream of a box's raw MQTT messages, for an EventSource. */
+  rawTailUrl: (id: string) => `/api/v1/devices/${enc(id)}/raw.sse`,
+
   latest: async (kind?: 'box' | 'reference') =>
     (
       await request(

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
+import { eventStreamHead, eventStreams } from '../live/event-stream.ts';
 import { runLiveSession, type LiveDeps } from '../live/session.ts';
 import { sseTransport, webSocketTransport } from '../live/transports.ts';
 import { placedTransport } from '../placement.ts';
@@ -11,8 +11,6 @@ import { getRoute, parseInput, type RouteContext } from './define.ts';
 const PROTOCOL = `On connect: \`{"type":"snapshot","readings":[…]}\` (the newest reading of each followed device), then with \`since\` \`{"type":"resync","from","to","truncated","readings":[…]}\` (readings whose time is at or after \`since\`, at most 24 h back and 10,000 readings by default; \`truncated\` means /api/v1/series holds more), then \`{"type":"readings","readings":[…]}\` as the worker stores them. No reading is sent twice across snapshot, re-sync and tail; key readings by (deviceId, time). After a reconnect pass the newest \`time\` you hold as \`since\`.
 
 A client that reads too slowly (more than 1 MiB unsent by default) is dropped, so the server's memory never grows with it.`;
-
-const SSE_TYPE = 'text/event-stream; charset=utf-8';
 
 /** /api/v1/live (WebSocket) and /api/v1/live.sse (server-sent events): same messages. */
 export function liveRoutes(ctx: RouteContext): void {
@@ -68,11 +66,7 @@ export function liveRoutes(ctx: RouteContext): void {
     },
   });
 
-  // Hijacked SSE responses are invisible to Fastify: end them ourselves so close() returns.
-  const sseStreams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const raw of sseStreams) raw.end();
-  });
+  const openEventStream = eventStreams(app);
 
   getRoute(
     ctx,
@@ -89,21 +83,9 @@ export function liveRoutes(ctx: RouteContext): void {
     },
     async ({ query }, req, reply) => {
       const live = deps();
-      // HEAD runs this handler too (Fastify's implicit HEAD route): headers only, no stream.
-      if (req.method === 'HEAD')
-        return reply.type(SSE_TYPE).header('cache-control', 'no-cache').send();
+      if (req.method === 'HEAD') return eventStreamHead(reply);
       const since = query.since ?? lastEventTime(req);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...definedHeaders(reply.getHeaders()),
-        'content-type': SSE_TYPE,
-        'cache-control': 'no-cache',
-        // nginx buffers proxied responses unless told not to; an event stream must not wait.
-        'x-accel-buffering': 'no',
-      });
-      sseStreams.add(raw);
-      raw.once('close', () => sseStreams.delete(raw));
+      const raw = openEventStream(reply);
       const transport = placedTransport(
         sseTransport(raw, options.liveLimits.sseHeartbeatMs),
         options.indoorDevices,
@@ -119,10 +101,4 @@ export function liveRoutes(ctx: RouteContext): void {
 function lastEventTime(req: FastifyRequest): number | undefined {
   const parsed = isoTime.safeParse(req.headers['last-event-id']);
   return parsed.success ? parsed.data : undefined;
-}
-
-function definedHeaders(headers: Record<string, number | string | string[] | undefined>) {
-  const out: Record<string, number | string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
-  return out;
 }

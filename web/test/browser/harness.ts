@@ -93,7 +93,17 @@ export class System {
     reading: Record<string, unknown>,
     topicKind = 'reading',
   ): Promise<void> {
-    const r = await run('mosquitto_pub', [
+    const r = await this.publishText(
+      creds,
+      `airbox/v1/${creds.deviceId}/${topicKind}`,
+      JSON.stringify(reading),
+    );
+    if (r.code !== 0) throw new Error(`mosquitto_pub for ${creds.deviceId} failed: ${r.stderr}`);
+  }
+
+  /** Any payload on any topic with mosquitto_pub, QoS 1; a refused one exits non-zero. */
+  publishText(creds: Credentials, topic: string, message: string) {
+    return run('mosquitto_pub', [
       '-h',
       '127.0.0.1',
       '-p',
@@ -107,11 +117,10 @@ export class System {
       '-P',
       creds.password,
       '-t',
-      `airbox/v1/${creds.deviceId}/${topicKind}`,
+      topic,
       '-m',
-      JSON.stringify(reading),
+      message,
     ]);
-    if (r.code !== 0) throw new Error(`mosquitto_pub for ${creds.deviceId} failed: ${r.stderr}`);
   }
 
   async json(path: string): Promise<unknown> {

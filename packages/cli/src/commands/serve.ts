@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { openModelRegistry, registryProvider, startRefitSchedule } from '@airbox/calibrate';
 import {
   DeviceRegistry,
+  RawBus,
   relayLive,
   startBroker,
   StreamHandoff,
@@ -187,6 +188,8 @@ export const serveCommand: Command = {
     });
     const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
     const sink = readingSink(handoff, worker, cluster);
+    // Every PUBLISH as received, for the maker page's raw tail (/api/v1/devices/:id/raw.sse).
+    const rawMessages = new RawBus();
     const broker = await startBroker({
       registry,
       sink,
@@ -195,6 +198,7 @@ export const serveCommand: Command = {
       redis: cluster?.redis,
       allowAnonymousLass: v['allow-anonymous-lass'] ?? false,
       maxPayloadBytes: positiveNumber('max-payload-bytes', v['max-payload-bytes'], 65_536),
+      rawTap: (message) => rawMessages.publish(message),
       ratePerS: positiveNumber('rate', v.rate, 5),
       rateBurst: 200,
       host,
@@ -244,6 +248,7 @@ export const serveCommand: Command = {
       health: () => ({ ports: broker.ports }),
       now: io.now,
       live: worker.live,
+      raw: rawMessages,
       models: () => Promise.resolve(models.list({ activeOnly: true })),
       // The registry re-reads its indoor ids only when devices.db changed (`airbox device set`
       // from another process included), so each request may ask.

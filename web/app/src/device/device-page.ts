@@ -1,8 +1,15 @@
 import { FLAGS, isFlagCode } from '@airbox/protocol';
-import { api, ApiClientError, type Device, type DeviceStatus, type Reading } from '../api.ts';
+import {
+  api,
+  ApiClientError,
+  RawMessageSchema,
+  type Device,
+  type DeviceStatus,
+  type RawMessage,
+  type Reading,
+} from '../api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
-import { openLive } from '../live.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
 import { ownerSection } from './owner.ts';
@@ -89,20 +96,88 @@ function flagList(i18n: I18n, latest: Reading): HTMLElement {
   );
 }
 
-function liveTail(i18n: I18n, deviceId: string): HTMLElement {
+const OUTCOME_KEY: Record<string, StringKey> = {
+  stored: 'outcomeStored',
+  queued: 'outcomeQueued',
+  accepted: 'outcomeAccepted',
+  'dead-letter': 'outcomeDeadLetter',
+  refused: 'outcomeRefused',
+  unacknowledged: 'outcomeUnacknowledged',
+};
+
+/** One message of the tail: when, what became of it and why, then its bytes as text. */
+function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
+  const key = OUTCOME_KEY[m.outcome];
+  const outcome =
+    key === undefined
+      ? m.outcome
+      : i18n.t(key, { readings: m.readings ?? 0, duplicates: m.duplicates ?? 0 });
+  const shown = new TextEncoder().encode(m.text).length;
+  return el(
+    'li',
+    { class: `raw ${m.outcome}`, attrs: { 'data-outcome': m.outcome } },
+    el(
+      'p',
+      {},
+      `${i18n.dateTime(m.receivedAt)} `,
+      el('code', {}, m.topic),
+      ` ${i18n.t('rawBytes', { bytes: m.bytes })} — `,
+      el('strong', {}, outcome),
+      m.code === undefined ? null : el('code', {}, ` ${m.code}`),
+      m.reason === undefined ? null : `: ${m.reason}`,
+    ),
+    el('pre', {}, m.text),
+    m.truncated
+      ? el('p', { class: 'muted' }, i18n.t('rawTruncated', { shown, bytes: m.bytes }))
+      : null,
+  );
+}
+
+/**
+ * The live tail of the box's raw MQTT messages, refused ones included. EventSource
+ * reconnects by itself and sends the last id it saw, so nothing shows twice.
+ */
+function rawTail(i18n: I18n, deviceId: string): HTMLElement {
   const list = el('ol', { class: 'tail', attrs: { 'data-testid': 'tail', reversed: '' } });
-  const empty = el('p', { class: 'muted' }, i18n.t('liveTailEmpty'));
-  openLive({
-    deviceIds: [deviceId],
-    onReadings: (readings) => {
-      empty.remove();
-      for (const r of readings) {
-        list.prepend(el('li', {}, el('pre', {}, JSON.stringify(r, null, 1))));
-      }
-      while (list.children.length > TAIL_LENGTH) list.lastElementChild?.remove();
-    },
-  });
-  return el('section', { class: 'card' }, el('h2', {}, i18n.t('liveTail')), empty, list);
+  const state = el(
+    'p',
+    { class: 'muted', attrs: { 'data-testid': 'tail-state' } },
+    i18n.t('rawTailEmpty'),
+  );
+  const source = new EventSource(api.rawTailUrl(deviceId));
+  let received = 0;
+  source.onopen = () => {
+    state.textContent = received === 0 ? i18n.t('rawTailEmpty') : '';
+  };
+  source.onmessage = (event: MessageEvent<string>) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const parsed = RawMessageSchema.safeParse(data);
+    if (!parsed.success) return;
+    received++;
+    state.textContent = '';
+    list.prepend(rawItem(i18n, parsed.data));
+    while (list.children.length > TAIL_LENGTH) list.lastElementChild?.remove();
+  };
+  source.onerror = () => {
+    // CLOSED: the server said no (404 where no broker runs); else EventSource retries.
+    state.textContent =
+      source.readyState === EventSource.CLOSED
+        ? i18n.t('rawTailUnavailable')
+        : i18n.t('rawTailReconnecting');
+  };
+  return el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'raw-tail' } },
+    el('h2', {}, i18n.t('rawTail')),
+    el('p', { class: 'muted' }, i18n.t('rawTailHelp')),
+    state,
+    list,
+  );
 }
 
 async function refusedMessages(i18n: I18n, deviceId: string): Promise<HTMLElement> {
@@ -147,10 +222,20 @@ export async function render(ctx: PageContext): Promise<void> {
     device = await api.device(id);
   } catch (error) {
     const unknown = error instanceof ApiClientError && error.code === 'unknown-device';
+    if (!unknown) {
+      main.append(errorBox(i18n, error));
+      ctx.markReady();
+      return;
+    }
+    // Nothing stored yet: what it sends, and what was refused, is what its maker needs.
     main.append(
-      unknown
-        ? el('p', { class: 'error' }, i18n.t('unknownDevice', { id }))
-        : errorBox(i18n, error),
+      el(
+        'p',
+        { class: 'error', attrs: { 'data-testid': 'nothing-stored' } },
+        i18n.t('nothingStored', { id }),
+      ),
+      rawTail(i18n, id),
+      await refusedMessages(i18n, id).catch((e: unknown) => errorBox(i18n, e)),
     );
     ctx.markReady();
     return;
@@ -162,7 +247,7 @@ export async function render(ctx: PageContext): Promise<void> {
   main.append(
     summary(i18n, device.device, status),
     flagList(i18n, device.latest),
-    liveTail(i18n, id),
+    rawTail(i18n, id),
     await refusedMessages(i18n, id).catch((e: unknown) => errorBox(i18n, e)),
     ownerSection(i18n, id, config.maker),
   );
