@@ -8,4 +8,9 @@ export { LiveBus } from './worker/live.ts';
 export { QC_LIMITS, haversineKm } from './worker/qc.ts';
 export * from './reference/index.ts';
 export * from './cluster/index.ts';
-export { RawBus, type RawBusOptions, type RawListener } from './broker/raw-bus.ts';
+export {
+  RawBus,
+  type RawBusOptions,
+  type RawListener,
+  type TappedMessage,
+} from './broker/raw-bus.ts';

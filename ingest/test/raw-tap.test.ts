@@ -121,7 +121,7 @@ describe('RawBus bounds', () => {
     deviceId,
     topic: nativeTopic(deviceId, 'reading'),
     clientId: deviceId,
-    receivedAt: '2026-11-27T09:00:00.000Z',
+    receivedAtMs: Date.UTC(2026, 10, 27, 9),
     bytes: text.length,
     text,
     truncated: false,

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
-import type { RawMessage } from '@airbox/protocol';
 import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
-import { DeviceRegistry, startBroker, StreamWorker, type RunningBroker } from '../src/index.ts';
+import {
+  DeviceRegistry,
+  startBroker,
+  StreamWorker,
+  type RunningBroker,
+  type TappedMessage,
+} from '../src/index.ts';
 
 export interface TestSystem {
   store: SqliteStore;
@@ -22,7 +27,7 @@ export interface SystemOptions {
   maxPayloadBytes?: number;
   ratePerS?: number;
   rateBurst?: number;
-  rawTap?: (message: RawMessage) => void;
+  rawTap?: (message: TappedMessage) => void;
 }
 
 /** Broker + embedded worker + SQLite store in this process, on 127.0.0.1 real sockets. */

@@ -15,6 +15,7 @@ import {
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
 import type { ReadingSink } from '../cluster/stream-handoff.ts';
+import type { TappedMessage } from './raw-bus.ts';
 import { authorizePublishTopic, authorizeSubscribeFilter, type Principal } from './acl.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -42,7 +43,7 @@ export interface BrokerOptions extends ListenOptions {
    * Sees every PUBLISH from a client with what became of it (the maker page's raw tail,
    * a RawBus); must not block or throw.
    */
-  rawTap?: (message: RawMessage) => void;
+  rawTap?: (message: TappedMessage) => void;
   ratePerS: number;
   rateBurst: number;
   now?: () => number;
@@ -265,13 +266,13 @@ function rawMessage(
   payload: Buffer,
   receivedAtMs: number,
   result: Outcome,
-): RawMessage {
+): TappedMessage {
   const shown = Math.min(payload.length, RAW_TEXT_MAX_BYTES);
   return {
     deviceId: concernedDevice(who, clientId, topic, payload),
     topic,
     clientId,
-    receivedAt: new Date(receivedAtMs).toISOString(),
+    receivedAtMs,
     bytes: payload.length,
     text: payload.toString('utf8', 0, shown),
     truncated: shown < payload.length,

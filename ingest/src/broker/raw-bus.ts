@@ -1,19 +1,33 @@
 import type { RawMessage, SequencedRawMessage } from '@airbox/protocol';
 
+/**
+ * A PUBLISH as the broker's tap hands it over: a RawMessage whose time is still a number.
+ * Most are never watched, so the ISO time and the sequenced copy are made only for watchers.
+ */
+export interface TappedMessage extends Omit<RawMessage, 'receivedAt'> {
+  receivedAtMs: number;
+}
+
 export type RawListener = (message: SequencedRawMessage) => void;
 
 export interface RawBusOptions {
   /** Newest messages kept per box, shown when a tail opens. Default 5. */
   recentPerDevice?: number;
-  /** Boxes whose recent messages are kept; the longest quiet ones are forgotten. Default 20,000. */
+  /** Boxes whose recent messages are kept; beyond it the longest known are forgotten. Default 20,000. */
   maxDevices?: number;
+}
+
+interface Kept {
+  seq: number;
+  message: TappedMessage;
 }
 
 /**
  * The broker's raw messages fanned out per box to whoever watches it (the maker page's live
  * tail). Keeps each box's last few messages so an opened tail is not empty until the box
  * next sends; both bounds keep memory fixed however many boxes publish (20,000 boxes × 5
- * messages of at most 2 KiB of text).
+ * messages of at most 2 KiB of text). Every PUBLISH passes here, so the unwatched path is
+ * one small allocation and an array push.
  */
 export class RawBus {
   /**
@@ -24,8 +38,8 @@ export class RawBus {
   private seq = Date.now() * 1000;
   private readonly recentPerDevice: number;
   private readonly maxDevices: number;
-  /** Insertion order is last-publish order: the first key is the box quiet the longest. */
-  private readonly recent = new Map<string, SequencedRawMessage[]>();
+  /** Insertion order: the first key is the box first seen, forgotten first when full. */
+  private readonly recent = new Map<string, Kept[]>();
   private readonly listeners = new Map<string, Set<RawListener>>();
 
   constructor(opts: RawBusOptions = {}) {
@@ -33,25 +47,29 @@ export class RawBus {
     this.maxDevices = opts.maxDevices ?? 20_000;
   }
 
-  publish(message: RawMessage): void {
-    const sequenced: SequencedRawMessage = { ...message, seq: ++this.seq };
+  publish(message: TappedMessage): void {
+    const kept: Kept = { seq: ++this.seq, message };
     const id = message.deviceId;
-    const kept = this.recent.get(id) ?? [];
-    this.recent.delete(id);
-    kept.push(sequenced);
-    if (kept.length > this.recentPerDevice) kept.shift();
-    this.recent.set(id, kept);
-    if (this.recent.size > this.maxDevices) {
-      const quietest = this.recent.keys().next().value;
-      if (quietest !== undefined) this.recent.delete(quietest);
+    const ring = this.recent.get(id);
+    if (ring !== undefined) {
+      if (ring.length >= this.recentPerDevice) ring.shift();
+      ring.push(kept);
+    } else if (this.recentPerDevice > 0) {
+      this.recent.set(id, [kept]);
+      if (this.recent.size > this.maxDevices) {
+        const first = this.recent.keys().next().value;
+        if (first !== undefined) this.recent.delete(first);
+      }
     }
     const watching = this.listeners.get(id);
-    if (watching !== undefined) for (const l of watching) l(sequenced);
+    if (watching === undefined) return;
+    const sequenced = toSequenced(kept);
+    for (const l of watching) l(sequenced);
   }
 
   /** The box's kept messages, oldest first; with `afterSeq` only newer ones. */
   recentOf(deviceId: string, afterSeq = 0): SequencedRawMessage[] {
-    return (this.recent.get(deviceId) ?? []).filter((m) => m.seq > afterSeq);
+    return (this.recent.get(deviceId) ?? []).filter((k) => k.seq > afterSeq).map(toSequenced);
   }
 
   subscribe(deviceId: string, listener: RawListener): () => void {
@@ -71,4 +89,9 @@ export class RawBus {
   watched(): string[] {
     return [...this.listeners.keys()];
   }
+}
+
+function toSequenced({ seq, message }: Kept): SequencedRawMessage {
+  const { receivedAtMs, ...rest } = message;
+  return { seq, ...rest, receivedAt: new Date(receivedAtMs).toISOString() };
 }
