@@ -8,7 +8,9 @@ import {
   parseInfluxConfig,
   type ReadingStore,
 } from '@airbox/store';
+import type { SequencedRawMessage } from '@airbox/protocol';
 import {
+  openEventStream,
   publishReadings,
   requireBinary,
   ServeProcess,
@@ -135,6 +137,48 @@ describe('scale-out: brokers sharing Redis', () => {
       30_000,
     );
     expect(stored).toBe(400);
+  });
+});
+
+describe('scale-out: the maker page on one node, the box on another', () => {
+  it("a box's raw messages on broker A reach the raw tail served by node B, the kept ones first", async () => {
+    const { register, node } = await deployment();
+    const box = register('raw-box-1');
+    const a = node(['--handoff', 'stream']);
+    const b = node(['--handoff', 'stream']);
+    const [pa] = [await a.start(), await b.start()];
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${pa.mqtt}`, {
+      clientId: 'raw-box-1',
+      username: box.username,
+      password: box.password,
+      protocolVersion: 4,
+    });
+    cleanups.push(() => client.endAsync(true));
+    const reading = (pm25UgM3: number) =>
+      JSON.stringify({ time: new Date().toISOString(), pm25UgM3 });
+    const before = reading(11);
+    await client.publishAsync('airbox/v1/raw-box-1/reading', before, { qos: 1 });
+
+    const url = b.httpUrl('/api/v1/devices/raw-box-1/raw.sse');
+    const tail = await openEventStream<SequencedRawMessage>(url);
+    cleanups.push(() => void tail.close());
+    // Sent before the tail opened: kept by broker A, sent over when B began to watch.
+    expect((await tail.take(1))[0]!.data).toMatchObject({
+      text: before,
+      outcome: 'queued',
+      clientId: 'raw-box-1',
+    });
+    const after = reading(12);
+    await client.publishAsync('airbox/v1/raw-box-1/reading', after, { qos: 1 });
+    expect((await tail.take(2))[1]!.data).toMatchObject({ text: after, outcome: 'queued' });
+
+    // Reopened: both from B's own kept ones, each once.
+    tail.close();
+    const again = await openEventStream<SequencedRawMessage>(url);
+    cleanups.push(() => void again.close());
+    await again.take(2);
+    await new Promise((r) => setTimeout(r, 1_500)); // A's next watch refresh has come and gone
+    expect(again.events.map((e) => e.data.text)).toEqual([before, after]);
   });
 });
 

@@ -143,4 +143,20 @@ describe('RawBus bounds', () => {
     expect(seen).toEqual(['1', '2', '3']);
     expect(small.watched()).toEqual([]);
   });
+
+  it('tells the cluster relay when a box gets its first watcher, and knows a message it keeps', () => {
+    const bus = new RawBus();
+    const watches: string[] = [];
+    bus.onWatch((id) => watches.push(id));
+    const stopA = bus.subscribe('a', () => {});
+    bus.subscribe('a', () => {});
+    stopA();
+    bus.subscribe('b', () => {});
+    expect(watches).toEqual(['a', 'b']);
+    const kept = message('a', '1');
+    bus.publish(kept);
+    expect(bus.keptOf('a')).toEqual([kept]);
+    expect(bus.keeps({ ...kept })).toBe(true);
+    expect(bus.keeps({ ...kept, receivedAtMs: kept.receivedAtMs + 1 })).toBe(false);
+  });
 });

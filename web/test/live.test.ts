@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { StoredReading } from '@airbox/store';
 import type { ApiOptions, LiveMessage, LiveSource } from '../src/index.ts';
-import { apiWith, iso, MINUTE_MS, openEventStream, reading, T0, WsClient } from './helpers.ts';
+import { openEventStream } from '@airbox/testkit';
+import { apiWith, iso, MINUTE_MS, reading, T0, WsClient } from './helpers.ts';
 
 /** Stands in for the worker's LiveBus (ingest/src/worker/live.ts): same contract. */
 class TestBus implements LiveSource {

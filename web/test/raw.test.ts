@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { RawMessage, SequencedRawMessage } from '@airbox/protocol';
 import type { ApiOptions, RawSource } from '../src/index.ts';
-import { apiWith, openEventStream } from './helpers.ts';
+import { openEventStream } from '@airbox/testkit';
+import { apiWith } from './helpers.ts';
 
 /** Stands in for ingest's RawBus (ingest/src/broker/raw-bus.ts): same contract. */
 class TestRawBus implements RawSource {

@@ -41,6 +41,7 @@ export class RawBus {
   /** Insertion order: the first key is the box first seen, forgotten first when full. */
   private readonly recent = new Map<string, Kept[]>();
   private readonly listeners = new Map<string, Set<RawListener>>();
+  private readonly watchHooks = new Set<(deviceId: string) => void>();
 
   constructor(opts: RawBusOptions = {}) {
     this.recentPerDevice = opts.recentPerDevice ?? 5;
@@ -77,12 +78,35 @@ export class RawBus {
     if (set === undefined) {
       set = new Set();
       this.listeners.set(deviceId, set);
+      for (const hook of this.watchHooks) hook(deviceId);
     }
     set.add(listener);
     return () => {
       set.delete(listener);
       if (set.size === 0 && this.listeners.get(deviceId) === set) this.listeners.delete(deviceId);
     };
+  }
+
+  /** Calls `hook` when a box gets its first watcher (the cluster relay tells the brokers). */
+  onWatch(hook: (deviceId: string) => void): () => void {
+    this.watchHooks.add(hook);
+    return () => this.watchHooks.delete(hook);
+  }
+
+  /** The box's kept messages as they were tapped, oldest first. */
+  keptOf(deviceId: string): TappedMessage[] {
+    return (this.recent.get(deviceId) ?? []).map((k) => k.message);
+  }
+
+  /** Is this message (same client, topic, time and size) among the box's kept ones? */
+  keeps(m: TappedMessage): boolean {
+    return (this.recent.get(m.deviceId) ?? []).some(
+      ({ message: k }) =>
+        k.receivedAtMs === m.receivedAtMs &&
+        k.clientId === m.clientId &&
+        k.topic === m.topic &&
+        k.bytes === m.bytes,
+    );
   }
 
   /** Boxes someone is watching now. */

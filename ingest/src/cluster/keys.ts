@@ -20,6 +20,9 @@ export const leaseKey = (k: ClusterKeys, partition: number): string =>
   `${k.prefix}:lease:${partition}`;
 export const membersKey = (k: ClusterKeys): string => `${k.prefix}:workers`;
 export const liveChannel = (k: ClusterKeys): string => `${k.prefix}:live`;
+export const rawChannel = (k: ClusterKeys): string => `${k.prefix}:raw`;
+/** Hash: device id → until when (epoch ms) some node's maker page watches its raw messages. */
+export const rawWatchKey = (k: ClusterKeys): string => `${k.prefix}:raw:watched`;
 const partitionsKey = (k: ClusterKeys): string => `${k.prefix}:partitions`;
 
 /**

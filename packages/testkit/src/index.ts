@@ -4,3 +4,4 @@ export * from './serve.ts';
 export * from './publisher.ts';
 export * from './servers/index.ts';
 export * from './pty.ts';
+export * from './sse.ts';

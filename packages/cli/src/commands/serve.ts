@@ -4,6 +4,7 @@ import {
   DeviceRegistry,
   RawBus,
   relayLive,
+  startRawRelay,
   startBroker,
   StreamHandoff,
   StreamWorker,
@@ -188,8 +189,10 @@ export const serveCommand: Command = {
     });
     const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
     const sink = readingSink(handoff, worker, cluster);
-    // Every PUBLISH as received, for the maker page's raw tail (/api/v1/devices/:id/raw.sse).
+    // Every PUBLISH as received, for the maker page's raw tail (/api/v1/devices/:id/raw.sse);
+    // scaled out, a box's messages reach the tail on whichever node serves it.
     const rawMessages = new RawBus();
+    const rawRelay = cluster && (await startRawRelay(rawMessages, cluster.redis, cluster.keys));
     const broker = await startBroker({
       registry,
       sink,
@@ -198,7 +201,7 @@ export const serveCommand: Command = {
       redis: cluster?.redis,
       allowAnonymousLass: v['allow-anonymous-lass'] ?? false,
       maxPayloadBytes: positiveNumber('max-payload-bytes', v['max-payload-bytes'], 65_536),
-      rawTap: (message) => rawMessages.publish(message),
+      rawTap: rawRelay ? rawRelay.tap : (message) => rawMessages.publish(message),
       ratePerS: positiveNumber('rate', v.rate, 5),
       rateBurst: 200,
       host,
@@ -306,6 +309,7 @@ export const serveCommand: Command = {
     calibration.stop();
     await worker.drain();
     await stopRelay?.();
+    await rawRelay?.close();
     await api.close();
     await store.close();
     cluster?.redis.disconnect();
