@@ -32,6 +32,29 @@ export function eventStreams(app: FastifyInstance): (reply: FastifyReply) => Ser
   };
 }
 
+/** How long a dropped client gets to read its end event or close frame before its socket is destroyed. */
+export const END_GRACE_MS = 5_000;
+
+/** A comment line every `intervalMs`, so proxies do not close an idle stream; stops on close. */
+export function keepAlive(raw: ServerResponse, intervalMs: number): () => void {
+  const heartbeat = setInterval(() => {
+    if (!raw.writableEnded) raw.write(': keep-alive\n\n');
+  }, intervalMs);
+  heartbeat.unref();
+  const stop = () => clearInterval(heartbeat);
+  raw.once('close', stop);
+  return stop;
+}
+
+/**
+ * Ends a stream with `event: end` and `{"code","reason"}` (e.g. 4008 for a slow reader); a
+ * client that does not read it within a grace period has its socket destroyed.
+ */
+export function endEventStream(raw: ServerResponse, code: number, reason: string): void {
+  raw.end(`event: end\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+  setTimeout(() => raw.destroy(), END_GRACE_MS).unref();
+}
+
 /** HEAD runs a GET handler too (Fastify's implicit HEAD route): headers only, no stream. */
 export function eventStreamHead(reply: FastifyReply): FastifyReply {
   return reply.type(SSE_TYPE).header('cache-control', 'no-cache').send();

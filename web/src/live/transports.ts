@@ -1,10 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from '@fastify/websocket';
 import type { LiveMessage } from '../schemas.ts';
+import { END_GRACE_MS, endEventStream, keepAlive } from './event-stream.ts';
 import type { LiveTransport } from './session.ts';
-
-/** How long a dropped client gets to take its close frame before the socket is destroyed. */
-const END_GRACE_MS = 5_000;
 
 export function webSocketTransport(socket: WebSocket): LiveTransport {
   return {
@@ -31,9 +29,7 @@ export function webSocketTransport(socket: WebSocket): LiveTransport {
  */
 export function sseTransport(raw: ServerResponse, heartbeatMs: number): LiveTransport {
   let newestTime = '';
-  const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
-  heartbeat.unref();
-  raw.once('close', () => clearInterval(heartbeat));
+  keepAlive(raw, heartbeatMs);
   return {
     send: (message: LiveMessage) => {
       for (const r of message.readings) if (r.time > newestTime) newestTime = r.time;
@@ -43,10 +39,7 @@ export function sseTransport(raw: ServerResponse, heartbeatMs: number): LiveTran
       return Buffer.byteLength(text);
     },
     bufferedBytes: () => raw.writableLength,
-    end: (code, reason) => {
-      raw.end(`event: end\ndata: ${JSON.stringify({ code, reason })}\n\n`);
-      setTimeout(() => raw.destroy(), END_GRACE_MS).unref();
-    },
+    end: (code, reason) => endEventStream(raw, code, reason),
     onEnd: (listener) => void raw.once('close', listener),
   };
 }

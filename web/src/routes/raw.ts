@@ -1,13 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { SequencedRawMessage } from '@airbox/protocol';
 import { ApiError } from '../errors.ts';
-import { eventStreamHead, eventStreams } from '../live/event-stream.ts';
+import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';
 import { DeviceParamsSchema } from '../query.ts';
 import { getRoute, type RouteContext } from './define.ts';
-
-/** How long a dropped client gets to read its end event before the socket is destroyed. */
-const END_GRACE_MS = 5_000;
 
 /**
  * /api/v1/devices/:id/raw.sse: the MQTT messages a box sends, as the broker received them
@@ -43,19 +39,19 @@ export function rawRoutes(ctx: RouteContext): void {
       if (req.method === 'HEAD') return eventStreamHead(reply);
       const raw = openEventStream(reply);
       const { maxBufferedBytes, sseHeartbeatMs } = options.liveLimits;
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), sseHeartbeatMs);
-      heartbeat.unref();
       let unsubscribe = () => {};
-      const stop = () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      };
-      raw.once('close', stop);
+      const stopKeepAlive = keepAlive(raw, sseHeartbeatMs);
+      raw.once('close', () => unsubscribe());
       const send = (m: SequencedRawMessage) => {
         if (raw.writableEnded) return;
         if (raw.writableLength > maxBufferedBytes) {
-          stop();
-          return endSlow(raw, `slow consumer: over ${maxBufferedBytes} bytes unsent`);
+          stopKeepAlive();
+          unsubscribe();
+          return endEventStream(
+            raw,
+            SLOW_CONSUMER_CLOSE_CODE,
+            `slow consumer: over ${maxBufferedBytes} bytes unsent`,
+          );
         }
         raw.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
       };
@@ -65,11 +61,6 @@ export function rawRoutes(ctx: RouteContext): void {
       if (!raw.writableEnded) unsubscribe = source.subscribe(params.id, send);
     },
   );
-}
-
-function endSlow(raw: ServerResponse, reason: string): void {
-  raw.end(`event: end\ndata: ${JSON.stringify({ code: SLOW_CONSUMER_CLOSE_CODE, reason })}\n\n`);
-  setTimeout(() => raw.destroy(), END_GRACE_MS).unref();
 }
 
 /** The seq a reconnecting EventSource last saw; anything else starts from the kept ones. */
