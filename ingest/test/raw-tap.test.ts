@@ -100,6 +100,30 @@ describe('raw tap', () => {
     expect(seen[1]!.reason).toMatch(/set by the server/);
   });
 
+  it("marks the box's last will, published when its connection is lost", async () => {
+    const seen = watch('tap-will');
+    const creds = sys.registry.add('tap-will');
+    const client = await mqtt.connectAsync(sys.mqttUrl, {
+      ...creds,
+      clientId: 'tap-will',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: {
+        topic: nativeTopic('tap-will', 'status'),
+        payload: Buffer.from('{"online":false}'),
+        qos: 1,
+        retain: true,
+      },
+    });
+    await client.publishAsync(nativeTopic('tap-will', 'status'), '{"online":true}', { qos: 1 });
+    client.stream.destroy(); // no DISCONNECT: the broker publishes the will
+    await waitFor('the will', () => seen.length === 2);
+    expect(seen[0]).toMatchObject({ text: '{"online":true}', outcome: 'accepted' });
+    expect(seen[0]!.will).toBeUndefined();
+    expect(seen[1]).toMatchObject({ text: '{"online":false}', outcome: 'accepted', will: true });
+    client.end(true);
+  });
+
   it('files an anonymous LASS message under the device_id in its payload', async () => {
     const seen = watch('74DA38AF4CB8');
     const client = await mqtt.connectAsync(sys.mqttUrl, {

@@ -170,6 +170,10 @@ export const RawMessageDoc = z
     bytes: z.number().int().describe('payload size'),
     text: z.string().describe('the payload as UTF-8 text, its first 2,048 bytes'),
     truncated: z.boolean().describe('the payload was longer than `text`'),
+    will: z
+      .literal(true)
+      .optional()
+      .describe("the box's last will, published by the broker when its connection was lost"),
     outcome: z
       .enum(RAW_OUTCOMES)
       .describe(

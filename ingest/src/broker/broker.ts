@@ -132,8 +132,13 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const receivedAtMs = now();
     const who = principals.get(client);
-    const tap = (result: Outcome) =>
-      opts.rawTap?.(rawMessage(who, client.id, packet.topic, payload, receivedAtMs, result));
+    const tap = (result: Outcome) => {
+      if (opts.rawTap === undefined) return;
+      const message = rawMessage(who, client.id, packet.topic, payload, receivedAtMs, result);
+      // Aedes asks about the will, the very packet the client left, when it publishes it.
+      if (packet === (client as { will?: unknown }).will) message.will = true;
+      opts.rawTap(message);
+    };
     const refuse = async (code: string, reason: string, keep = payload) => {
       refusedTotal++;
       await opts.deadLetters(letter(packet.topic, keep, client.id, receivedAtMs, code, reason));

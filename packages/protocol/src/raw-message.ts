@@ -16,6 +16,11 @@ export interface RawMessage {
   text: string;
   /** The payload was longer than the text holds. */
   truncated: boolean;
+  /**
+   * The box's last will (set when it connected), published by the broker because the
+   * connection was lost without a DISCONNECT.
+   */
+  will?: true;
   outcome: RawOutcome;
   /** The refusal or dead-letter code (`refused`, `dead-letter`). */
   code?: string;

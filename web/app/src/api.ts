@@ -97,6 +97,7 @@ export const RawMessageSchema = z.object({
   bytes: z.number(),
   text: z.string(),
   truncated: z.boolean(),
+  will: z.boolean().optional(),
   outcome: z.string(),
   code: z.string().optional(),
   reason: z.string().optional(),

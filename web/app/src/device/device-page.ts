@@ -122,6 +122,7 @@ function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
       `${i18n.dateTime(m.receivedAt)} `,
       el('code', {}, m.topic),
       ` ${i18n.t('rawBytes', { bytes: m.bytes })} — `,
+      m.will === true ? el('em', {}, `${i18n.t('rawWill')} — `) : null,
       el('strong', {}, outcome),
       m.code === undefined ? null : el('code', {}, ` ${m.code}`),
       m.reason === undefined ? null : `: ${m.reason}`,
