@@ -11,7 +11,7 @@ export interface TappedMessage extends Omit<RawMessage, 'receivedAt'> {
 export type RawListener = (message: SequencedRawMessage) => void;
 
 export interface RawBusOptions {
-  /** Newest messages kept per box, shown when a tail opens. Default 5. */
+  /** Newest messages kept per box, shown when a tail opens. Default 3. */
   recentPerDevice?: number;
   /** Boxes whose recent messages are kept; beyond it the longest known are forgotten. Default 20,000. */
   maxDevices?: number;
@@ -25,9 +25,10 @@ interface Kept {
 /**
  * The broker's raw messages fanned out per box to whoever watches it (the maker page's live
  * tail). Keeps each box's last few messages so an opened tail is not empty until the box
- * next sends; both bounds keep memory fixed however many boxes publish (20,000 boxes × 5
- * messages of at most 2 KiB of text). Every PUBLISH passes here, so the unwatched path is
- * one small allocation and an array push.
+ * next sends; both bounds keep memory fixed however many boxes publish: ~0.5 KB a kept
+ * message of a typical 150-byte reading (3 kept of 15,000 boxes: 24 MB of heap; the bound,
+ * 20,000 boxes × 3 × 2 KiB of text, ~150 MB). Every PUBLISH passes here, so the unwatched
+ * path is one small allocation and an array push.
  */
 export class RawBus {
   /**
@@ -44,7 +45,7 @@ export class RawBus {
   private readonly watchHooks = new Set<(deviceId: string) => void>();
 
   constructor(opts: RawBusOptions = {}) {
-    this.recentPerDevice = opts.recentPerDevice ?? 5;
+    this.recentPerDevice = opts.recentPerDevice ?? 3;
     this.maxDevices = opts.maxDevices ?? 20_000;
   }
 
