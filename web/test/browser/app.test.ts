@@ -1,13 +1,12 @@
 import { aqiFromPm25 } from '@airbox/aqi';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserSession,
   browserSkipReason,
-  launchBrowser,
   screenPixel,
-  System,
   waitForReady,
-  watchPage,
+  type BrowserSession,
   type Credentials,
 } from './harness.ts';
 import { colourDistance, hexToRgb } from './png.ts';
@@ -43,10 +42,10 @@ function expected(answer: DeviceAnswer) {
 }
 
 describe.skipIf(skip !== '')('browser app (Chromium, real airbox serve)', () => {
-  const system = new System();
-  let browser: Browser;
+  const session = browserSession();
+  const { system } = session;
   let page: Page;
-  let seen: ReturnType<typeof watchPage>;
+  let seen: BrowserSession['seen'];
   let box: Credentials;
   let scripted: Credentials;
 
@@ -60,9 +59,7 @@ describe.skipIf(skip !== '')('browser app (Chromium, real airbox serve)', () => 
   });
 
   beforeAll(async () => {
-    const started = system.start();
-    browser = await launchBrowser();
-    await started;
+    ({ page, seen } = session);
     [box, scripted] = await Promise.all([
       system.addDevice('school-box-1'),
       system.addDevice('maker-box-2'),
@@ -74,13 +71,6 @@ describe.skipIf(skip !== '')('browser app (Chromium, real airbox serve)', () => 
       ...reading(20, 60_000, { firmware: SCRIPT_FIRMWARE, app: SCRIPT_APP }),
       lon: TAIPEI.lon + 0.05,
     });
-    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    seen = watchPage(page);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system.stop();
   });
 
   it('draws the box in its AQI colour, opens its chart on click, and shows a new reading within 2 s', async () => {

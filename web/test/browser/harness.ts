@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { run, ServeProcess, tempDir } from '@airbox/testkit';
 import { decodePng, pixelAt } from './png.ts';
 
@@ -128,6 +129,38 @@ export class System {
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
     return res.json();
   }
+}
+
+/** A real system, Chromium and one page, shared by the tests of a describe block. */
+export interface BrowserSession {
+  readonly system: System;
+  /** Set once the block's first beforeAll has run. */
+  page: Page;
+  /** What the page did that it should not (dialogs, script errors), since it opened. */
+  seen: ReturnType<typeof watchPage>;
+}
+
+/**
+ * `airbox serve` started and Chromium launched (side by side) before the block's tests, a
+ * page opened, both stopped after. Call it first in the block: its beforeAll then runs
+ * before the block's own (which registers devices and publishes).
+ */
+export function browserSession(): BrowserSession {
+  const system = new System();
+  let browser: Browser | undefined;
+  const session = { system } as BrowserSession;
+  beforeAll(async () => {
+    const started = system.start();
+    browser = await launchBrowser();
+    await started;
+    session.page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    session.seen = watchPage(session.page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system.stop();
+  });
+  return session;
 }
 
 /** What a page did that it should not: dialogs opened, scripts failing, CSP violations. */

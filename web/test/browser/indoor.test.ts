@@ -1,15 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { aqiFromPm25 } from '@airbox/aqi';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '@airbox/testkit';
 import {
+  browserSession,
   browserSkipReason,
-  launchBrowser,
   screenPixel,
-  System,
   waitForReady,
-  watchPage,
   type Credentials,
 } from './harness.ts';
 import { colourDistance, hexToRgb } from './png.ts';
@@ -45,8 +43,8 @@ function colourOf(answer: DeviceAnswer): [number, number, number] {
 }
 
 describe.skipIf(skip !== '')('indoor boxes on the map (Chromium, real airbox serve)', () => {
-  const system = new System();
-  let browser: Browser;
+  const session = browserSession();
+  const { system } = session;
   let page: Page;
   let street: Credentials;
   let classroom: Credentials;
@@ -76,23 +74,15 @@ describe.skipIf(skip !== '')('indoor boxes on the map (Chromium, real airbox ser
   };
 
   beforeAll(async () => {
-    const started = system.start();
-    browser = await launchBrowser();
-    await started;
+    page = session.page;
     street = await system.addDevice('street-1');
     classroom = JSON.parse(await device('add', 'class-9', '--indoor')) as Credentials;
     await system.publish(street, reading(STREET, CLEAN_UGM3));
     await system.publish(classroom, reading(CLASSROOM, DIRTY_UGM3));
-    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system.stop();
   });
 
   it('hides an indoor box by default and draws it once "show indoor" is ticked', async () => {
-    const seen = watchPage(page);
+    const { seen } = session;
     await page.goto(system.url(`/?lang=en&view=${STREET.lon},${STREET.lat},13`));
     await waitForReady(page);
     // The live snapshot replaces the readings the page fetched (the box would be drawn if

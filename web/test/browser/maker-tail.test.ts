@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserSession,
   browserSkipReason,
-  launchBrowser,
-  System,
   waitForReady,
-  watchPage,
+  type BrowserSession,
   type Credentials,
 } from './harness.ts';
 
@@ -37,24 +36,15 @@ function tailItems(page: Page) {
 }
 
 describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromium)', () => {
-  const system = new System();
-  let browser: Browser;
+  const session = browserSession();
+  const { system } = session;
   let page: Page;
-  let seen: ReturnType<typeof watchPage>;
+  let seen: BrowserSession['seen'];
   let box: Credentials;
 
   beforeAll(async () => {
-    const started = system.start();
-    browser = await launchBrowser();
-    await started;
+    ({ page, seen } = session);
     box = await system.addDevice('tail-box-1');
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    seen = watchPage(page);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system.stop();
   });
 
   it('shows each message as sent within 2 s, with what became of it, also before anything is stored', async () => {
