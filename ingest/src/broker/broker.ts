@@ -15,6 +15,7 @@ import {
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
 import type { ReadingSink } from '../cluster/stream-handoff.ts';
+import type { Outcome } from '../worker/stream-worker.ts';
 import type { TappedMessage } from './raw-bus.ts';
 import { authorizePublishTopic, authorizeSubscribeFilter, type Principal } from './acl.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
@@ -132,7 +133,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const receivedAtMs = now();
     const who = principals.get(client);
-    const tap = (result: Outcome) => {
+    const tap = (result: TapOutcome) => {
       if (opts.rawTap === undefined) return;
       const message = rawMessage(who, client.id, packet.topic, payload, receivedAtMs, result);
       // Aedes asks about the will, the very packet the client left, when it publishes it.
@@ -189,7 +190,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     if (opts.sink === null || !carriesReadings) return tap({ outcome: 'accepted' });
     // Stored or queued (or dead-lettered) before Aedes sends the PUBACK; a failure rejects,
     // the connection closes unacknowledged and the device sends it again.
-    let handled: unknown;
+    let handled: Outcome | void;
     try {
       handled = await opts.sink.handle({
         topic: packet.topic,
@@ -246,22 +247,15 @@ function claimsReference(topic: string, payload: Buffer, nowMs: number): boolean
 }
 
 /** What became of a PUBLISH, as a raw tail shows it. */
-type Outcome = Pick<RawMessage, 'outcome' | 'code' | 'reason' | 'readings' | 'duplicates'>;
+type TapOutcome = Pick<RawMessage, 'outcome' | 'code' | 'reason' | 'readings' | 'duplicates'>;
 
 /** The sink's answer: the embedded worker's Outcome, or nothing from the Redis stream. */
-function sinkOutcome(handled: unknown): Outcome {
-  const o = handled as { status?: unknown; [k: string]: unknown } | undefined;
-  if (o?.status === 'stored') {
-    return {
-      outcome: 'stored',
-      readings: Number(o.readings),
-      duplicates: Number(o.duplicates),
-    };
+function sinkOutcome(handled: Outcome | void): TapOutcome {
+  if (handled === undefined) return { outcome: 'queued' };
+  if (handled.status === 'stored') {
+    return { outcome: 'stored', readings: handled.readings, duplicates: handled.duplicates };
   }
-  if (o?.status === 'dead-letter') {
-    return { outcome: 'dead-letter', code: String(o.code), reason: String(o.reason) };
-  }
-  return { outcome: 'queued' };
+  return { outcome: 'dead-letter', code: handled.code, reason: handled.reason };
 }
 
 function rawMessage(
@@ -270,7 +264,7 @@ function rawMessage(
   topic: string,
   payload: Buffer,
   receivedAtMs: number,
-  result: Outcome,
+  result: TapOutcome,
 ): TappedMessage {
   const shown = Math.min(payload.length, RAW_TEXT_MAX_BYTES);
   return {

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { InboundMessage } from '../worker/stream-worker.ts';
+import type { InboundMessage, Outcome } from '../worker/stream-worker.ts';
 import { partitionOf, streamKey, type ClusterKeys } from './keys.ts';
 
 /** Where an accepted PUBLISH goes: the embedded worker, or the Redis stream below. */
 export interface ReadingSink {
-  handle(msg: InboundMessage): Promise<unknown>;
+  /** The embedded worker answers what it did with the message; the stream only queues it. */
+  handle(msg: InboundMessage): Promise<Outcome | void>;
 }
 
 /**
