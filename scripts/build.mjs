@@ -1,8 +1,8 @@
-// Bundles the `airbox` command into one JavaScript file (packages/cli/dist/airbox.mjs), so
+// Bundles the `airbox` command into one JavaScript file (cli/dist/airbox.mjs), so
 // that running it needs no TypeScript loader: the loader's worker thread costs ~35 MB of
 // RSS in every process, which matters for a broker holding 15,000 connections.
 // Workspace packages (@airbox/*) are bundled; third-party packages stay external and are
-// resolved at run time from packages/cli/node_modules (the CLI lists them as dependencies).
+// resolved at run time from cli/node_modules (the CLI lists them as dependencies).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
@@ -21,8 +21,8 @@ const externalThirdParty = {
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  entryPoints: ['packages/cli/src/main.ts'],
-  outfile: 'packages/cli/dist/airbox.mjs',
+  entryPoints: ['cli/src/main.ts'],
+  outfile: 'cli/dist/airbox.mjs',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -31,7 +31,7 @@ await build({
   logLevel: 'warning',
   plugins: [externalThirdParty],
 });
-console.error(`build: packages/cli/dist/airbox.mjs in ${Date.now() - started} ms`);
+console.error(`build: cli/dist/airbox.mjs in ${Date.now() - started} ms`);
 
 // The browser app (web/app → web/dist), which `airbox serve` serves at /.
 const appStarted = Date.now();

@@ -90,9 +90,7 @@ export {
   DEFAULT_MAX_REGION_DISTANCE_M,
   DEFAULT_POLL_MS,
   DEFAULT_STALE_AFTER_MS,
-  IDENTITY_MODEL,
   registryProvider,
-  type CalibrationModel,
   type ProviderOptions,
   type RegistryProvider,
 } from './provider.ts';

@@ -1,15 +1,7 @@
-import type { Reading } from '@airbox/protocol';
+import { IDENTITY_MODEL, type CalibrationModel, type Reading } from '@airbox/contracts';
 import { epaBarkjohn2021 } from './models/index.ts';
 import type { ModelRecord, ModelRegistry } from './registry.ts';
 import { nearestStation, stationsFromRegistry, type Station } from './stations.ts';
-
-/** The worker's CalibrationModel (ingest/src/worker/calibration.ts), matched by shape. */
-export interface CalibrationModel {
-  id: string;
-  apply(reading: Reading): number | null;
-}
-
-export const IDENTITY_MODEL: CalibrationModel = { id: 'identity', apply: (r) => r.pm25UgM3 };
 
 // The US-wide correction needs RH and was derived on PurpleAir CF=1; AirBox raw is CF=ATM
 // (see README, "Raw is CF=1"), so it is the last fitted-free resort, not a local model.

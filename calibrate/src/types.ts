@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 
 /**
  * One co-located pair: a sensor's mean and the reference monitor's mean over the same

@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   CalibrationError,

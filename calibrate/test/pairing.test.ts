@@ -1,4 +1,5 @@
-import { openSqliteStore, type SqliteStore, type StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
+import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildPairs,

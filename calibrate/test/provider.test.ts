@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 import { tempDir } from '@airbox/testkit';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
 
 /**
  * Synthetic co-location in a real store: MOENV stations from the bundled list reporting an

@@ -40,10 +40,10 @@ check_prerequisites() {
       die "AIRBOX_HOME=$home is hidden from the service (ProtectHome=yes): put the code in /opt/airbox"
       ;;
   esac
-  [ -f "$home/packages/cli/bin/airbox.js" ] ||
+  [ -f "$home/cli/bin/airbox.js" ] ||
     die "no airbox at $home: clone the repository there and run 'CI=1 bash scripts/bootstrap.sh' (or set AIRBOX_HOME)"
-  if [ ! -f "$home/packages/cli/dist/airbox.mjs" ]; then
-    say "warning: $home is not built (no packages/cli/dist/airbox.mjs); run 'bash scripts/bootstrap.sh' there"
+  if [ ! -f "$home/cli/dist/airbox.mjs" ]; then
+    say "warning: $home is not built (no cli/dist/airbox.mjs); run 'bash scripts/bootstrap.sh' there"
   fi
 }
 
@@ -105,7 +105,7 @@ install_units() {
     install_file "$tmp/$unit" "/etc/systemd/system/$unit" 0644 root:root replace
   done
   printf '#!/bin/sh\n# Installed by deploy/single/install.sh: the airbox command for operators.\nexec %s %s "$@"\n' \
-    "$node" "$home/packages/cli/bin/airbox.js" > "$tmp/airbox"
+    "$node" "$home/cli/bin/airbox.js" > "$tmp/airbox"
   if [ -e "$dest/usr/local/bin/airbox" ] && ! grep -q 'deploy/single/install.sh' "$dest/usr/local/bin/airbox"; then
     say "left $dest/usr/local/bin/airbox alone: it is not ours"
   else

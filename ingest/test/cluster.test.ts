@@ -1,5 +1,5 @@
+import type { SequencedRawMessage } from '@airbox/contracts';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +8,6 @@ import {
   parseInfluxConfig,
   type ReadingStore,
 } from '@airbox/store';
-import type { SequencedRawMessage } from '@airbox/protocol';
 import {
   openEventStream,
   publishReadings,
@@ -21,6 +20,7 @@ import {
   stopChild,
   tempDir,
   waitFor,
+  AIRBOX_BIN,
 } from '@airbox/testkit';
 import { DeviceRegistry } from '../src/index.ts';
 
@@ -30,7 +30,6 @@ import { DeviceRegistry } from '../src/index.ts';
  * their own processes, InfluxDB as the shared store. Each test ends in a count: readings the
  * devices had acknowledged vs readings stored, exactly once.
  */
-const AIRBOX = fileURLToPath(new URL('../../packages/cli/bin/airbox.js', import.meta.url));
 const END = Date.UTC(2100, 0, 1);
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -72,7 +71,7 @@ async function deployment() {
     const dir = tempDir('cluster-worker');
     const { child } = await spawnUntil(
       process.execPath,
-      [AIRBOX, 'worker', '--data-dir', dir.path, '--http-port', '0', ...args],
+      [AIRBOX_BIN, 'worker', '--data-dir', dir.path, '--http-port', '0', ...args],
       /"event":"listening"/,
     );
     cleanups.push(dir.remove, () => stopChild(child, 'SIGKILL'));

@@ -8,8 +8,8 @@ import {
   stopChild,
   tempDir,
   waitFor,
+  AIRBOX_BIN,
 } from '@airbox/testkit';
-import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { DeviceRegistry } from '../src/index.ts';
 
@@ -17,7 +17,6 @@ import { DeviceRegistry } from '../src/index.ts';
  * Faults against real processes on 127.0.0.1, each ending in a count: readings a device
  * had acknowledged vs readings stored. They must match exactly.
  */
-const AIRBOX = fileURLToPath(new URL('../../packages/cli/bin/airbox.js', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -82,7 +81,7 @@ describe('faults: readings sent = readings stored', () => {
     const service = register('worker-svc', 'service');
     const box = register('fault-box-3');
     const workerArgs = [
-      AIRBOX,
+      AIRBOX_BIN,
       'worker',
       '--broker',
       `mqtt://127.0.0.1:${ports.mqtt}`,

@@ -1,6 +1,7 @@
+import type { SequencedRawMessage } from '@airbox/contracts';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeTopic, type SequencedRawMessage } from '@airbox/protocol';
+import { nativeTopic } from '@airbox/protocol';
 import { waitFor } from '@airbox/testkit';
 import { RawBus } from '../src/index.ts';
 import { startSystem, type TestSystem } from './system.ts';

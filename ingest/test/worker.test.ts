@@ -1,7 +1,8 @@
+import type { CalibrationModel } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
 import { nativeTopic } from '@airbox/protocol';
 import { openSqliteStore } from '@airbox/store';
-import { StreamWorker, QC_LIMITS, type CalibrationModel } from '../src/index.ts';
+import { StreamWorker, QC_LIMITS } from '../src/index.ts';
 
 /** The worker's stages over an in-memory SQLite store (no sockets: the broker tests have those). */
 const T0 = Date.UTC(2026, 10, 27, 8);

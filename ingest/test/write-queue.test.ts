@@ -1,5 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore, type StoredReading } from '@airbox/store';
+import { openSqliteStore } from '@airbox/store';
 import { OverloadedError, WriteQueue } from '../src/worker/write-queue.ts';
 
 const reading = (i: number): StoredReading => ({

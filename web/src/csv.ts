@@ -1,4 +1,5 @@
-import type { HourlyRow, StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
+import type { HourlyRow } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
 
 /** Column order of CSV exports: the reading's JSON field names, flags joined by `;`. */

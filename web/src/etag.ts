@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
 
 /**
  * A weak validator of a set of newest readings: the newest arrival time and how many there

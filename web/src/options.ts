@@ -1,22 +1,8 @@
+import type { LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
-import type { SequencedRawMessage } from '@airbox/protocol';
-import type { ReadingStore, StoredReading } from '@airbox/store';
+import type { ReadingStore } from '@airbox/store';
 import type { MetricsRegistry } from './metrics.ts';
 import type { SurfaceQuery } from './query.ts';
-
-/** Where live readings come from: the stream worker's LiveBus (ingest/src/worker/live.ts). */
-export interface LiveSource {
-  /** Calls `listener` with each batch of newly stored readings; returns the unsubscribe. */
-  subscribe(listener: (readings: StoredReading[]) => void): () => void;
-}
-
-/** The broker's raw messages of each box (ingest's RawBus), for the maker page's tail. */
-export interface RawSource {
-  /** The box's newest kept messages, oldest first; with `afterSeq` only later ones. */
-  recentOf(deviceId: string, afterSeq?: number): SequencedRawMessage[];
-  /** Calls `listener` with each message of the box from now on; returns the unsubscribe. */
-  subscribe(deviceId: string, listener: (message: SequencedRawMessage) => void): () => void;
-}
 
 /** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
 export interface LiveLimits {

@@ -5,7 +5,7 @@
  * outdoors by definition: they are sited to measure ambient air (in the US, 40 CFR Part 58
  * Appendix E; in Taiwan, MOENV's air-quality monitoring station siting rules).
  */
-import type { StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
 import type { LiveTransport } from './live/session.ts';
 
 type Placeable = Pick<StoredReading, 'deviceId' | 'kind'>;

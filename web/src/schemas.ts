@@ -1,6 +1,14 @@
+import {
+  DEAD_LETTER_CODES,
+  FLAG_CODES,
+  FORMATS,
+  RAW_OUTCOMES,
+  type DeadLetterCode,
+  type SequencedRawMessage,
+  type StoredReading,
+} from '@airbox/contracts';
 import { z } from 'zod';
-import { FLAG_CODES, FORMATS, RAW_OUTCOMES, type SequencedRawMessage } from '@airbox/protocol';
-import type { DeadLetter, HourlyRow, StoredReading } from '@airbox/store';
+import type { DeadLetter, HourlyRow } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
 
 /**
@@ -179,7 +187,10 @@ export const RawMessageDoc = z
       .describe(
         'stored (before the PUBACK), queued (to the workers), accepted (not a reading, or left to MQTT workers), dead-letter (undecodable), refused (by the broker), unacknowledged (the store or stream failed; the box resends)',
       ),
-    code: z.string().optional().describe('the refusal or dead-letter code'),
+    code: z
+      .enum(Object.keys(DEAD_LETTER_CODES) as [DeadLetterCode, ...DeadLetterCode[]])
+      .optional()
+      .describe('the refusal or dead-letter code'),
     reason: z.string().optional(),
     readings: z.number().int().optional().describe('readings newly stored from it'),
     duplicates: z.number().int().optional().describe('readings the store already had'),

@@ -7,7 +7,7 @@
  * 2011) plus cooking and other indoor sources — not the outdoor field the surface
  * interpolates, and a kitchen's spike would colour the street around it.
  */
-import { pm25Trusted } from '@airbox/protocol';
+import { pm25Trusted } from '@airbox/contracts';
 import type { ReadingStore } from '@airbox/store';
 import { ApiError } from './errors.ts';
 import { idsHash } from './placement.ts';

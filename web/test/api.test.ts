@@ -1,5 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore, type StoredReading } from '@airbox/store';
+import { openSqliteStore } from '@airbox/store';
 import { createApi, MetricsRegistry } from '../src/index.ts';
 
 function reading(deviceId: string, minute: number, pm25: number): StoredReading {

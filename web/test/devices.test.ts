@@ -1,5 +1,5 @@
+import type { StoredReading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import type { StoredReading } from '@airbox/store';
 import { apiWith, DAY_MS, HOUR_MS, MINUTE_MS, reading, T0, type ErrorJson } from './helpers.ts';
 import type { DeviceSummary, StationView } from '../src/index.ts';
 

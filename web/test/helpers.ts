@@ -1,6 +1,7 @@
+import type { StoredReading } from '@airbox/contracts';
 import { createRequire } from 'node:module';
 import type { WebSocket } from '@fastify/websocket';
-import { openSqliteStore, type StoredReading } from '@airbox/store';
+import { openSqliteStore } from '@airbox/store';
 import { createApi, MetricsRegistry, type ApiOptions } from '../src/index.ts';
 
 export const T0 = Date.UTC(2026, 10, 27, 0, 0); // 2026-11-27T00:00:00Z

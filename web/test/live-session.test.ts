@@ -1,5 +1,5 @@
+import type { StoredReading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import type { StoredReading } from '@airbox/store';
 import { ApiStats } from '../src/api-stats.ts';
 import {
   runLiveSession,

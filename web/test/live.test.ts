@@ -1,7 +1,7 @@
+import type { LiveSource, StoredReading } from '@airbox/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { StoredReading } from '@airbox/store';
-import type { ApiOptions, LiveMessage, LiveSource } from '../src/index.ts';
+import type { ApiOptions, LiveMessage } from '../src/index.ts';
 import { openEventStream } from '@airbox/testkit';
 import { apiWith, iso, MINUTE_MS, reading, T0, WsClient } from './helpers.ts';
 

@@ -1,13 +1,13 @@
+import type { LiveSource, StoredReading } from '@airbox/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { openSqliteStore, type StoredReading } from '@airbox/store';
+import { openSqliteStore } from '@airbox/store';
 import {
   createApi,
   MetricsRegistry,
   surfaceService,
   type DeviceSummary,
   type LiveMessage,
-  type LiveSource,
   type SurfaceJson,
 } from '../src/index.ts';
 import { apiWith, DAY_MS, MINUTE_MS, reading, T0, WsClient } from './helpers.ts';

@@ -1,7 +1,7 @@
+import type { RawMessage, RawSource, SequencedRawMessage } from '@airbox/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { RawMessage, SequencedRawMessage } from '@airbox/protocol';
-import type { ApiOptions, RawSource } from '../src/index.ts';
+import type { ApiOptions } from '../src/index.ts';
 import { openEventStream } from '@airbox/testkit';
 import { apiWith } from './helpers.ts';
 

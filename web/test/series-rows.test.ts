@@ -1,5 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import type { ReadingStore, StoredReading } from '@airbox/store';
+import type { ReadingStore } from '@airbox/store';
 import { READING_COLUMNS, readingCsvLine } from '../src/index.ts';
 import { seriesCsv } from '../src/series/csv-stream.ts';
 import { IsoTimes } from '../src/series/iso-time.ts';

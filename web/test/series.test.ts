@@ -1,5 +1,5 @@
+import type { StoredReading } from '@airbox/contracts';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StoredReading } from '@airbox/store';
 import { readingCsvLine, type DailyRow } from '../src/index.ts';
 import { seriesCsv } from '../src/series/csv-stream.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticField, type FieldSpec } from '../bench/synthetic.ts';
+import { syntheticField, type FieldSpec } from '../src/surface/synthetic.ts';
 import {
   computeSurface,
   leaveOneOut,

@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 import { CalibrationError } from '../errors.ts';
 import type { ModelInput, Pair, Profile } from '../types.ts';
 

@@ -3,6 +3,7 @@
  * (`@airbox/protocol`, `airbox/v1/<id>/reading|batch`), or LASS ver_format 3 on
  * `LASS/Test/PM25/<id>`, one message per reading. Pure: no I/O, no clock.
  */
+import type { Reading } from '@airbox/contracts';
 import {
   lassTopic,
   lassV3FromReading,
@@ -10,7 +11,6 @@ import {
   nativeTopic,
   NativeReadingSchema,
   type NativeReading,
-  type Reading,
 } from '@airbox/protocol';
 import type { BufferedEntry } from './offline-buffer.ts';
 

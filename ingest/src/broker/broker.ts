@@ -1,3 +1,11 @@
+import {
+  CodedError,
+  RAW_TEXT_MAX_BYTES,
+  type Outcome,
+  type RawMessage,
+  type ReadingSink,
+  type RefusalCode,
+} from '@airbox/contracts';
 import { mkdirSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import levelPersistence from 'aedes-persistence-level';
@@ -5,17 +13,9 @@ import redisPersistence from 'aedes-persistence-redis';
 import type { Redis } from 'ioredis';
 import { Level } from 'level';
 import mqemitterRedis from 'mqemitter-redis';
-import {
-  decodeMessage,
-  parseTopic,
-  RAW_TEXT_MAX_BYTES,
-  splitLass,
-  type RawMessage,
-} from '@airbox/protocol';
+import { decodeMessage, parseTopic, splitLass } from '@airbox/protocol';
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
-import type { ReadingSink } from '../cluster/stream-handoff.ts';
-import type { Outcome } from '../worker/stream-worker.ts';
 import type { TappedMessage } from './raw-bus.ts';
 import { authorizePublishTopic, authorizeSubscribeFilter, type Principal } from './acl.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
@@ -60,13 +60,7 @@ export interface RunningBroker {
 }
 
 /** A refused PUBLISH: Aedes closes the connection (MQTT 3.1.1 §3.3.5 leaves no other signal). */
-class Refused extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+class Refused extends CodedError<RefusalCode> {}
 
 /** Bytes of a refused oversized payload kept in its dead letter. */
 const DEAD_LETTER_KEEP_BYTES = 4096;
@@ -140,7 +134,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       if (packet === (client as { will?: unknown }).will) message.will = true;
       opts.rawTap(message);
     };
-    const refuse = async (code: string, reason: string, keep = payload) => {
+    const refuse = async (code: RefusalCode, reason: string, keep = payload) => {
       refusedTotal++;
       await opts.deadLetters(letter(packet.topic, keep, client.id, receivedAtMs, code, reason));
       log('publish-refused', { clientId: client.id, topic: packet.topic, code, reason });

@@ -1,4 +1,4 @@
-import type { RawMessage, SequencedRawMessage } from '@airbox/protocol';
+import type { RawMessage, SequencedRawMessage } from '@airbox/contracts';
 
 /**
  * A PUBLISH as the broker's tap hands it over: a RawMessage whose time is still a number.

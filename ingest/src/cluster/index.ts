@@ -1,6 +1,6 @@
 export * from './keys.ts';
 export { connectRedis, redactUrl } from './redis.ts';
-export { StreamHandoff, type ReadingSink } from './stream-handoff.ts';
+export { StreamHandoff } from './stream-handoff.ts';
 export { PartitionLeases, DEFAULT_LEASE_MS } from './leases.ts';
 export { StreamConsumer, type StreamConsumerOptions } from './stream-consumer.ts';
 export { publishLive, relayLive } from './live-relay.ts';

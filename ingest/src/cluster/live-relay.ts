@@ -1,5 +1,5 @@
+import type { StoredReading } from '@airbox/contracts';
 import type { Redis } from 'ioredis';
-import type { StoredReading } from '@airbox/store';
 import type { LiveBus } from '../worker/live.ts';
 import { liveChannel, type ClusterKeys } from './keys.ts';
 

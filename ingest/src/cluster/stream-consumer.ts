@@ -1,5 +1,5 @@
+import type { InboundMessage } from '@airbox/contracts';
 import type { Redis } from 'ioredis';
-import type { InboundMessage } from '../worker/stream-worker.ts';
 import { CONSUMER_GROUP, ensureGroups, streamKey, type ClusterKeys } from './keys.ts';
 import { PartitionLeases } from './leases.ts';
 import { entryToMessage } from './stream-handoff.ts';

@@ -1,12 +1,6 @@
+import type { InboundMessage, ReadingSink } from '@airbox/contracts';
 import type { Redis } from 'ioredis';
-import type { InboundMessage, Outcome } from '../worker/stream-worker.ts';
 import { partitionOf, streamKey, type ClusterKeys } from './keys.ts';
-
-/** Where an accepted PUBLISH goes: the embedded worker, or the Redis stream below. */
-export interface ReadingSink {
-  /** The embedded worker answers what it did with the message; the stream only queues it. */
-  handle(msg: InboundMessage): Promise<Outcome | void>;
-}
 
 /**
  * The broker side of the scaled-out ingest: each accepted reading message is appended to

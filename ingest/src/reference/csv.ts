@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 import { REFERENCE_APPS, REFERENCE_FORMATS } from './format.ts';
 import {
   problem,

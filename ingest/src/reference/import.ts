@@ -1,6 +1,7 @@
+import type { Reading } from '@airbox/contracts';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { isOpenDataFile, type Reading } from '@airbox/protocol';
+import { isOpenDataFile } from '@airbox/protocol';
 import type { StreamWorker } from '../worker/stream-worker.ts';
 import { parseReferenceCsv } from './csv.ts';
 import { parseLassEpa } from './lass.ts';

@@ -1,4 +1,5 @@
-import { decodeOpenData, type Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
+import { decodeOpenData } from '@airbox/protocol';
 import { problem, type ParsedReference } from './problems.ts';
 import { asIndex, type ReferenceStation, type StationIndex } from './stations.ts';
 

@@ -1,10 +1,5 @@
-import {
-  parseLassDateTime,
-  readMeasure,
-  type FlagCode,
-  type FormatId,
-  type Reading,
-} from '@airbox/protocol';
+import type { FlagCode, FormatId, Reading } from '@airbox/contracts';
+import { parseLassDateTime, readMeasure } from '@airbox/protocol';
 import { stationDeviceId, type ReferenceStation } from './stations.ts';
 
 /**

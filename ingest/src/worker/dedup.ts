@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/protocol';
+import type { Reading } from '@airbox/contracts';
 
 /**
  * Drops readings whose (device, time) passed through recently: the cheap first line

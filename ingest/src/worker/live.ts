@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
 
 export type LiveListener = (readings: StoredReading[]) => void;
 

@@ -1,4 +1,4 @@
-import type { FlagCode, Reading } from '@airbox/protocol';
+import type { FlagCode, Reading } from '@airbox/contracts';
 
 /**
  * The QC checks that need a device's history (the stateless ones run in the decoder).

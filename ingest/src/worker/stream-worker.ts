@@ -1,24 +1,19 @@
-import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, type Reading } from '@airbox/protocol';
-import type { ReadingStore, StoredReading } from '@airbox/store';
-import { calibrate, identityProvider, type CalibrationProvider } from './calibration.ts';
+import {
+  identityProvider,
+  type CalibrationProvider,
+  type DeadLetterCode,
+  type InboundMessage,
+  type Outcome,
+  type Reading,
+  type StoredReading,
+} from '@airbox/contracts';
+import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES } from '@airbox/protocol';
+import type { ReadingStore } from '@airbox/store';
+import { calibrate } from './calibration.ts';
 import { RecentKeys } from './dedup.ts';
 import { LiveBus } from './live.ts';
 import { HistoryQc } from './qc.ts';
 import { WriteQueue } from './write-queue.ts';
-
-/** One MQTT PUBLISH as the worker sees it. */
-export interface InboundMessage {
-  topic: string;
-  payload: Buffer;
-  clientId: string | null;
-  receivedAtMs: number;
-  /** Whose messages these are, for partitioning (the device's login); default the client id. */
-  partitionKey?: string;
-}
-
-export type Outcome =
-  | { status: 'stored'; readings: number; duplicates: number; deadLettered: number }
-  | { status: 'dead-letter'; code: string; reason: string };
 
 export interface WorkerOptions {
   store: ReadingStore;
@@ -200,7 +195,11 @@ export class StreamWorker {
     this.live.publish(readings);
   }
 
-  private async deadLetter(msg: InboundMessage, code: string, reason: string): Promise<Outcome> {
+  private async deadLetter(
+    msg: InboundMessage,
+    code: DeadLetterCode,
+    reason: string,
+  ): Promise<Outcome> {
     await this.opts.store.addDeadLetter({
       receivedAt: new Date(msg.receivedAtMs).toISOString(),
       topic: msg.topic,

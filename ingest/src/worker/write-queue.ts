@@ -1,4 +1,5 @@
-import type { ReadingStore, StoredReading, WriteResult } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
+import type { ReadingStore, WriteResult } from '@airbox/store';
 
 /**
  * Group commit: readings enqueued during one turn of the event loop are written in one

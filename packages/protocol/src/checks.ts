@@ -1,5 +1,4 @@
-import { MEASURE_RANGES, type FlagCode, type Measure } from './flags.ts';
-import type { Reading } from './reading.ts';
+import { MEASURE_BY_ID, type FlagCode, type MeasureId, type Reading } from '@airbox/contracts';
 import { CLOCK_SKEW_LIMIT_MS, EARLIEST_PLAUSIBLE_MS } from './lass/time.ts';
 import { isImpossiblePosition } from './lass/position.ts';
 
@@ -20,7 +19,7 @@ const FUTURE_LIMIT_MS = 24 * 3600_000;
  * Reads one measurement from the wire: a number, a numeric string, `"N/A"`/empty (missing),
  * or garbage (invalid). Out-of-range values are kept and flagged; raw values are never changed.
  */
-export function readMeasure(raw: unknown, measure: Measure, flags: FlagCode[]): number | null {
+export function readMeasure(raw: unknown, measure: MeasureId, flags: FlagCode[]): number | null {
   if (raw === undefined || raw === null || raw === '' || raw === 'N/A') {
     flags.push(`${measure}-missing`);
     return null;
@@ -30,7 +29,7 @@ export function readMeasure(raw: unknown, measure: Measure, flags: FlagCode[]): 
     flags.push(`${measure}-invalid`);
     return null;
   }
-  const range = MEASURE_RANGES[measure];
+  const range = MEASURE_BY_ID[measure];
   if (value < range.min || value > range.max) flags.push(`${measure}-out-of-range`);
   return value;
 }

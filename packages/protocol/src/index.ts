@@ -1,5 +1,4 @@
 export * from './reading.ts';
-export * from './flags.ts';
 export { type DecodeContext, HUMIDITY_HIGH_PCT, readMeasure } from './checks.ts';
 export { decodeLass } from './lass/decode.ts';
 export { splitLass } from './lass/split.ts';
@@ -18,4 +17,3 @@ export { decodeOpenData, isOpenDataFile } from './opendata.ts';
 export * from './topics.ts';
 export * from './registry.ts';
 export * from './capture.ts';
-export * from './raw-message.ts';

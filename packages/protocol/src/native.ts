@@ -1,5 +1,5 @@
+import type { FlagCode, Reading } from '@airbox/contracts';
 import { z } from 'zod';
-import type { FlagCode } from './flags.ts';
 import {
   applyPosition,
   applyTime,
@@ -8,7 +8,7 @@ import {
   readMeasure,
   type DecodeContext,
 } from './checks.ts';
-import { decodeError, isValidDeviceId, type DecodeResult, type Reading } from './reading.ts';
+import { decodeError, isValidDeviceId, type DecodeResult } from './reading.ts';
 
 /** Most readings one backfill message may carry; a device splits a longer backlog. */
 export const MAX_BATCH_READINGS = 1000;

@@ -1,5 +1,5 @@
+import type { FlagCode, Reading } from '@airbox/contracts';
 import { z } from 'zod';
-import type { FlagCode } from './flags.ts';
 import {
   applyPosition,
   applyTime,
@@ -10,7 +10,7 @@ import {
 } from './checks.ts';
 import { appProfile } from './lass/apps.ts';
 import { parseLassDateTime } from './lass/time.ts';
-import { decodeError, isValidDeviceId, type DecodeResult, type Reading } from './reading.ts';
+import { decodeError, isValidDeviceId, type DecodeResult } from './reading.ts';
 
 /**
  * LASS open-data archives (`last-all-airbox.json`, `last-all-epa.json`, …):

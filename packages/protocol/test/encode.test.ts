@@ -1,3 +1,4 @@
+import type { Reading } from '@airbox/contracts';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import {
   lassV3FromReading,
   parseLassV3,
   READING_SUBSCRIPTIONS,
-  type Reading,
 } from '../src/index.ts';
 
 const samples = readFileSync(

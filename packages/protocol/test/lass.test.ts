@@ -1,5 +1,6 @@
+import type { Reading } from '@airbox/contracts';
 import { describe, expect, it } from 'vitest';
-import { decodeLass, decodeMessage, type DecodeContext, type Reading } from '../src/index.ts';
+import { decodeLass, decodeMessage, type DecodeContext } from '../src/index.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const ctx: DecodeContext = { nowMs: NOW };

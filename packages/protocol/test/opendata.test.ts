@@ -1,7 +1,8 @@
+import type { Reading } from '@airbox/contracts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '@airbox/testkit';
-import { decodeOpenData, type Reading } from '../src/index.ts';
+import { decodeOpenData } from '../src/index.ts';
 
 // Both files carry no licence of their own: they stay in ../shared/data.
 const airbox = sharedData(

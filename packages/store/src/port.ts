@@ -1,4 +1,4 @@
-import type { FlagCode, FormatId, Reading } from '@airbox/protocol';
+import type { FlagCode, FormatId, StoredReading } from '@airbox/contracts';
 
 /**
  * The storage port: what the stream worker and the API need from a store, whatever the
@@ -9,13 +9,6 @@ import type { FlagCode, FormatId, Reading } from '@airbox/protocol';
  * creates a second reading (the first one stays), so at-least-once delivery + this port
  * = each reading stored exactly once.
  */
-
-/** A reading as stored: it has a time, and we know when it arrived. */
-export interface StoredReading extends Reading {
-  time: string;
-  /** When the broker received it (ISO 8601 UTC). */
-  receivedAt: string;
-}
 
 export interface WriteResult {
   /** Readings newly stored by this call. */

@@ -1,9 +1,9 @@
+import type { StoredReading } from '@airbox/contracts';
 import type {
   RecalibrateOptions,
   RecalibrateQuery,
   RecalibrateResult,
   Recalibrator,
-  StoredReading,
 } from './port.ts';
 
 /**

@@ -1,6 +1,7 @@
+import type { StoredReading } from '@airbox/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeadLetter, ReadingStore, StoredReading } from '../src/index.ts';
+import type { DeadLetter, ReadingStore } from '../src/index.ts';
 import {
   HOUR_MS,
   MINUTE_MS,

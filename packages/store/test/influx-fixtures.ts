@@ -1,8 +1,9 @@
+import type { StoredReading } from '@airbox/contracts';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InfluxV1Config, StoredReading } from '../src/index.ts';
+import type { InfluxV1Config } from '../src/index.ts';
 import { boxReading } from './readings.ts';
 
 /** Small timings so an outage in a test costs seconds, not the production minutes. */

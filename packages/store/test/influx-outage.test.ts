@@ -1,7 +1,8 @@
+import type { StoredReading } from '@airbox/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBinary, startInfluxd, type TestServer } from '@airbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openInfluxStore, type InfluxStore, type StoredReading } from '../src/index.ts';
+import { openInfluxStore, type InfluxStore } from '../src/index.ts';
 import { fleet, spillFiles, tempDir, v1Config, waitUntil } from './influx-fixtures.ts';
 import { T0_MS, asStored } from './readings.ts';
 

@@ -1,12 +1,8 @@
+import type { StoredReading } from '@airbox/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBinary, startInfluxd, type TestServer } from '@airbox/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  openInfluxStore,
-  readingToLine,
-  type InfluxStore,
-  type StoredReading,
-} from '../src/index.ts';
+import { openInfluxStore, readingToLine, type InfluxStore } from '../src/index.ts';
 import { describeStoreConformance } from './conformance.ts';
 import {
   FAST,

@@ -1,11 +1,7 @@
+import type { StoredReading } from '@airbox/contracts';
 import { requireBinary, startVictoriaMetrics, type TestServer } from '@airbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  NUMBER_FIELDS,
-  openInfluxStore,
-  type InfluxV2Config,
-  type StoredReading,
-} from '../src/index.ts';
+import { NUMBER_FIELDS, openInfluxStore, type InfluxV2Config } from '../src/index.ts';
 import { FAST, fleet, spillFiles, tempDir, waitUntil } from './influx-fixtures.ts';
 
 const skip = await requireBinary('victoria-metrics');

@@ -1,4 +1,5 @@
-import type { DeadLetter, StoredReading } from '../src/index.ts';
+import type { StoredReading } from '@airbox/contracts';
+import type { DeadLetter } from '../src/index.ts';
 
 /** 2024-03-01 10:00 UTC (18:00 in Taipei): the start of an hour, for roll-up tests. */
 export const HOUR_MS = 3_600_000;

@@ -1,5 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { expect, it } from 'vitest';
-import type { ReadingStore, Recalibrator, StoredReading } from '../src/index.ts';
+import type { ReadingStore, Recalibrator } from '../src/index.ts';
 import { HOUR_MS, MINUTE_MS, T0_MS, asStored, boxReading } from './readings.ts';
 
 /** What the conformance suite lends these tests: the store of the test and run-unique ids. */

@@ -1,5 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { expect, it } from 'vitest';
-import type { DeviceRows, ReadingStore, StoredReading } from '../src/index.ts';
+import type { DeviceRows, ReadingStore } from '../src/index.ts';
 import { MINUTE_MS, T0_MS, boxReading, emptyReading, fullReading } from './readings.ts';
 
 /** What the conformance suite lends these tests: the store of the test and run-unique ids. */

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnUntil, stopChild } from './process.ts';
 
-const AIRBOX = fileURLToPath(new URL('../../cli/bin/airbox.js', import.meta.url));
+/** The `airbox` command of this checkout (the composition root, `cli/`), for tests that run it. */
+export const AIRBOX_BIN = fileURLToPath(new URL('../../../cli/bin/airbox.js', import.meta.url));
 
 export interface ServePorts {
   mqtt: number;
@@ -28,7 +29,7 @@ export class ServeProcess {
   async start(): Promise<ServePorts> {
     const p = this.ports;
     const args = [
-      AIRBOX,
+      AIRBOX_BIN,
       'serve',
       '--host',
       '127.0.0.1',

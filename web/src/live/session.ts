@@ -1,8 +1,9 @@
+import type { LiveSource, StoredReading } from '@airbox/contracts';
 import { CLOCK_SKEW_LIMIT_MS } from '@airbox/protocol';
-import type { ReadingStore, StoredReading } from '@airbox/store';
+import type { ReadingStore } from '@airbox/store';
 import type { ApiStats } from '../api-stats.ts';
 import { inBBox } from '../bbox.ts';
-import type { LiveLimits, LiveSource } from '../options.ts';
+import type { LiveLimits } from '../options.ts';
 import type { LiveQuery } from '../query.ts';
 import type { LiveMessage } from '../schemas.ts';
 

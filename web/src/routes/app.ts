@@ -37,7 +37,7 @@ const PAGES = ['/', '/school/:id', '/device/:id', '/download', '/embed/:id'];
 
 /**
  * web/dist seen from this file as source (web/src/routes) and as part of the CLI bundle
- * (packages/cli/dist/airbox.mjs); the first that holds index.html wins.
+ * (cli/dist/airbox.mjs); the first that holds index.html wins.
  */
 export function defaultAppDir(): string | null {
   const candidates = ['../../dist/', '../../../web/dist/'].map((rel) =>

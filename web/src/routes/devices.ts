@@ -1,6 +1,6 @@
+import type { StoredReading } from '@airbox/contracts';
 import { z } from 'zod';
 import { loadReferenceStations, stationDeviceId } from '@airbox/geo';
-import type { StoredReading } from '@airbox/store';
 import { inBBox } from '../bbox.ts';
 import { ApiError, quoteInput } from '../errors.ts';
 import { isIndoor } from '../placement.ts';

@@ -1,4 +1,4 @@
-import type { SequencedRawMessage } from '@airbox/protocol';
+import type { SequencedRawMessage } from '@airbox/contracts';
 import { ApiError } from '../errors.ts';
 import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';

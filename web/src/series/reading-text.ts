@@ -1,4 +1,5 @@
-import type { ReadingLabels, ReadingRow, StoredReading } from '@airbox/store';
+import type { StoredReading } from '@airbox/contracts';
+import type { ReadingLabels, ReadingRow } from '@airbox/store';
 import { IsoTimes } from './iso-time.ts';
 
 /**

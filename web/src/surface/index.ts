@@ -4,3 +4,4 @@ export type { SurfaceOptions, SurfaceOptionsInput } from './options.ts';
 export type { LooResult } from './loo.ts';
 export { computeSurface, leaveOneOut } from './surface.ts';
 export { surfaceJson, type SurfaceJson } from './json.ts';
+export { syntheticField, syntheticPoints, taiwanLikeSites, type FieldSpec } from './synthetic.ts';

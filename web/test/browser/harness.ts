@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { run, ServeProcess, tempDir } from '@airbox/testkit';
+import { run, ServeProcess, tempDir, AIRBOX_BIN } from '@airbox/testkit';
 import { decodePng, pixelAt } from './png.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const AIRBOX = fileURLToPath(new URL('../../../packages/cli/bin/airbox.js', import.meta.url));
 const APP_INDEX = fileURLToPath(new URL('../../dist/index.html', import.meta.url));
 
 /** TOOLING.md: headless Chromium with WebGL2 on SwiftShader, nothing phoning home. */
@@ -77,7 +76,7 @@ export class System {
 
   async addDevice(deviceId: string): Promise<Credentials> {
     const r = await run(process.execPath, [
-      AIRBOX,
+      AIRBOX_BIN,
       'device',
       'add',
       deviceId,

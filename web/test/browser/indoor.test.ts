@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { aqiFromPm25 } from '@airbox/aqi';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '@airbox/testkit';
+import { run, AIRBOX_BIN } from '@airbox/testkit';
 import {
   browserSession,
   browserSkipReason,
@@ -20,7 +19,6 @@ import { colourDistance, hexToRgb } from './png.ts';
  */
 
 const skip = await browserSkipReason();
-const AIRBOX = fileURLToPath(new URL('../../../packages/cli/bin/airbox.js', import.meta.url));
 const STREET = { lat: 25.04, lon: 121.53 };
 // 0.05° east of the street box: in the same view, never under it.
 const CLASSROOM = { lat: 25.04, lon: 121.58 };
@@ -51,7 +49,7 @@ describe.skipIf(skip !== '')('indoor boxes on the map (Chromium, real airbox ser
 
   const device = async (...args: string[]) => {
     const r = await run(process.execPath, [
-      AIRBOX,
+      AIRBOX_BIN,
       'device',
       ...args,
       '--data-dir',

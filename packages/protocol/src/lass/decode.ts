@@ -1,4 +1,4 @@
-import type { FlagCode } from '../flags.ts';
+import type { FlagCode, FormatId, Reading } from '@airbox/contracts';
 import {
   applyPosition,
   applyTime,
@@ -7,13 +7,7 @@ import {
   readMeasure,
   type DecodeContext,
 } from '../checks.ts';
-import {
-  decodeError,
-  isValidDeviceId,
-  type DecodeResult,
-  type FormatId,
-  type Reading,
-} from '../reading.ts';
+import { decodeError, isValidDeviceId, type DecodeResult } from '../reading.ts';
 import { appProfile, GPS_ENCODING, MEASURE_KEYS, VALUES_SLOTS } from './apps.ts';
 import { ddmmOver100ToDegrees, parseGpgga, parseGpsLoc, type RawPosition } from './position.ts';
 import { splitLass } from './split.ts';

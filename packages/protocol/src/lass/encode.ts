@@ -1,4 +1,4 @@
-import type { Reading } from '../reading.ts';
+import type { Reading } from '@airbox/contracts';
 import { appProfile, ZONE_OFFSET_MIN } from './apps.ts';
 import { splitLass } from './split.ts';
 

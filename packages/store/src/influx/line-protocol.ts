@@ -1,4 +1,5 @@
-import type { DeadLetter, StoredReading } from '../port.ts';
+import type { StoredReading } from '@airbox/contracts';
+import type { DeadLetter } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { DeviceRows, ReadingLabels, ReadingRow, StoredReading } from '../port.ts';
+import type { StoredReading } from '@airbox/contracts';
+import type { DeviceRows, ReadingLabels, ReadingRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 
 /**

@@ -1,10 +1,5 @@
-import type {
-  RecalibrateOptions,
-  RecalibrateResult,
-  Recalibrator,
-  SeriesQuery,
-  StoredReading,
-} from '../port.ts';
+import type { StoredReading } from '@airbox/contracts';
+import type { RecalibrateOptions, RecalibrateResult, Recalibrator, SeriesQuery } from '../port.ts';
 import { RecalibrationTally, decide, type Refuse } from '../recalibration.ts';
 import { recalibrateChunkStatement, type Measurements } from './influxql.ts';
 import { calibrationToLine } from './line-protocol.ts';

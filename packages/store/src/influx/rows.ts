@@ -1,5 +1,11 @@
-import { FORMATS, isFlagCode, type FlagCode, type FormatId } from '@airbox/protocol';
-import type { DeadLetter, HourlyRow, StoredReading } from '../port.ts';
+import {
+  type FlagCode,
+  type FormatId,
+  FORMATS,
+  isFlagCode,
+  type StoredReading,
+} from '@airbox/contracts';
+import type { DeadLetter, HourlyRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 import { NUMBER_FIELDS } from './line-protocol.ts';
 import type { QueryRow } from './query-client.ts';

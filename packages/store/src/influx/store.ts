@@ -1,3 +1,4 @@
+import type { StoredReading } from '@airbox/contracts';
 import type {
   DeadLetter,
   DeviceRows,
@@ -10,7 +11,6 @@ import type {
   Recalibrator,
   SeriesQuery,
   StoreStats,
-  StoredReading,
   WriteResult,
 } from '../port.ts';
 import { checkRecalibrateInput, sortedUnique } from '../recalibration.ts';

@@ -1,5 +1,11 @@
-import { FORMATS, isFlagCode, type FlagCode, type FormatId } from '@airbox/protocol';
-import type { ReadingLabels, ReadingNumbers, ReadingRow, StoredReading } from '../port.ts';
+import {
+  type FlagCode,
+  type FormatId,
+  FORMATS,
+  isFlagCode,
+  type StoredReading,
+} from '@airbox/contracts';
+import type { ReadingLabels, ReadingNumbers, ReadingRow } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 
 /**

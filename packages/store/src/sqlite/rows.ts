@@ -1,4 +1,5 @@
-import type { DeadLetter, HourlyRow, StoredReading } from '../port.ts';
+import type { StoredReading } from '@airbox/contracts';
+import type { DeadLetter, HourlyRow } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 import { corruptRow, FLAG_SEPARATOR, flagsFromText, isFormatId, isKind } from './labels.ts';
 

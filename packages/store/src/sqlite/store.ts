@@ -1,3 +1,4 @@
+import type { StoredReading } from '@airbox/contracts';
 import type Database from 'better-sqlite3';
 import type {
   DeadLetter,
@@ -10,7 +11,6 @@ import type {
   RecalibrateResult,
   Recalibrator,
   SeriesQuery,
-  StoredReading,
   StoreStats,
   WriteResult,
 } from '../port.ts';

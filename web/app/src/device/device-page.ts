@@ -1,4 +1,4 @@
-import { FLAGS, isFlagCode } from '@airbox/protocol';
+import { FLAGS, isFlagCode } from '@airbox/contracts';
 import {
   api,
   ApiClientError,

@@ -1,0 +1,9 @@
+// The benchmarks behind `airbox bench …`. The command loads this module only when a bench
+// runs, so nothing here (nor the test servers it starts) is part of the shipped runtime.
+export { runDecodeBench, type DecodeBenchResult } from './decode-bench.ts';
+export { runIngestBench } from './ingest-bench.ts';
+export { runScaleoutBench, startRedisServer } from './scaleout-bench.ts';
+export { runSimBench } from './sim-bench.ts';
+export { describeApiBench, runApiBench } from './api-bench.ts';
+export { runSurfaceBench, type SurfaceBenchResult } from './surface-bench.ts';
+export { runSoak, type SoakResult } from './soak.ts';

@@ -1,0 +1,111 @@
+/**
+ * QC flags: stable string codes attached to a reading. A flag never changes a raw value;
+ * it tells the consumer (map, calibration, export) how far to trust it.
+ *
+ * Decoders set the codes they can see in one message; the stream worker adds the ones
+ * that need history (spike, stuck, position jump, duplicate). All codes live here so that
+ * one catalogue documents every code a user can meet.
+ */
+
+import { MEASURES, type FlagSeverity, type MeasureProblem, type MeasureSpec } from './measures.ts';
+
+export type { FlagSeverity };
+
+export interface FlagInfo {
+  severity: FlagSeverity;
+  description: string;
+}
+
+type MeasureFlag = `${(typeof MEASURES)[number]['id']}-${MeasureProblem}`;
+
+function measureFlags(m: MeasureSpec): [string, FlagInfo][] {
+  const { label, min, max, unit, severity } = m;
+  return [
+    [
+      `${m.id}-missing`,
+      {
+        severity: severity.missing,
+        description: `${label} was not reported, or reported as "N/A" or empty.`,
+      },
+    ],
+    [
+      `${m.id}-invalid`,
+      { severity: severity.invalid, description: `${label} was not a number; the value is null.` },
+    ],
+    [
+      `${m.id}-out-of-range`,
+      {
+        severity: severity['out-of-range'],
+        description: `${label} is outside ${min}…${max} ${unit}; the raw value is kept.`,
+      },
+    ],
+  ];
+}
+
+const OTHER_FLAGS = {
+  'pm-order': {
+    severity: 'suspect',
+    description:
+      'PM1 > PM2.5 or PM2.5 > PM10 by more than 1 µg/m³: the sizes of one sensor disagree.',
+  },
+  'clock-invalid': {
+    severity: 'suspect',
+    description:
+      'The device time is impossible (before 2014, more than a day ahead, or a GPS default such as 2080-01-06 or 6/1/80); `time` is the receive time, or null when none is known, and `deviceTime` keeps what the device said.',
+  },
+  'clock-skew': {
+    severity: 'suspect',
+    description:
+      'The device time is more than 10 minutes ahead of the time the message was received.',
+  },
+  'position-missing': { severity: 'info', description: 'No position was reported.' },
+  'position-invalid': {
+    severity: 'suspect',
+    description:
+      'The position is impossible (latitude beyond ±90°, longitude beyond ±180°, or exactly 0,0); lat and lon are null.',
+  },
+  'position-no-fix': {
+    severity: 'info',
+    description:
+      'The GPS reported no fix (gps_fix=0): the position is the last known or a default one.',
+  },
+  'humidity-high': {
+    severity: 'info',
+    description:
+      'Relative humidity above 95 %: hygroscopic growth makes optical sensors read high; calibration with an RH term corrects for it.',
+  },
+  spike: {
+    severity: 'suspect',
+    description: "PM2.5 jumped far from the device's recent readings (stream worker).",
+  },
+  stuck: {
+    severity: 'unusable',
+    description:
+      'PM2.5 has not changed over many consecutive readings: a stuck sensor or fan (stream worker).',
+  },
+  'position-jump': {
+    severity: 'suspect',
+    description: 'A fixed box moved implausibly far since its last reading (stream worker).',
+  },
+} as const satisfies Record<string, FlagInfo>;
+
+export type FlagCode = MeasureFlag | keyof typeof OTHER_FLAGS;
+
+/** Every QC flag code with its severity and meaning. */
+export const FLAGS: Record<FlagCode, FlagInfo> = {
+  ...(Object.fromEntries((MEASURES as readonly MeasureSpec[]).flatMap(measureFlags)) as Record<
+    MeasureFlag,
+    FlagInfo
+  >),
+  ...OTHER_FLAGS,
+};
+export const FLAG_CODES = Object.keys(FLAGS) as FlagCode[];
+
+export function isFlagCode(code: string): code is FlagCode {
+  return Object.hasOwn(FLAGS, code);
+}
+
+/** True when none of the flags makes the PM2.5 suspect or unusable. */
+export function pm25Trusted(flags: readonly FlagCode[]): boolean {
+  return flags.every((f) => FLAGS[f].severity === 'info');
+}
