@@ -79,6 +79,67 @@ function checkOptions(windowDays: number, minPairs: number): void {
   }
 }
 
+interface GroupResult {
+  model?: ModelRecord;
+  skipped?: Skipped;
+  drift?: DriftEvent;
+}
+
+/** Fits, stores and activates one scope's model; a refusal is a skip, not a failure. */
+function fitGroup(
+  registry: ModelRegistry,
+  group: Group,
+  window: { fromMs: number; toMs: number },
+  options: RefitOptions & { minPairs: number },
+): GroupResult {
+  const { scope, scopeKey, pairs } = group;
+  if (pairs.length < options.minPairs) {
+    const message = `${pairs.length} pairs in the window, fewer than minPairs ${options.minPairs}`;
+    return { skipped: { scope, scopeKey, code: 'too-few-points', message } };
+  }
+  let selection: ReturnType<typeof selectAndFit>;
+  try {
+    selection = selectAndFit(pairs, options.methods);
+  } catch (e) {
+    if (!(e instanceof CalibrationError)) throw e;
+    return { skipped: { scope, scopeKey, code: e.code, message: e.message } };
+  }
+  const previous = registry.active({ scope, scopeKey })[0];
+  const stored = registry.add({
+    method: selection.method.id,
+    scope,
+    scopeKey,
+    params: selection.profile.params,
+    trainedFromMs: window.fromMs,
+    trainedToMs: window.toMs,
+    sites: [...new Set(pairs.map((p) => p.site))],
+    metrics: selection.metrics,
+    reason: selection.pick.reason,
+  });
+  const model = registry.activate(stored.id);
+  if (scope !== 'device' || previous === undefined) return { model };
+  const drift = detectDrift({
+    deviceId: scopeKey,
+    pairs,
+    previous: { id: previous.id, profile: registry.profile(previous) },
+    next: { id: stored.id, profile: selection.profile },
+    nowMs: options.now,
+    thresholds: options.drift,
+  });
+  if (drift) registry.addDriftEvent(drift);
+  return drift ? { model, drift } : { model };
+}
+
+function noModelError(pairing: PairingResult, skipped: Skipped[]): CalibrationError {
+  return new CalibrationError(
+    'too-few-points',
+    `no model could be fitted on ${pairing.pairs.length} pairs from ` +
+      `${pairing.window.from} to ${pairing.window.to}: ` +
+      skipped.map((s) => `${s.scope} ${s.scopeKey || '(all)'}: ${s.message}`).join('; ') +
+      '; co-locate for longer or lower minPairs',
+  );
+}
+
 /**
  * The sliding-window refit: pairs over the last `windowDays`, then a model per co-located
  * device, per region (county of the station; its boxes pooled) and one global, each picked
@@ -99,60 +160,13 @@ export async function refit(
   const station = new Map(pairing.boxes.map((b) => [b.deviceId, b.stationId]));
   registry.addPairs(pairing.pairs.map((p) => ({ ...p, station: station.get(p.site) ?? null })));
 
-  const models: ModelRecord[] = [];
-  const skipped: Skipped[] = [];
-  const drift: DriftEvent[] = [];
-  for (const group of groupsOf(pairing)) {
-    const { scope, scopeKey, pairs } = group;
-    if (pairs.length < minPairs) {
-      const message = `${pairs.length} pairs in the window, fewer than minPairs ${minPairs}`;
-      skipped.push({ scope, scopeKey, code: 'too-few-points', message });
-      continue;
-    }
-    let selection: ReturnType<typeof selectAndFit>;
-    try {
-      selection = selectAndFit(pairs, options.methods);
-    } catch (e) {
-      if (!(e instanceof CalibrationError)) throw e;
-      skipped.push({ scope, scopeKey, code: e.code, message: e.message });
-      continue;
-    }
-    const previous = registry.active({ scope, scopeKey })[0];
-    const stored = registry.add({
-      method: selection.method.id,
-      scope,
-      scopeKey,
-      params: selection.profile.params,
-      trainedFromMs: fromMs,
-      trainedToMs: toMs,
-      sites: [...new Set(pairs.map((p) => p.site))],
-      metrics: selection.metrics,
-      reason: selection.pick.reason,
-    });
-    models.push(registry.activate(stored.id));
-    if (scope !== 'device' || previous === undefined) continue;
-    const event = detectDrift({
-      deviceId: scopeKey,
-      pairs,
-      previous: { id: previous.id, profile: registry.profile(previous) },
-      next: { id: stored.id, profile: selection.profile },
-      nowMs: options.now,
-      thresholds: options.drift,
-    });
-    if (event) {
-      registry.addDriftEvent(event);
-      drift.push(event);
-    }
-  }
-  if (models.length === 0) {
-    throw new CalibrationError(
-      'too-few-points',
-      `no model could be fitted on ${pairing.pairs.length} pairs from ` +
-        `${pairing.window.from} to ${pairing.window.to}: ` +
-        skipped.map((s) => `${s.scope} ${s.scopeKey || '(all)'}: ${s.message}`).join('; ') +
-        '; co-locate for longer or lower minPairs',
-    );
-  }
+  const results = groupsOf(pairing).map((group) =>
+    fitGroup(registry, group, { fromMs, toMs }, { ...options, minPairs }),
+  );
+  const models = results.flatMap((r) => (r.model ? [r.model] : []));
+  const skipped = results.flatMap((r) => (r.skipped ? [r.skipped] : []));
+  const drift = results.flatMap((r) => (r.drift ? [r.drift] : []));
+  if (models.length === 0) throw noModelError(pairing, skipped);
   return {
     window: pairing.window,
     pairing: { ...pairing, pairs: pairing.pairs.length },
