@@ -7,3 +7,4 @@ export * from './runtime/reference.ts';
 export * from './runtime/truth.ts';
 export * from './runtime/replay.ts';
 export * from './runtime/fleet.ts';
+export * from './runtime/fleet-options.ts';

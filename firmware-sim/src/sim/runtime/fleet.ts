@@ -10,65 +10,16 @@
  * time, a run starts `duration` in the past by default so that no reading is from the future.
  */
 import { nativeTopic } from '@airbox/protocol';
+import {
+  fleetBoxSettings,
+  initialProgress,
+  type FleetOptions,
+  type FleetProgress,
+} from './fleet-options.ts';
 import { MqttLink, type LinkFactory, type LinkOptions } from './link.ts';
 import { ReferencePublisher } from './reference.ts';
-import type { FleetSource } from './source.ts';
 import { VirtualBox, type BoxSettings } from './virtual-box.ts';
 import { VirtualPms5003 } from './virtual-pms.ts';
-import type { TruthWriter } from './truth.ts';
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
-
-export interface FleetOptions {
-  source: FleetSource;
-  broker: { host: string; port: number };
-  /** Each box's login, or null to connect without one (anonymous LASS). */
-  credentials: (deviceId: string) => Credentials | null;
-  /** A service account for the reference network; null: stations are not published. */
-  service: Credentials | null;
-  format: 'native' | 'lass';
-  speed: number | 'max';
-  startMs: number;
-  /** Simulated duration; null runs until stop(). */
-  durationMs: number | null;
-  intervalMs?: number;
-  samplesPerReport?: number;
-  maxBacklog?: number;
-  truth?: TruthWriter;
-  onProgress?: (p: FleetProgress) => void;
-  progressMs?: number;
-  /** Real clock (tests inject one). */
-  now?: () => number;
-  connect?: LinkFactory;
-  connectConcurrency?: number;
-  /**
-   * Real time between one box's messages (default 250 ms, under the broker's 5/s). Longer
-   * gaps make each message a batch of the readings made meanwhile: fewer, larger messages,
-   * as a box with a backlog sends them.
-   */
-  messageGapMs?: number;
-}
-
-export interface FleetProgress {
-  simTime: string;
-  realElapsedS: number;
-  boxes: number;
-  connected: number;
-  /** Boxes in a simulated Wi-Fi outage right now. */
-  inOutage: number;
-  readingsMade: number;
-  readingsAcked: number;
-  backlog: number;
-  droppedReadings: number;
-  referenceReadings: number;
-  outagesStarted: number;
-  /** Readings acknowledged per real second since the previous report. */
-  ackedPerS: number;
-  done: boolean;
-}
 
 interface TickCounts {
   connected: number;
@@ -113,17 +64,8 @@ export class Fleet {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#connect = options.connect ?? ((opts, onClose) => MqttLink.open(opts, onClose));
-    const intervalMs = options.intervalMs ?? 60_000;
-    this.#settings = {
-      format: options.format,
-      intervalMs,
-      samplesPerReport: options.samplesPerReport ?? 5,
-      maxBacklog: options.maxBacklog ?? 1440,
-      maxPayloadBytes: 64 * 1024,
-      maxInFlight: 4,
-      minMessageGapMs: options.messageGapMs ?? 250,
-      bootMs: options.startMs,
-    };
+    this.#settings = fleetBoxSettings(options);
+    const { intervalMs } = this.#settings;
     const n = options.source.boxes.length;
     this.#boxes = options.source.boxes.map((b) => new VirtualBox(b));
     this.#phaseMs = new Float64Array(n);
@@ -143,21 +85,7 @@ export class Fleet {
       connect: this.#connect,
       startMs: options.startMs,
     });
-    this.progress = {
-      simTime: new Date(options.startMs).toISOString(),
-      realElapsedS: 0,
-      boxes: n,
-      connected: 0,
-      inOutage: 0,
-      readingsMade: 0,
-      readingsAcked: 0,
-      backlog: 0,
-      droppedReadings: 0,
-      referenceReadings: 0,
-      outagesStarted: 0,
-      ackedPerS: 0,
-      done: false,
-    };
+    this.progress = initialProgress(options.startMs, n);
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 

@@ -6,7 +6,7 @@
  * MOENV's hourly feed does.
  */
 import { nativeTopic } from '@airbox/protocol';
-import type { Credentials } from './fleet.ts';
+import type { Credentials } from './fleet-options.ts';
 import type { Link, LinkFactory } from './link.ts';
 import type { FleetSource, SimStation } from './source.ts';
 
