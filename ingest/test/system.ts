@@ -28,6 +28,7 @@ export interface SystemOptions {
   ratePerS?: number;
   rateBurst?: number;
   rawTap?: (message: TappedMessage) => void;
+  log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 /** Broker + embedded worker + SQLite store in this process, on 127.0.0.1 real sockets. */
@@ -46,6 +47,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
     ratePerS: opts.ratePerS ?? 1000,
     rateBurst: opts.rateBurst ?? 10_000,
     rawTap: opts.rawTap,
+    log: opts.log,
     host: '127.0.0.1',
     mqttPort: 0,
     wsPort: 0,

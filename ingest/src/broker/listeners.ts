@@ -3,11 +3,14 @@ import {
   createServer as createNetServer,
   type AddressInfo,
   type Server as NetServer,
+  type Socket,
 } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Aedes } from 'aedes';
+import type { Duplex } from 'node:stream';
+import { guardPackets, type PacketLimits } from './packet-guard.ts';
 
 export interface ListenOptions {
   host: string;
@@ -17,6 +20,28 @@ export interface ListenOptions {
   wsPort: number | null;
   /** MQTT over TLS when a certificate is given. */
   tls: { certFile: string; keyFile: string; port: number } | null;
+  /** Largest PUBLISH payload accepted; packets are capped a topic's worth above it. */
+  maxPayloadBytes?: number;
+  /** Largest first packet (the CONNECT). Default 16 KiB. */
+  maxConnectBytes?: number;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** MQTT 3.1.1 §3.3.2: a topic name is at most 65,535 bytes, with its 2-byte length and packet id. */
+const PUBLISH_OVERHEAD_BYTES = 65_535 + 2 + 2;
+const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+/**
+ * A CONNECT holds a client id, a login and a will: ours are well under 1 KiB. The first
+ * packet is read before anyone has logged in, so its ceiling is what every idle connection
+ * may cost.
+ */
+export const DEFAULT_MAX_CONNECT_BYTES = 16 * 1024;
+
+export function packetLimits(opts: ListenOptions): PacketLimits {
+  return {
+    maxPacketBytes: (opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + PUBLISH_OVERHEAD_BYTES,
+    maxConnectBytes: opts.maxConnectBytes ?? DEFAULT_MAX_CONNECT_BYTES,
+  };
 }
 
 export interface BoundPorts {
@@ -33,8 +58,15 @@ export interface Listeners {
 /** Binds the transports Aedes serves: TCP, WebSocket and TLS, each optional but TCP. */
 export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listeners> {
   const servers: (NetServer | HttpServer)[] = [];
-  const handle = aedes.handle.bind(aedes);
-  const tcp = createNetServer(handle);
+  const limits = packetLimits(opts);
+  const handle = (conn: Duplex, transport: string, remote: string | undefined) => {
+    aedes.handle(conn);
+    guardPackets(conn, limits, (violation) =>
+      opts.log?.('connection-closed', { transport, remote, ...violation }),
+    );
+  };
+  const handleSocket = (socket: Socket) => handle(socket, 'tcp', socket.remoteAddress);
+  const tcp = createNetServer(handleSocket);
   servers.push(tcp);
   const ports: BoundPorts = {
     mqtt: await bind(tcp, opts.host, opts.mqttPort),
@@ -45,15 +77,23 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
   let wss: WebSocketServer | null = null;
   if (opts.wsPort !== null) {
     const http = createHttpServer();
-    wss = new WebSocketServer({ server: http, path: '/mqtt' });
-    wss.on('connection', (socket) => handle(createWebSocketStream(socket)));
+    // ws refuses a frame longer than a packet (+ its fixed header, at most 5 bytes) from the
+    // frame's header, before buffering it (close 1009).
+    wss = new WebSocketServer({
+      server: http,
+      path: '/mqtt',
+      maxPayload: limits.maxPacketBytes + 5,
+    });
+    wss.on('connection', (socket, request) =>
+      handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
+    );
     servers.push(http);
     ports.ws = await bind(http, opts.host, opts.wsPort);
   }
   if (opts.tls !== null) {
     const secure = createTlsServer(
       { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) },
-      handle,
+      (socket) => handle(socket, 'tls', socket.remoteAddress),
     );
     servers.push(secure);
     ports.tls = await bind(secure, opts.host, opts.tls.port);
