@@ -23,6 +23,21 @@ export default tseslint.config(
     },
   },
   {
+    // The browser app bundles what it imports: @airbox/geo's root reads the station CSV with
+    // node:fs, so the app takes the pure distance functions from their own module.
+    files: ['web/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@airbox/geo', message: "Import '@airbox/geo/distance' in the browser." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // vitest's asymmetric matchers (expect.stringContaining, …) are typed `any`.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },

@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /**
  * Stable codes, one per way an input can be wrong. The message says which input, what was
  * wrong with it and what to do; `code` is for programs to branch on.
@@ -31,12 +33,8 @@ export const CALIBRATION_ERROR_CODES = {
 } as const;
 export type CalibrationErrorCode = keyof typeof CALIBRATION_ERROR_CODES;
 
-export class CalibrationError extends Error {
-  readonly code: CalibrationErrorCode;
-
+export class CalibrationError extends CodedError<CalibrationErrorCode> {
   constructor(code: CalibrationErrorCode, message: string) {
-    super(message);
-    this.name = 'CalibrationError';
-    this.code = code;
+    super(code, message);
   }
 }

@@ -31,8 +31,6 @@ export type { EvalOptions } from './eval.ts';
 export { renderReport, type ReportInput } from './report/index.ts';
 export { leastSquares, assertFitInput, type LinearFit } from './linalg.ts';
 export {
-  haversineM,
-  nearestStation,
   stationsFromRegistry,
   withStoredReferences,
   type Located,

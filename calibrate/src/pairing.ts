@@ -1,7 +1,7 @@
+import { nearestStation } from '@airbox/geo';
 import type { HourlyRow, ReadingStore } from '@airbox/store';
 import { CalibrationError } from './errors.ts';
 import {
-  nearestStation,
   stationsFromRegistry,
   withStoredReferences,
   type Located,

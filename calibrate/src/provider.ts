@@ -1,7 +1,8 @@
 import { IDENTITY_MODEL, type CalibrationModel, type Reading } from '@airbox/contracts';
+import { nearestStation } from '@airbox/geo';
 import { epaBarkjohn2021 } from './models/index.ts';
 import type { ModelRecord, ModelRegistry } from './registry.ts';
-import { nearestStation, stationsFromRegistry, type Station } from './stations.ts';
+import { stationsFromRegistry, type Station } from './stations.ts';
 
 // The US-wide correction needs RH and was derived on PurpleAir CF=1; AirBox raw is CF=ATM
 // (see README, "Raw is CF=1"), so it is the last fitted-free resort, not a local model.
@@ -92,7 +93,7 @@ export interface RegistryProvider {
  * the value. The registry's change counter is polled every `pollMs`; a change swaps the
  * models in memory without recreating the provider.
  */
-type Near = ReturnType<typeof nearestStation>;
+type Near = { station: Station; distanceM: number } | null;
 const MAX_CACHED_POSITIONS = 100_000;
 
 export function registryProvider(

@@ -1,11 +1,11 @@
 import type { StoredReading } from '@airbox/contracts';
+import { distanceM } from '@airbox/geo';
 import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildPairs,
   CalibrationError,
   findColocations,
-  haversineM,
   stationsFromRegistry,
 } from '../src/index.ts';
 import {
@@ -23,7 +23,7 @@ const stations = stationsFromRegistry();
 
 describe('findColocations', () => {
   it('measures great-circle distance: 1° of latitude is 111.195 km', () => {
-    expect(haversineM({ lat: 24, lon: 121 }, { lat: 25, lon: 121 })).toBeCloseTo(111_195, -1);
+    expect(distanceM({ lat: 24, lon: 121 }, { lat: 25, lon: 121 })).toBeCloseTo(111_195, -1);
   });
 
   it('pairs a box with its nearest station within 1 km, and leaves a box 1.5 km away alone', () => {

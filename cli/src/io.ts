@@ -1,3 +1,4 @@
+import { CodedError } from '@airbox/contracts';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams a subcommand talks to; injected so tests run commands in memory. */
@@ -18,8 +19,10 @@ export interface Command {
 }
 
 /** A usage mistake: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export class UsageError extends CodedError<'usage'> {
+  constructor(message: string) {
+    super('usage', message);
+  }
 }
 
 /** Writes respecting back-pressure, so piping a million lines does not buffer them all. */

@@ -5,7 +5,7 @@ export * from './worker/stream-worker.ts';
 export * from './worker/calibration.ts';
 export * from './worker/subscriber.ts';
 export { LiveBus } from './worker/live.ts';
-export { QC_LIMITS, haversineKm } from './worker/qc.ts';
+export { QC_LIMITS } from './worker/qc.ts';
 export * from './reference/index.ts';
 export * from './cluster/index.ts';
 export {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { CodedError } from '@airbox/contracts';
 import { isValidDeviceId } from '@airbox/protocol';
 
 /**
@@ -43,14 +44,9 @@ export interface Credentials {
   password: string;
 }
 
-export class RegistryError extends Error {
-  override name = 'RegistryError';
-  readonly code: 'invalid-device-id' | 'exists' | 'not-found';
-  constructor(code: RegistryError['code'], message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export type RegistryErrorCode = 'invalid-device-id' | 'exists' | 'not-found';
+
+export class RegistryError extends CodedError<RegistryErrorCode> {}
 
 interface Row {
   device_id: string;

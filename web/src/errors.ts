@@ -1,3 +1,4 @@
+import { CodedError } from '@airbox/contracts';
 import type { z } from 'zod';
 
 /** Stable codes of every error the API answers with; clients branch on these, not on text. */
@@ -18,15 +19,12 @@ export type ApiErrorCode =
  * Thrown by handlers and hooks; the error handler turns it into
  * `{"error":{"code","message"}}` with its status. The message names the parameter.
  */
-export class ApiError extends Error {
+export class ApiError extends CodedError<ApiErrorCode> {
   readonly statusCode: number;
-  readonly code: ApiErrorCode;
 
   constructor(statusCode: number, code: ApiErrorCode, message: string) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
     this.statusCode = statusCode;
-    this.code = code;
   }
 }
 

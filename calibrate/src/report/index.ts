@@ -1,2 +1,1 @@
 export { renderReport, type ReportInput } from './render.ts';
-export { escapeHtml } from './html.ts';

@@ -1,8 +1,8 @@
+import { html, type SafeHtml } from '@airbox/html';
 import type { MethodReport } from '../eval.ts';
 import type { Pair } from '../types.ts';
 import type { Fold, Metrics } from '../validate.ts';
 import { DECIMALS, fixed } from './format.ts';
-import { html, type SafeHtml } from './html.ts';
 import { metricsTable, type MetricsRow } from './metrics-table.ts';
 import { scatterSvg, type Axis } from './scatter.ts';
 import type { Targets } from './targets.ts';

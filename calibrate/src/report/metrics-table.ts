@@ -1,7 +1,7 @@
+import { html, type SafeHtml } from '@airbox/html';
 import type { Scored } from '../eval.ts';
 import type { Metrics } from '../validate.ts';
 import { DECIMALS, fixed, type ShownMetric } from './format.ts';
-import { html, type SafeHtml } from './html.ts';
 import { targetRules, type Targets } from './targets.ts';
 
 /** Columns of the metrics table, in the order the EPA report lists them. */

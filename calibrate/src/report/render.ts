@@ -1,8 +1,8 @@
+import { html, type SafeHtml } from '@airbox/html';
 import { CalibrationError } from '../errors.ts';
 import type { EvalReport, FileSummary } from '../eval.ts';
 import type { Pair } from '../types.ts';
 import { checkTargets, computeMetrics, type Metrics } from '../validate.ts';
-import { html, type SafeHtml } from './html.ts';
 import { methodSection, type MethodContext } from './method.ts';
 import { metricsTable, type MetricsRow } from './metrics-table.ts';
 import { axisFor } from './scatter.ts';

@@ -1,5 +1,5 @@
+import { html, type SafeHtml } from '@airbox/html';
 import { px } from './format.ts';
-import { html, type SafeHtml } from './html.ts';
 
 /** One plot's data: x = reference, y = sensor (the EPA convention, validate.ts). */
 export interface ScatterInput {

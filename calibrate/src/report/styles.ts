@@ -1,12 +1,12 @@
-import { SafeHtml } from './html.ts';
+import { trustedHtml } from '@airbox/html';
 
 /**
  * The report's only style sheet, inline: the file must open offline, so no font or CSS is
  * fetched — system fonts, and colours that survive printing in grey. Our own constant, not
- * input, so marked safe: a <style> element decodes no entities, and an escaped quote would
+ * input, so trusted as it is: a <style> element decodes no entities, and an escaped quote would
  * break the CSS.
  */
-export const STYLES = new SafeHtml(`
+export const STYLES = trustedHtml(`
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 body { margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }

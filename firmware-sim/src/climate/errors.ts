@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /** Stable codes for what the T/RH sensor over Firmata can refuse or fail at. */
 export type ClimateErrorCode =
   /** `openClimateSensor` got options it cannot run with (no board, two boards, bad address). */
@@ -16,12 +18,4 @@ export type ClimateErrorCode =
   | 'CLIMATE_CLOSED';
 
 /** An error with a stable `code`; its message names the sensor, the port and what to check. */
-export class ClimateError extends Error {
-  readonly code: ClimateErrorCode;
-
-  constructor(code: ClimateErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ClimateError';
-    this.code = code;
-  }
-}
+export class ClimateError extends CodedError<ClimateErrorCode> {}

@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /** Stable codes for what the device runtime can refuse or fail at. */
 export type DeviceErrorCode =
   /** The config file or a CLI flag holds a value the device cannot run with. */
@@ -12,12 +14,4 @@ export type DeviceErrorCode =
   | 'DEVICE_NO_SAMPLES';
 
 /** An error with a stable `code`; its message says what was wrong and what to do next. */
-export class DeviceError extends Error {
-  readonly code: DeviceErrorCode;
-
-  constructor(code: DeviceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DeviceError';
-    this.code = code;
-  }
-}
+export class DeviceError extends CodedError<DeviceErrorCode> {}

@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /** Stable codes for everything the PMS driver and codec can refuse or fail at. */
 export type PmsErrorCode =
   | 'PMS_VALUE_OUT_OF_RANGE'
@@ -9,12 +11,4 @@ export type PmsErrorCode =
   | 'PMS_CLOSED';
 
 /** An error with a stable `code`; its message says what was wrong and what to do next. */
-export class PmsError extends Error {
-  readonly code: PmsErrorCode;
-
-  constructor(code: PmsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PmsError';
-    this.code = code;
-  }
-}
+export class PmsError extends CodedError<PmsErrorCode> {}

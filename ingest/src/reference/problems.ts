@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /**
  * What can be wrong with a reference record or file, as stable codes with what to do
  * (STYLE: errors carry a code, the cause and the next step).
@@ -40,14 +42,11 @@ export function problem(
 }
 
 /** A whole file refused (nothing from it is stored): unreadable, unknown shape, units off. */
-export class ReferenceFileError extends Error {
-  override name = 'ReferenceFileError';
-  readonly code: ReferenceProblemCode;
+export class ReferenceFileError extends CodedError<ReferenceProblemCode> {
   readonly file: string;
 
   constructor(file: string, code: ReferenceProblemCode, message: string) {
-    super(`${file}: ${message}`);
-    this.code = code;
+    super(code, `${file}: ${message}`);
     this.file = file;
   }
 }

@@ -1,5 +1,5 @@
+import { distanceM } from '@airbox/geo';
 import { z } from 'zod';
-import { haversineKm } from '../worker/qc.ts';
 import { problem, ReferenceFileError, type RecordProblem } from './problems.ts';
 import { asIndex, type ReferenceStation, type StationIndex } from './stations.ts';
 
@@ -117,8 +117,8 @@ export function checkSiteList(
       continue;
     }
     seen.add(known);
-    const distanceM = Math.round(haversineKm(known.lat, known.lon, l.lat, l.lon) * 1000);
-    if (distanceM > maxMoveM) result.moved.push({ station: known, listed: l, distanceM });
+    const movedM = Math.round(distanceM(known, l));
+    if (movedM > maxMoveM) result.moved.push({ station: known, listed: l, distanceM: movedM });
     if (l.nameEn !== '' && l.nameEn !== known.nameEn)
       result.renamed.push({ station: known, listed: l });
   }

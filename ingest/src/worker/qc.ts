@@ -1,4 +1,5 @@
 import type { FlagCode, Reading } from '@airbox/contracts';
+import { distanceM } from '@airbox/geo';
 
 /**
  * The QC checks that need a device's history (the stateless ones run in the decoder).
@@ -98,16 +99,6 @@ function isSpike(pm25: number, recent: number[]): boolean {
 function jumped(h: DeviceHistory, r: Reading, timeMs: number): boolean {
   if (h.lastLat === null || h.lastLon === null || r.lat === null || r.lon === null) return false;
   const hours = Math.abs(timeMs - h.lastTimeMs) / 3_600_000;
-  const km = haversineKm(h.lastLat, h.lastLon, r.lat, r.lon);
+  const km = distanceM({ lat: h.lastLat, lon: h.lastLon }, { lat: r.lat, lon: r.lon }) / 1000;
   return km > 1 && km / Math.max(hours, 1 / 60) > QC_LIMITS.maxSpeedKmH;
-}
-
-/** Great-circle distance on a spherical Earth (R = 6371 km). */
-export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a =
-    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.sqrt(a));
 }

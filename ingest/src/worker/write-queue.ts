@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { CodedError, type StoredReading } from '@airbox/contracts';
 import type { ReadingStore, WriteResult } from '@airbox/store';
 
 /**
@@ -10,9 +10,10 @@ import type { ReadingStore, WriteResult } from '@airbox/store';
  * code `overloaded`, so the broker refuses the PUBLISH and the device keeps the reading
  * in its own offline buffer (nothing is acknowledged that is not stored).
  */
-export class OverloadedError extends Error {
-  readonly code = 'overloaded';
-  override name = 'OverloadedError';
+export class OverloadedError extends CodedError<'overloaded'> {
+  constructor(message: string) {
+    super('overloaded', message);
+  }
 }
 
 interface Waiter {

@@ -8,7 +8,9 @@ export type AqiErrorCode =
 
 /**
  * Thrown for input no table can answer: the message names the value, why it was refused and
- * what to do instead; `code` is stable for programs to branch on.
+ * what to do instead; `code` is stable for programs to branch on. A RangeError rather than a
+ * CodedError (@airbox/contracts), as the AQI functions document and callers catch it; it has
+ * the same `code` and `message`. (A class has one base: it cannot be both.)
  */
 export class AqiRangeError extends RangeError {
   readonly code: AqiErrorCode;

@@ -1,2 +1,3 @@
+export * from './distance.ts';
 export * from './stations.ts';
 export * from './package-file.ts';

@@ -6,6 +6,7 @@
  *
  * Shapes follow web/src/schemas.ts (Reading, Device, Station, SeriesResponse, LiveMessage).
  */
+import { CodedError } from '@airbox/contracts';
 import { z } from 'zod';
 
 const num = z
@@ -153,14 +154,15 @@ const HealthSchema = z.object({
     .optional(),
 });
 
-export class ApiClientError extends Error {
+/** The API's `{ error: { code, message } }` (or `http`, `bad-answer`) with the HTTP status. */
+export class ApiClientError extends CodedError {
+  // Spelled out: the production bundle is minified, which renames classes (new.target.name).
+  override readonly name = 'ApiClientError';
   readonly status: number;
-  readonly code: string;
+
   constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiClientError';
+    super(code, message);
     this.status = status;
-    this.code = code;
   }
 }
 

@@ -1,12 +1,4 @@
-import {
-  aqiFromPm25,
-  CATEGORY_KEYS,
-  tableInForce,
-  type AqiResult,
-  type AqiTable,
-  type Category,
-  type Scale,
-} from '@airbox/aqi';
+import { aqiFromPm25, CATEGORY_KEYS, tableInForce, type AqiResult, type Scale } from '@airbox/aqi';
 import type { Reading } from './api.ts';
 import type { I18n } from './i18n/index.ts';
 
@@ -16,9 +8,14 @@ export type ValueMode = 'calibrated' | 'raw';
 /** Grey for a box with no usable value. */
 export const NO_DATA_RGB: Rgb = [140, 140, 140];
 
-export function rgbOf(hex: string): Rgb {
+function rgbOf(hex: string): Rgb {
   const n = Number.parseInt(hex.replace('#', ''), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** An Rgb as a CSS colour, for DOM swatches of map colours. */
+export function cssColour([r, g, b]: Rgb): string {
+  return `rgb(${r}, ${g}, ${b})`;
 }
 
 /**
@@ -38,19 +35,23 @@ export function aqiOf(pm25UgM3: number | null, scale: Scale, at: Date): AqiResul
   return aqiFromPm25(Math.max(0, pm25UgM3), { scale, at });
 }
 
-export function colourOf(pm25UgM3: number | null, scale: Scale, at: Date): Rgb {
+/**
+ * The one place a PM2.5 value gets its map colour: its AQI category's colour on the `scale`
+ * table in force at `at`; grey when there is no value. The points, hexagons and surface of
+ * the map and the legend's swatches all ask it, so they cannot disagree.
+ */
+export function aqiColour(pm25UgM3: number | null, scale: Scale, at: Date): Rgb {
   const result = aqiOf(pm25UgM3, scale, at);
   return result === null ? NO_DATA_RGB : rgbOf(result.category.colourHex);
 }
 
-/** Index of a category in order of concern, 0 (good) … 5 (hazardous). */
-export function categoryIndex(category: Category): number {
-  return CATEGORY_KEYS.indexOf(category.key);
-}
-
-/** The six category colours of a table, in order of concern. */
-export function categoryColours(table: AqiTable): Rgb[] {
-  return CATEGORY_KEYS.map((key) => rgbOf(table.categories[key].colourHex));
+/**
+ * Every colour aqiColour gives a value on the table in force at `at`, in order of concern
+ * (good … hazardous): it is asked for each category's lowest concentration. For deck.gl's
+ * scales, which colour a cell by an index into a list.
+ */
+export function aqiPalette(scale: Scale, at: Date): Rgb[] {
+  return legendRows(scale, at).map((row) => aqiColour(row.lowUgM3, scale, at));
 }
 
 /** "Taiwan (MOENV 2025)" — the scale's table now in force. */

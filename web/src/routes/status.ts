@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+// `markup`, not `html`: Prettier formats html`…` templates as HTML and would re-wrap the
+// one-line table rows.
+import { html as markup, trustedHtml } from '@airbox/html';
 import { z } from 'zod';
 import type { MetricsRegistry } from '../metrics.ts';
 import { docSchemas } from '../schemas.ts';
@@ -107,43 +110,6 @@ export function startStatusSampling(app: FastifyInstance, sampler: MetricSampler
   app.addHook('onClose', async () => clearInterval(timer));
 }
 
-/** HTML-escaped markup; only `html` makes it, so every interpolated string is escaped. */
-class Html {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-}
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** OWASP XSS prevention cheat sheet, rule 1: escape & < > " ' in content and attributes. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
-
-type HtmlValue = Html | string | number | null | readonly Html[];
-
-/**
- * Markup with every interpolated value escaped unless it is already Html. (Named `markup`,
- * not `html`, so the formatter leaves the one-line table rows as they are.)
- */
-function markup(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
-  const render = (v: HtmlValue): string => {
-    if (v instanceof Html) return v.text;
-    if (v === null) return '';
-    if (typeof v === 'string' || typeof v === 'number') return escapeHtml(String(v));
-    return v.map(render).join('');
-  };
-  return new Html(strings.reduce((out, s, i) => out + render(values[i - 1] ?? null) + s));
-}
-
 function formatNumber(n: number | null, digits: number): string {
   return n === null ? '' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
@@ -162,7 +128,7 @@ function formatDuration(seconds: number): string {
   return parts.slice(0, 2).join(' ');
 }
 
-const STYLE = new Html(`body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
+const STYLE = trustedHtml(`body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin-bottom:1.5rem}
 th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:13px}.muted{color:#666}`);

@@ -92,7 +92,10 @@ export interface Surface {
 /** Stable codes, one per way the input can be unusable. */
 export type SurfaceErrorCode = 'too-few-points' | 'bad-point' | 'bad-grid' | 'bad-options';
 
-/** The message names the input, the problem and what to do instead. */
+/**
+ * The message names the input, the problem and what to do instead. A RangeError (out-of-range
+ * input, as callers catch it) with CodedError's `code`: a class has one base, not both.
+ */
 export class SurfaceError extends RangeError {
   readonly code: SurfaceErrorCode;
 

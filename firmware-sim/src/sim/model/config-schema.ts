@@ -3,6 +3,7 @@
  * in with the defaults. Unknown keys are refused so that a misspelt override does not pass
  * silently as the default.
  */
+import { CodedError } from '@airbox/contracts';
 import { z } from 'zod';
 import {
   DEFAULT_FIELD,
@@ -82,9 +83,10 @@ const SimConfigInputSchema = z.strictObject({
 });
 
 /** A config the model cannot run with; `message` names every bad field. */
-export class SimConfigError extends Error {
-  readonly code = 'SIM_CONFIG_INVALID';
-  override readonly name = 'SimConfigError';
+export class SimConfigError extends CodedError<'SIM_CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('SIM_CONFIG_INVALID', message);
+  }
 }
 
 /** Validates `input` and fills in the defaults; throws `SimConfigError` naming the fields. */

@@ -10,6 +10,7 @@
  * local hours from `--replay-start` (default 2017-03-01 00:00 +08:00): the set's own
  * description says only "March 1–14, 2017".
  */
+import { CodedError } from '@airbox/contracts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxObservation } from '../model/index.ts';
@@ -18,8 +19,11 @@ import type { FleetSource, SimBox } from './source.ts';
 export const REPLAY_DEFAULT_START = '2017-03-01T00:00:00+08:00';
 const HOUR_MS = 3600_000;
 
-export class ReplayError extends Error {
-  override readonly name = 'ReplayError';
+/** A replay folder or start time the replay cannot use; the message names it. */
+export class ReplayError extends CodedError<'REPLAY_INVALID'> {
+  constructor(message: string) {
+    super('REPLAY_INVALID', message);
+  }
 }
 
 export interface ReplayDataset {

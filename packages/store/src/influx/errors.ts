@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /**
  * Stable error codes of the InfluxDB adapter, each with what to do about it. A caller (the
  * stream worker, the API, /metrics) switches on `code`; the message names the input.
@@ -25,8 +27,8 @@ export const INFLUX_ERROR_CODES = {
 } as const;
 export type InfluxErrorCode = keyof typeof INFLUX_ERROR_CODES;
 
-export class InfluxStoreError extends Error {
-  readonly code: InfluxErrorCode;
+/** The message carries the code and what to do about it (also in `hint`), for logs that print only the message. */
+export class InfluxStoreError extends CodedError<InfluxErrorCode> {
   /** HTTP status, when the server answered. */
   readonly status: number | undefined;
 
@@ -35,9 +37,8 @@ export class InfluxStoreError extends Error {
     message: string,
     opts: { cause?: unknown; status?: number } = {},
   ) {
-    super(`${code}: ${message} — ${INFLUX_ERROR_CODES[code]}`, { cause: opts.cause });
-    this.name = 'InfluxStoreError';
-    this.code = code;
+    const hint = INFLUX_ERROR_CODES[code];
+    super(code, `${code}: ${message} — ${hint}`, { cause: opts.cause, hint });
     this.status = opts.status;
   }
 }

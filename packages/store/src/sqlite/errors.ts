@@ -1,3 +1,5 @@
+import { CodedError } from '@airbox/contracts';
+
 /** Stable codes, one per way the SQLite store can refuse. */
 export type SqliteStoreErrorCode =
   | 'store-path-is-directory'
@@ -14,15 +16,7 @@ export type SqliteStoreErrorCode =
  * Thrown (or rejected with) by the SQLite store: the message names the input — a path, a
  * device, an option — says what is wrong and what to do; `cause` keeps the engine's error.
  */
-export class SqliteStoreError extends Error {
-  readonly code: SqliteStoreErrorCode;
-
-  constructor(code: SqliteStoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SqliteStoreError';
-    this.code = code;
-  }
-}
+export class SqliteStoreError extends CodedError<SqliteStoreErrorCode> {}
 
 /** The message of anything thrown, for wrapping it in a message of our own. */
 export function messageOf(error: unknown): string {

@@ -1,16 +1,19 @@
 import type { Scale } from '@airbox/aqi';
-import { legendRows, scaleLabel } from '../aqi.ts';
+import { aqiColour, cssColour, legendRows, scaleLabel } from '../aqi.ts';
 import { el, swatch } from '../dom.ts';
 import type { I18n } from '../i18n/index.ts';
 
-/** The legend: each category's colour, name and PM2.5 band, then the two symbols. */
+/**
+ * The legend: each category's colour (as the map paints its band: aqiColour), name and PM2.5
+ * band, then the two symbols.
+ */
 export function legend(i18n: I18n, scale: Scale, now: Date, aggregated: boolean): HTMLElement {
   const all = legendRows(scale, now);
   const rows = all.map((row, i) =>
     el(
       'li',
       {},
-      swatch(row.category.colourHex),
+      swatch(cssColour(aqiColour(row.lowUgM3, scale, now))),
       el('span', { class: 'name' }, i18n.pick(row.category.name)),
       el(
         'span',

@@ -10,7 +10,13 @@ import type { PageContext } from '../page.ts';
 import { pageHeader } from '../shell.ts';
 import { createBaseMap } from './camera.ts';
 import { createControls } from './controls.ts';
-import { AGGREGATE_ABOVE_POINTS, AGGREGATE_BELOW_ZOOM, buildLayers } from './layers.ts';
+import {
+  AGGREGATE_ABOVE_POINTS,
+  AGGREGATE_BELOW_ZOOM,
+  AqiLayer,
+  hexagonRadiusM,
+  pickedHexagon,
+} from './aqi-layer.ts';
 import { legend } from './legend.ts';
 import { createPanel } from './panel.ts';
 import {
@@ -98,18 +104,20 @@ export async function render(ctx: PageContext): Promise<void> {
     const aggregate = map.getZoom() < AGGREGATE_BELOW_ZOOM || inView > AGGREGATE_ABOVE_POINTS;
     drawn = { boxes, aggregate };
     const { scale } = settings;
-    const layerSurface = settings.showSurface ? surface.image() : null;
-    const view = { zoom: map.getZoom(), latitude: map.getCenter().lat };
     overlay.setProps({
-      layers: buildLayers({
-        boxes,
-        stations,
-        aggregate,
-        ...view,
-        scale,
-        nowMs: now(),
-        surface: layerSurface,
-      }),
+      layers: [
+        new AqiLayer({
+          id: 'aqi',
+          boxes,
+          stations,
+          scale,
+          values: settings.mode,
+          now,
+          hexagons: aggregate,
+          hexagonRadiusM: hexagonRadiusM(map.getCenter().lat, map.getZoom()),
+          surface: settings.showSurface ? surface.grid() : null,
+        }),
+      ],
     });
     replaceChildren(legendSlot, legend(i18n, scale, new Date(now()), aggregate));
     controls.setStatus(
@@ -130,13 +138,13 @@ export async function render(ctx: PageContext): Promise<void> {
       data.setHourly(await api.hourlySeries({ bbox: TAIWAN_BBOX }, fromMs, nowMs));
     }
     if (!settings.showSurface) surface.hide();
-    else if (patch.showSurface === true || patch.scale !== undefined)
-      await surface.show(settings.scale);
+    // The layer repaints the grid it has in a new scale's colours; only turning it on fetches.
+    else if (patch.showSurface === true) await surface.show();
     scheduleRedraw();
   }
 
   async function onPick(info: PickingInfo): Promise<void> {
-    if (info.layer?.id === 'box-hexagons' && info.coordinate !== undefined) {
+    if (pickedHexagon(info) && info.coordinate !== undefined) {
       const [lon = 0, lat = 0] = info.coordinate;
       map.easeTo({
         center: [lon, lat],

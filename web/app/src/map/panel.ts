@@ -2,7 +2,7 @@ import { api, ApiClientError, type Reading } from '../api.ts';
 import { aqiOf, shownPm25 } from '../aqi.ts';
 import { createChart, type Chart } from '../chart.ts';
 import { el, replaceChildren } from '../dom.ts';
-import { nearestStation } from '../geo.ts';
+import { stationBeside } from '../geo.ts';
 import type { I18n } from '../i18n/index.ts';
 import { errorBox } from '../shell.ts';
 import {
@@ -95,7 +95,7 @@ export function createPanel(
     const near =
       isStation || latest === undefined
         ? null
-        : nearestStation([...data.stations.values()], latest.lat, latest.lon);
+        : stationBeside([...data.stations.values()], latest.lat, latest.lon);
     const o: Opened = {
       deviceId,
       isStation,

@@ -1,6 +1,6 @@
 import type { Scale } from '@airbox/aqi';
 import type { HourlyRow, Reading, Station } from '../api.ts';
-import { colourOf, shownPm25, type Rgb, type ValueMode } from '../aqi.ts';
+import type { ValueMode } from '../aqi.ts';
 
 /** What the user chose in the map's controls. */
 export interface MapSettings {
@@ -24,14 +24,17 @@ export const DEFAULT_SETTINGS: MapSettings = {
 
 export const HOURS_BACK = 24;
 
-/** One thing drawn on the map. */
+/**
+ * One thing drawn on the map, with both its values: the map layer shows one of them
+ * (shownPm25) in its AQI colour.
+ */
 export interface MapPoint {
   id: string;
   kind: 'box' | 'reference';
   position: [number, number];
   pm25UgM3: number | null;
-  colour: Rgb;
-  /** Time of the value shown (reading time, or the hour's start). */
+  pm25CalibratedUgM3: number | null;
+  /** Time of the values (reading time, or the hour's start). */
   time: string;
 }
 
@@ -75,30 +78,21 @@ export function hourStartIso(nowMs: number, hoursAgo: number): string {
 
 /** The points to draw for these settings at `nowMs`. */
 export function mapPoints(data: MapData, s: MapSettings, nowMs: number): MapPoint[] {
-  const at = new Date(nowMs);
   const hour = s.hoursAgo > 0 ? hourStartIso(nowMs, s.hoursAgo) : null;
   const points: MapPoint[] = [];
   for (const r of data.latest.values()) {
     if (r.lat === null || r.lon === null) continue;
     if (r.kind === 'box' && r.indoor === true && !s.showIndoor) continue;
     if (r.kind === 'reference' && !s.showStations) continue;
-    let value: number | null;
-    let time = r.time;
-    if (hour === null) {
-      value = shownPm25(r, s.mode);
-    } else {
-      const row = data.hourly?.get(`${r.deviceId}\n${hour}`);
-      if (row === undefined) continue;
-      value = shownPm25(row, s.mode);
-      time = hour;
-    }
+    const row = hour === null ? r : data.hourly?.get(`${r.deviceId}\n${hour}`);
+    if (row === undefined) continue;
     points.push({
       id: r.deviceId,
       kind: r.kind,
       position: [r.lon, r.lat],
-      pm25UgM3: value,
-      colour: colourOf(value, s.scale, at),
-      time,
+      pm25UgM3: row.pm25UgM3,
+      pm25CalibratedUgM3: row.pm25CalibratedUgM3,
+      time: hour ?? r.time,
     });
   }
   if (s.showStations) {
@@ -110,7 +104,7 @@ export function mapPoints(data: MapData, s: MapSettings, nowMs: number): MapPoin
         kind: 'reference',
         position: [st.lon, st.lat],
         pm25UgM3: null,
-        colour: colourOf(null, s.scale, at),
+        pm25CalibratedUgM3: null,
         time: '',
       });
     }

@@ -1,33 +1,30 @@
-import type { Scale } from '@airbox/aqi';
-import { api, ApiClientError } from '../api.ts';
+import { api, ApiClientError, type SurfaceGrid } from '../api.ts';
 import { TAIWAN_BBOX } from '../geo.ts';
-import { surfaceImage } from './surface.ts';
 
 /** The server recomputes the surface as readings arrive; fetch it this often while shown. */
 const SURFACE_REFRESH_MS = 60_000;
 const SURFACE_CELLS = 128;
 
-export type SurfaceImage = ReturnType<typeof surfaceImage>;
-
 export interface SurfaceFeed {
-  /** Fetches now and every minute; repaints in `scale`'s colours. */
-  show(scale: Scale): Promise<void>;
+  /** Fetches now and every minute. */
+  show(): Promise<void>;
   hide(): void;
-  image(): SurfaceImage | null;
+  /** The newest grid while shown; the map layer paints it in the scale's colours. */
+  grid(): SurfaceGrid | null;
 }
 
 /**
- * /api/v1/surface as an image. A server without the surface module (404 `not-available`),
- * or one whose answer we cannot read, turns the toggle off for good via `onUnavailable`.
+ * /api/v1/surface as a grid. A server without the surface module (404 `not-available`), or
+ * one whose answer we cannot read, turns the toggle off for good via `onUnavailable`.
  */
 export function createSurfaceFeed(onUpdate: () => void, onUnavailable: () => void): SurfaceFeed {
-  let image: SurfaceImage | null = null;
+  let grid: SurfaceGrid | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
-  const fetchOnce = async (scale: Scale) => {
+  const fetchOnce = async () => {
     try {
-      image = surfaceImage(await api.surface(TAIWAN_BBOX, SURFACE_CELLS), scale, new Date());
+      grid = await api.surface(TAIWAN_BBOX, SURFACE_CELLS);
     } catch (error) {
-      image = null;
+      grid = null;
       const unusable =
         error instanceof ApiClientError && ['not-available', 'bad-answer'].includes(error.code);
       if (unusable) hide();
@@ -38,15 +35,15 @@ export function createSurfaceFeed(onUpdate: () => void, onUnavailable: () => voi
   function hide(): void {
     if (timer !== null) clearInterval(timer);
     timer = null;
-    image = null;
+    grid = null;
   }
   return {
-    show: async (scale) => {
+    show: async () => {
       if (timer !== null) clearInterval(timer);
-      timer = setInterval(() => void fetchOnce(scale), SURFACE_REFRESH_MS);
-      await fetchOnce(scale);
+      timer = setInterval(() => void fetchOnce(), SURFACE_REFRESH_MS);
+      await fetchOnce();
     },
     hide,
-    image: () => image,
+    grid: () => grid,
   };
 }

@@ -3,7 +3,7 @@ import { api, ApiClientError, type Reading, type Station } from '../api.ts';
 import { aqiOf, shownPm25, textColourOn } from '../aqi.ts';
 import { createChart, type Chart, type ChartSeries } from '../chart.ts';
 import { el, replaceChildren, setText, swatch } from '../dom.ts';
-import { nearestStation } from '../geo.ts';
+import { stationBeside } from '../geo.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import { openLive } from '../live.ts';
 import type { PageContext } from '../page.ts';
@@ -179,7 +179,7 @@ export async function render(ctx: PageContext): Promise<void> {
     return;
   }
   const stations = await api.stations();
-  const nearest = nearestStation(stations, latest.lat, latest.lon)?.station ?? null;
+  const nearest = stationBeside(stations, latest.lat, latest.lon)?.station ?? null;
   let stationReading = nearest?.latest ?? null;
   let chart: Chart | null = null;
 
