@@ -7,7 +7,6 @@
 import { resolve } from 'node:path';
 import { createSimWorld, Fleet, worldSource, type FleetProgress } from '@airbox/firmware-sim';
 import { DeviceRegistry } from '@airbox/ingest';
-import type { SoakResult } from '@airbox/bench';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, writeLine, type CliIo } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
@@ -41,7 +40,7 @@ export async function runSoakBench(argv: string[], io: CliIo, airbox: string[]):
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { runSoak } = await import('@airbox/bench');
+    const { describeSoak, runSoak } = await import('@airbox/bench');
     const result = await runSoak({
       airbox,
       devices,
@@ -57,41 +56,6 @@ export async function runSoakBench(argv: string[], io: CliIo, airbox: string[]):
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-const mmss = (s: number) =>
-  `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-
-export function describeSoak(r: SoakResult): string {
-  const verdict = r.pass ? 'PASS' : 'FAIL';
-  const dead = Object.entries(r.deadLetters);
-  const f = r.fleet;
-  return [
-    `bench soak: ${fmt(r.devices)} boxes for ${r.durationS / 60} min at ${r.speed}× real time, faults injected — ${verdict}`,
-    `  layout: Redis, InfluxDB 1.x, two brokers (stream handoff, one device registry), two stream workers;`,
-    `    ${r.layoutNote}`,
-    `  sent:     ${fmt(r.sent)} readings acknowledged: ${r.sentMeans}`,
-    `  stored:   ${fmt(r.stored)} distinct readings (device × the box's time) in InfluxDB, ${fmt(r.storedRows)} rows, from ${fmt(r.devicesWithReadings)} boxes`,
-    `            + ${fmt(r.untimedDeadLettered)} kept as dead letters (backfilled by a box whose clock is impossible: no time to store them under)`,
-    `  duplicates written ${fmt(r.duplicates)}, missing ${fmt(r.missing)}, stored but never acknowledged ${fmt(r.extra)}`,
-    `  fleet: ${fmt(f.made)} readings made = sent + ${fmt(f.dropped)} dropped at the backlog bound + ${fmt(f.unsent)} left unsent; ${fmt(f.outages)} simulated Wi-Fi outages`,
-    `  dead letters: ${dead.length === 0 ? 'none' : dead.map(([code, n]) => `${code} ${fmt(n)}`).join(', ')}`,
-    '  faults:',
-    ...r.faults.map(
-      (x) =>
-        `    ${mmss(x.atS)} ${x.what}: ${x.backAtS === null ? `did NOT come back (${x.error})` : `back at ${mmss(x.backAtS)}, ${(x.backAtS - x.atS).toFixed(1)} s later`}`,
-    ),
-    `  fleet ran ${Math.round(r.runS)} s; afterwards the stream and the spill ${r.drain.drained ? `emptied in ${r.drain.seconds} s` : `did NOT empty in ${r.drain.seconds} s`}`,
-    '  CPU (mean cores over the process lifetime) and peak RSS:',
-    ...r.processes.map(
-      (p) =>
-        `    ${p.name.padEnd(9)} ${p.cpuCores.toFixed(2)} cores (${p.cpuS} s)  peak ${mb(p.peakRssBytes)}${p.starts > 1 ? `  (${p.starts} starts)` : ''}`,
-    ),
-    ...r.problems.map((p) => `  problem: ${p}`),
-    `  sent = stored (+ dead-lettered), each once: ${verdict}  (load average at start ${r.loadAtStart.join(' ')}; Node ${r.node}; 2 cores shared by everything above)`,
-  ].join('\n');
 }
 
 /** `--shard K/N`: boxes whose index i has i mod N = K − 1. */
