@@ -80,12 +80,18 @@ function parseBroker(url: string | undefined): { host: string; port: number } {
   return { host: u.hostname, port: u.port === '' ? 1883 : Number(u.port) };
 }
 
-/**
- * One shard: registers its boxes (fresh credentials in the shared registry), runs the fleet
- * for --duration simulated seconds and reports on stdout, one JSON object a line: registered,
- * progress every 5 s, done with the totals. SIGINT/SIGTERM end it early (totals still come).
- */
-export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
+/** The flags of `airbox bench soak-sim`, checked. */
+interface SoakSimOptions {
+  shard: { k: number; n: number };
+  registry: string;
+  broker: { host: string; port: number };
+  speed: number;
+  durationMs: number;
+  devices: number;
+  seed: number;
+}
+
+function soakSimOptions(argv: string[]): SoakSimOptions {
   const { values: v } = parseCommandArgs(argv, {
     shard: { type: 'string' },
     devices: { type: 'string' },
@@ -95,40 +101,52 @@ export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
     duration: { type: 'string' },
     seed: { type: 'string' },
   });
-  const { k, n } = parseShard(v.shard);
+  const shard = parseShard(v.shard);
   if (v.registry === undefined) throw new UsageError('--registry FILE is required');
   if (v.duration === undefined) throw new UsageError('--duration S is required');
-  const broker = parseBroker(v.broker);
-  const speed = positiveNumber('speed', v.speed, 1);
-  const durationMs = positiveNumber('duration', v.duration, 1) * 1000;
-  const devices = Math.round(positiveNumber('devices', v.devices, 15_000));
-  // Faster than real time the run ends "now", so no reading is from the future.
-  const startMs = speed > 1 ? io.now() - durationMs : io.now();
-  const world = createSimWorld({
+  return {
+    shard,
+    registry: v.registry,
+    broker: parseBroker(v.broker),
+    speed: positiveNumber('speed', v.speed, 1),
+    durationMs: positiveNumber('duration', v.duration, 1) * 1000,
+    devices: Math.round(positiveNumber('devices', v.devices, 15_000)),
     seed: Math.floor(positiveNumber('seed', v.seed, 1)),
-    boxes: devices,
-    startMs,
-  });
-  const whole = worldSource(world);
+  };
+}
+
+/** This shard's boxes of the seeded world, registered with fresh credentials. */
+function shardFleetSource(o: SoakSimOptions, startMs: number, now: () => number) {
+  const { k, n } = o.shard;
+  const whole = worldSource(createSimWorld({ seed: o.seed, boxes: o.devices, startMs }));
   const source = { ...whole, boxes: whole.boxes.filter((b) => b.index % n === k - 1) };
-  const registry = new DeviceRegistry(resolve(v.registry), io.now);
-  let creds: ReturnType<typeof simCredentials>;
+  const registry = new DeviceRegistry(resolve(o.registry), now);
   try {
     // Registered where the world puts them, as `airbox sim --data-dir` does.
-    creds = simCredentials(
-      registry,
-      source.boxes.map((b) => b.deviceId),
-      indoorBoxIds(source.boxes),
-    );
+    const ids = source.boxes.map((b) => b.deviceId);
+    return { source, creds: simCredentials(registry, ids, indoorBoxIds(source.boxes)) };
   } finally {
     registry.close();
   }
+}
+
+/**
+ * One shard: registers its boxes (fresh credentials in the shared registry), runs the fleet
+ * for --duration simulated seconds and reports on stdout, one JSON object a line: registered,
+ * progress every 5 s, done with the totals. SIGINT/SIGTERM end it early (totals still come).
+ */
+export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
+  const o = soakSimOptions(argv);
+  const { speed, durationMs } = o;
+  // Faster than real time the run ends "now", so no reading is from the future.
+  const startMs = speed > 1 ? io.now() - durationMs : io.now();
+  const { source, creds } = shardFleetSource(o, startMs, io.now);
   const say = (event: string, p: object) =>
-    writeLine(io.stdout, JSON.stringify({ event, shard: `${k}/${n}`, ...p }));
+    writeLine(io.stdout, JSON.stringify({ event, shard: `${o.shard.k}/${o.shard.n}`, ...p }));
   await say('registered', { boxes: source.boxes.length });
   const fleet = new Fleet({
     source,
-    broker,
+    broker: o.broker,
     credentials: (id) => creds.get(id) ?? null,
     service: null, // reference stations are not the boxes' readings: left out of the count
     format: 'native',
