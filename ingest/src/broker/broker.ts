@@ -51,10 +51,10 @@ export interface RunningBroker {
  * authorizeSubscribe, each a list of named checks) and binds its listeners.
  */
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
-  const store = openPersistence(opts.redis, opts.persistenceDir);
+  const sessions = openPersistence(opts.redis, opts.persistenceDir);
   const aedes = await Aedes.createBroker({
-    persistence: store.persistence,
-    mq: store.mq,
+    persistence: sessions.persistence,
+    mq: sessions.mq,
     drainTimeout: 30_000,
   });
   const counter = installHooks(aedes, {
@@ -73,7 +73,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listeners.close();
-      await store.close(aedes);
+      await sessions.close(aedes);
     },
   };
 }
