@@ -7,3 +7,11 @@ export { runSimBench } from './sim-bench.ts';
 export { describeApiBench, runApiBench } from './api-bench.ts';
 export { runSurfaceBench, type SurfaceBenchResult } from './surface-bench.ts';
 export { runSoak, type SoakResult } from './soak.ts';
+export {
+  describeDecode,
+  describeIngest,
+  describeScaleout,
+  describeSim,
+  describeSoak,
+  describeSurface,
+} from './describe.ts';

@@ -36,28 +36,11 @@ export interface DemoOptions {
 }
 
 export function startDemoFleet(o: DemoOptions): DemoFleet {
-  const nowMs = o.now();
   const historyMs = o.historyHours * 3600_000;
   // Whole minutes, so the live fleet's reports continue on the history's schedule.
-  const startMs = Math.floor((nowMs - historyMs) / 60_000) * 60_000;
-  const liveStartMs = startMs + historyMs;
-  const world = createSimWorld({ seed: o.seed ?? 1, boxes: o.devices, startMs });
-  const source = worldSource(world);
-  // Registered where the world puts them: indoor boxes are hidden on the map by default and
-  // left out of the surface, as a real network's would be.
-  const creds = simCredentials(
-    o.registry,
-    [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT],
-    indoorBoxIds(source.boxes),
-  );
+  const startMs = Math.floor((o.now() - historyMs) / 60_000) * 60_000;
+  const common = demoFleetBase(o, startMs);
   const truth = new TruthWriter(join(o.dataDir, 'demo-truth.csv'));
-  const common = {
-    source,
-    broker: o.broker,
-    credentials: (id: string) => creds.get(id) ?? null,
-    service: creds.get(SIM_REFERENCE_ACCOUNT) ?? null,
-    format: 'native' as const,
-  };
   let live: Fleet | null = null;
   let stopped = false;
   const past = new Fleet({
@@ -70,21 +53,11 @@ export function startDemoFleet(o: DemoOptions): DemoFleet {
     progressMs: 5000,
   }).start();
   const history = past.done.then((p) => {
-    if (!stopped) {
-      live = new Fleet({
-        ...common,
-        speed: 1,
-        startMs: liveStartMs,
-        durationMs: null,
-        truth: new TruthWriter(truth.path, { append: true }),
-        onProgress: (q) => o.log('demo-live', { ...q }),
-        progressMs: 60_000,
-      }).start();
-    }
+    if (!stopped) live = startLive(common, startMs + historyMs, truth.path, o.log);
     return p;
   });
   return {
-    devices: source.boxes.length,
+    devices: common.source.boxes.length,
     history,
     truthFile: truth.path,
     async stop() {
@@ -93,4 +66,42 @@ export function startDemoFleet(o: DemoOptions): DemoFleet {
       await live?.stop();
     },
   };
+}
+
+/** The demo's world, its boxes and stations registered: what both fleets share. */
+function demoFleetBase(o: DemoOptions, startMs: number) {
+  const world = createSimWorld({ seed: o.seed ?? 1, boxes: o.devices, startMs });
+  const source = worldSource(world);
+  // Registered where the world puts them: indoor boxes are hidden on the map by default and
+  // left out of the surface, as a real network's would be.
+  const creds = simCredentials(
+    o.registry,
+    [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT],
+    indoorBoxIds(source.boxes),
+  );
+  return {
+    source,
+    broker: o.broker,
+    credentials: (id: string) => creds.get(id) ?? null,
+    service: creds.get(SIM_REFERENCE_ACCOUNT) ?? null,
+    format: 'native' as const,
+  };
+}
+
+/** The same world in real time from where the history ended, its truth appended. */
+function startLive(
+  common: ReturnType<typeof demoFleetBase>,
+  liveStartMs: number,
+  truthPath: string,
+  log: DemoOptions['log'],
+): Fleet {
+  return new Fleet({
+    ...common,
+    speed: 1,
+    startMs: liveStartMs,
+    durationMs: null,
+    truth: new TruthWriter(truthPath, { append: true }),
+    onProgress: (q) => log('demo-live', { ...q }),
+    progressMs: 60_000,
+  }).start();
 }

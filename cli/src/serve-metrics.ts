@@ -2,6 +2,9 @@ import type { RunningBroker, StreamConsumer, StreamHandoff, StreamWorker } from 
 import type { ReadingStore } from '@airbox/store';
 import type { MetricsRegistry, MetricType } from '@airbox/web';
 
+/** One metric: its name, type, help text and how to read it now. */
+type Metric = [name: string, type: MetricType, help: string, read: () => number];
+
 /** What an operator watches on /metrics: ingest rate, backlog, dead letters, buffers. */
 export function registerMetrics(
   m: MetricsRegistry,
@@ -14,8 +17,21 @@ export function registerMetrics(
   },
 ): void {
   const { worker, store, broker, handoff, consumer } = parts;
+  const metrics: Metric[] = [
+    ...workerMetrics(worker),
+    ...storeMetrics(store),
+    ...memoryMetrics(worker),
+    ...(broker ? brokerMetrics(broker) : []),
+    ...(handoff ? handoffMetrics(handoff) : []),
+    ...(consumer ? consumerMetrics(consumer) : []),
+  ];
+  for (const [name, type, help, read] of metrics) m.register(name, type, help, read);
+}
+
+/** The stream worker: messages in, readings stored, and what it could not store. */
+function workerMetrics(worker: StreamWorker): Metric[] {
   const c = worker.counters;
-  const metrics: [string, MetricType, string, () => number][] = [
+  return [
     [
       'airbox_messages_total',
       'counter',
@@ -47,6 +63,12 @@ export function registerMetrics(
       'Readings waiting for the store',
       () => worker.pendingReadings,
     ],
+  ];
+}
+
+/** The store's own buffers: what is not yet durable, parked on disk, dropped or retried. */
+function storeMetrics(store: ReadingStore): Metric[] {
+  return [
     [
       'airbox_store_pending_readings',
       'gauge',
@@ -66,6 +88,12 @@ export function registerMetrics(
       () => store.stats().droppedReadings,
     ],
     ['airbox_store_retries_total', 'counter', 'Store writes retried', () => store.stats().retries],
+  ];
+}
+
+/** What holds memory: the QC history and the process as a whole. */
+function memoryMetrics(worker: StreamWorker): Metric[] {
+  return [
     [
       'airbox_qc_tracked_devices',
       'gauge',
@@ -79,71 +107,77 @@ export function registerMetrics(
       () => process.memoryUsage.rss(),
     ],
   ];
-  if (broker) {
-    metrics.push([
+}
+
+function brokerMetrics(broker: RunningBroker): Metric[] {
+  return [
+    [
       'airbox_mqtt_connected_clients',
       'gauge',
       'MQTT clients connected',
       () => broker.aedes.connectedClients,
-    ]);
-    metrics.push([
+    ],
+    [
       'airbox_publish_refused_total',
       'counter',
       'PUBLISHes the broker refused (not authorized, rate limited, too large); kept as dead letters',
       () => broker.refusedTotal,
-    ]);
-  }
-  if (handoff) {
-    const h = handoff.counters;
-    metrics.push(
-      [
-        'airbox_stream_appended_total',
-        'counter',
-        'Messages queued in the Redis stream',
-        () => h.appended,
-      ],
-      [
-        'airbox_stream_append_failures_total',
-        'counter',
-        'Messages Redis refused (not acknowledged to the device)',
-        () => h.failures,
-      ],
-    );
-  }
-  if (consumer) {
-    const k = consumer.counters;
-    metrics.push(
-      [
-        'airbox_stream_entries_stored_total',
-        'counter',
-        'Stream entries stored and acknowledged',
-        () => k.entriesStored,
-      ],
-      [
-        'airbox_stream_entries_failed_total',
-        'counter',
-        'Stream entries the store could not take (read again later)',
-        () => k.entriesFailed,
-      ],
-      [
-        'airbox_stream_entries_claimed_total',
-        'counter',
-        'Pending entries taken over from another worker',
-        () => k.claimed,
-      ],
-      [
-        'airbox_stream_backlog_entries',
-        'gauge',
-        'Entries waiting in the partitions this worker holds (lag)',
-        () => consumer.backlogEntries,
-      ],
-      [
-        'airbox_stream_partitions_owned',
-        'gauge',
-        'Stream partitions this worker holds a lease on',
-        () => consumer.partitions.length,
-      ],
-    );
-  }
-  for (const [name, type, help, read] of metrics) m.register(name, type, help, read);
+    ],
+  ];
+}
+
+/** The broker's hand-off to the Redis stream (--handoff stream). */
+function handoffMetrics(handoff: StreamHandoff): Metric[] {
+  const h = handoff.counters;
+  return [
+    [
+      'airbox_stream_appended_total',
+      'counter',
+      'Messages queued in the Redis stream',
+      () => h.appended,
+    ],
+    [
+      'airbox_stream_append_failures_total',
+      'counter',
+      'Messages Redis refused (not acknowledged to the device)',
+      () => h.failures,
+    ],
+  ];
+}
+
+/** A worker reading the Redis stream (`airbox worker --redis`). */
+function consumerMetrics(consumer: StreamConsumer): Metric[] {
+  const k = consumer.counters;
+  return [
+    [
+      'airbox_stream_entries_stored_total',
+      'counter',
+      'Stream entries stored and acknowledged',
+      () => k.entriesStored,
+    ],
+    [
+      'airbox_stream_entries_failed_total',
+      'counter',
+      'Stream entries the store could not take (read again later)',
+      () => k.entriesFailed,
+    ],
+    [
+      'airbox_stream_entries_claimed_total',
+      'counter',
+      'Pending entries taken over from another worker',
+      () => k.claimed,
+    ],
+    [
+      'airbox_stream_backlog_entries',
+      'gauge',
+      'Entries waiting in the partitions this worker holds (lag)',
+      () => consumer.backlogEntries,
+    ],
+    [
+      'airbox_stream_partitions_owned',
+      'gauge',
+      'Stream partitions this worker holds a lease on',
+      () => consumer.partitions.length,
+    ],
+  ];
 }

@@ -100,6 +100,31 @@ describe('bad input over MQTT', () => {
     expect(letter?.code).toBe('not-authorized');
   });
 
+  it("refuses a service account's PUBLISH to $SYS/ (the server's topics) and keeps it as a dead letter", async () => {
+    const svc = sys.registry.add('bad-sys-svc', 'service');
+    const client = await mqtt.connectAsync(sys.mqttUrl, {
+      ...svc,
+      clientId: 'bad-sys-svc',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    const refusedBefore = sys.broker.refusedTotal;
+    client.publish('$SYS/x', 'not the server', { qos: 1 });
+    await closed;
+    client.end(true);
+    expect(sys.broker.refusedTotal).toBe(refusedBefore + 1);
+    const letter = (await sys.store.deadLetters({ limit: 100 })).find(
+      (l) => l.clientId === 'bad-sys-svc',
+    );
+    expect(letter).toMatchObject({
+      topic: '$SYS/x',
+      code: 'not-authorized',
+      reason: expect.stringContaining('$SYS/x'),
+    });
+    expect(Buffer.from(letter!.payload).toString()).toBe('not the server');
+  });
+
   it('stores a LASS ver_format 3 reading and flags what the decoder saw', async () => {
     const client = await device('FT1_100');
     const payload =

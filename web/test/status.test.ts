@@ -114,7 +114,7 @@ describe('GET /status', () => {
         topic: `airbox/v1/box-${i}/reading`,
         payload: new TextEncoder().encode('{'),
         clientId: `box-${i}`,
-        code: 'bad-json',
+        code: 'invalid-json',
         reason: `payload of box-${i} is not JSON`,
       });
     }
@@ -123,7 +123,7 @@ describe('GET /status', () => {
       topic: 'LASS/Test/PM25',
       payload: new TextEncoder().encode('|x'),
       clientId: '"><img src=x onerror=alert(1)>',
-      code: 'bad-lass',
+      code: 'not-lass',
       reason: 'device_id <script>alert("x")</script> & more',
     });
     const res = await app.inject('/status');
@@ -146,7 +146,7 @@ describe('GET /status', () => {
       receivedAt: iso(T0 + 60_000),
       clientId: '"><img src=x onerror=alert(1)>',
       topic: 'LASS/Test/PM25',
-      code: 'bad-lass',
+      code: 'not-lass',
       reason: 'device_id <script>alert("x")</script> & more',
     });
     await app.close();

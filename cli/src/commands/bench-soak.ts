@@ -7,7 +7,6 @@
 import { resolve } from 'node:path';
 import { createSimWorld, Fleet, worldSource, type FleetProgress } from '@airbox/firmware-sim';
 import { DeviceRegistry } from '@airbox/ingest';
-import type { SoakResult } from '@airbox/bench';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, writeLine, type CliIo } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
@@ -41,7 +40,7 @@ export async function runSoakBench(argv: string[], io: CliIo, airbox: string[]):
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { runSoak } = await import('@airbox/bench');
+    const { describeSoak, runSoak } = await import('@airbox/bench');
     const result = await runSoak({
       airbox,
       devices,
@@ -57,41 +56,6 @@ export async function runSoakBench(argv: string[], io: CliIo, airbox: string[]):
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-const mmss = (s: number) =>
-  `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-
-export function describeSoak(r: SoakResult): string {
-  const verdict = r.pass ? 'PASS' : 'FAIL';
-  const dead = Object.entries(r.deadLetters);
-  const f = r.fleet;
-  return [
-    `bench soak: ${fmt(r.devices)} boxes for ${r.durationS / 60} min at ${r.speed}× real time, faults injected — ${verdict}`,
-    `  layout: Redis, InfluxDB 1.x, two brokers (stream handoff, one device registry), two stream workers;`,
-    `    ${r.layoutNote}`,
-    `  sent:     ${fmt(r.sent)} readings acknowledged: ${r.sentMeans}`,
-    `  stored:   ${fmt(r.stored)} distinct readings (device × the box's time) in InfluxDB, ${fmt(r.storedRows)} rows, from ${fmt(r.devicesWithReadings)} boxes`,
-    `            + ${fmt(r.untimedDeadLettered)} kept as dead letters (backfilled by a box whose clock is impossible: no time to store them under)`,
-    `  duplicates written ${fmt(r.duplicates)}, missing ${fmt(r.missing)}, stored but never acknowledged ${fmt(r.extra)}`,
-    `  fleet: ${fmt(f.made)} readings made = sent + ${fmt(f.dropped)} dropped at the backlog bound + ${fmt(f.unsent)} left unsent; ${fmt(f.outages)} simulated Wi-Fi outages`,
-    `  dead letters: ${dead.length === 0 ? 'none' : dead.map(([code, n]) => `${code} ${fmt(n)}`).join(', ')}`,
-    '  faults:',
-    ...r.faults.map(
-      (x) =>
-        `    ${mmss(x.atS)} ${x.what}: ${x.backAtS === null ? `did NOT come back (${x.error})` : `back at ${mmss(x.backAtS)}, ${(x.backAtS - x.atS).toFixed(1)} s later`}`,
-    ),
-    `  fleet ran ${Math.round(r.runS)} s; afterwards the stream and the spill ${r.drain.drained ? `emptied in ${r.drain.seconds} s` : `did NOT empty in ${r.drain.seconds} s`}`,
-    '  CPU (mean cores over the process lifetime) and peak RSS:',
-    ...r.processes.map(
-      (p) =>
-        `    ${p.name.padEnd(9)} ${p.cpuCores.toFixed(2)} cores (${p.cpuS} s)  peak ${mb(p.peakRssBytes)}${p.starts > 1 ? `  (${p.starts} starts)` : ''}`,
-    ),
-    ...r.problems.map((p) => `  problem: ${p}`),
-    `  sent = stored (+ dead-lettered), each once: ${verdict}  (load average at start ${r.loadAtStart.join(' ')}; Node ${r.node}; 2 cores shared by everything above)`,
-  ].join('\n');
 }
 
 /** `--shard K/N`: boxes whose index i has i mod N = K − 1. */
@@ -116,12 +80,18 @@ function parseBroker(url: string | undefined): { host: string; port: number } {
   return { host: u.hostname, port: u.port === '' ? 1883 : Number(u.port) };
 }
 
-/**
- * One shard: registers its boxes (fresh credentials in the shared registry), runs the fleet
- * for --duration simulated seconds and reports on stdout, one JSON object a line: registered,
- * progress every 5 s, done with the totals. SIGINT/SIGTERM end it early (totals still come).
- */
-export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
+/** The flags of `airbox bench soak-sim`, checked. */
+interface SoakSimOptions {
+  shard: { k: number; n: number };
+  registry: string;
+  broker: { host: string; port: number };
+  speed: number;
+  durationMs: number;
+  devices: number;
+  seed: number;
+}
+
+function soakSimOptions(argv: string[]): SoakSimOptions {
   const { values: v } = parseCommandArgs(argv, {
     shard: { type: 'string' },
     devices: { type: 'string' },
@@ -131,40 +101,52 @@ export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
     duration: { type: 'string' },
     seed: { type: 'string' },
   });
-  const { k, n } = parseShard(v.shard);
+  const shard = parseShard(v.shard);
   if (v.registry === undefined) throw new UsageError('--registry FILE is required');
   if (v.duration === undefined) throw new UsageError('--duration S is required');
-  const broker = parseBroker(v.broker);
-  const speed = positiveNumber('speed', v.speed, 1);
-  const durationMs = positiveNumber('duration', v.duration, 1) * 1000;
-  const devices = Math.round(positiveNumber('devices', v.devices, 15_000));
-  // Faster than real time the run ends "now", so no reading is from the future.
-  const startMs = speed > 1 ? io.now() - durationMs : io.now();
-  const world = createSimWorld({
+  return {
+    shard,
+    registry: v.registry,
+    broker: parseBroker(v.broker),
+    speed: positiveNumber('speed', v.speed, 1),
+    durationMs: positiveNumber('duration', v.duration, 1) * 1000,
+    devices: Math.round(positiveNumber('devices', v.devices, 15_000)),
     seed: Math.floor(positiveNumber('seed', v.seed, 1)),
-    boxes: devices,
-    startMs,
-  });
-  const whole = worldSource(world);
+  };
+}
+
+/** This shard's boxes of the seeded world, registered with fresh credentials. */
+function shardFleetSource(o: SoakSimOptions, startMs: number, now: () => number) {
+  const { k, n } = o.shard;
+  const whole = worldSource(createSimWorld({ seed: o.seed, boxes: o.devices, startMs }));
   const source = { ...whole, boxes: whole.boxes.filter((b) => b.index % n === k - 1) };
-  const registry = new DeviceRegistry(resolve(v.registry), io.now);
-  let creds: ReturnType<typeof simCredentials>;
+  const registry = new DeviceRegistry(resolve(o.registry), now);
   try {
     // Registered where the world puts them, as `airbox sim --data-dir` does.
-    creds = simCredentials(
-      registry,
-      source.boxes.map((b) => b.deviceId),
-      indoorBoxIds(source.boxes),
-    );
+    const ids = source.boxes.map((b) => b.deviceId);
+    return { source, creds: simCredentials(registry, ids, indoorBoxIds(source.boxes)) };
   } finally {
     registry.close();
   }
+}
+
+/**
+ * One shard: registers its boxes (fresh credentials in the shared registry), runs the fleet
+ * for --duration simulated seconds and reports on stdout, one JSON object a line: registered,
+ * progress every 5 s, done with the totals. SIGINT/SIGTERM end it early (totals still come).
+ */
+export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
+  const o = soakSimOptions(argv);
+  const { speed, durationMs } = o;
+  // Faster than real time the run ends "now", so no reading is from the future.
+  const startMs = speed > 1 ? io.now() - durationMs : io.now();
+  const { source, creds } = shardFleetSource(o, startMs, io.now);
   const say = (event: string, p: object) =>
-    writeLine(io.stdout, JSON.stringify({ event, shard: `${k}/${n}`, ...p }));
+    writeLine(io.stdout, JSON.stringify({ event, shard: `${o.shard.k}/${o.shard.n}`, ...p }));
   await say('registered', { boxes: source.boxes.length });
   const fleet = new Fleet({
     source,
-    broker,
+    broker: o.broker,
     credentials: (id) => creds.get(id) ?? null,
     service: null, // reference stations are not the boxes' readings: left out of the count
     format: 'native',

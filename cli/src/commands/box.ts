@@ -11,10 +11,11 @@ import {
   type ClimateSample,
   type ClimateSensor,
   type DeviceConfig,
+  type PmsSensor,
   type SampleSource,
 } from '@airbox/firmware-sim';
 import { UsageError, type CliIo, type Command } from '../io.ts';
-import { jsonLogger } from '../log.ts';
+import { jsonLogger, type JsonLog } from '../log.ts';
 import { waitForSignal } from '../signals.ts';
 
 const flags = Object.keys(DEVICE_FLAGS)
@@ -49,44 +50,9 @@ export const boxCommand: Command = {
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { http, rest } = takeHttpFlags(argv);
-    let config;
-    try {
-      config = loadDeviceConfig(rest);
-    } catch (e) {
-      if (!(e instanceof DeviceError)) throw e;
-      io.stderr.write(`airbox box: ${e.message}\n`);
-      return 2;
-    }
-    if (config.sensor === undefined) {
-      io.stderr.write(
-        'airbox box: no sensor: give --sensor-port (e.g. /dev/ttyUSB0) or "sensor" in the config\n',
-      );
-      return 2;
-    }
-    const log = jsonLogger(io);
-    const sensor = await openPmsSensor(config.sensor.port, { model: config.sensor.model });
-    let climate: ClimateSensor | null = null;
-    let device: Device;
-    try {
-      climate = await openClimate(config);
-      device = await Device.start({
-        config,
-        sources: { pm: pmsSampleSource(sensor), climate: climateSource(climate) },
-        onReading: (r) =>
-          log('reading', {
-            time: r.time,
-            pm25UgM3: r.pm25UgM3,
-            temperatureC: r.temperatureC,
-            humidityPct: r.humidityPct,
-          }),
-        onError: (context, e) => log('error', { context, message: e.message }),
-      });
-    } catch (e) {
-      // An open port keeps the process alive: close what did open before reporting.
-      await climate?.close();
-      await sensor.close();
-      throw e;
-    }
+    const config = boxConfig(rest, io);
+    if (config === null) return 2;
+    const { sensor, climate, device } = await startBox(config, jsonLogger(io));
     const server = http.port === null ? null : await startDeviceHttp(device, http.host, http.port);
     const running = {
       event: 'running',
@@ -103,6 +69,62 @@ export const boxCommand: Command = {
     return 0;
   },
 };
+
+/** A device config that names its PM sensor, as this command needs. */
+type BoxConfig = DeviceConfig & { sensor: NonNullable<DeviceConfig['sensor']> };
+
+/** The device config from the file and flags; null (said on stderr) when it is unusable. */
+function boxConfig(argv: string[], io: CliIo): BoxConfig | null {
+  let config;
+  try {
+    config = loadDeviceConfig(argv);
+  } catch (e) {
+    if (!(e instanceof DeviceError)) throw e;
+    io.stderr.write(`airbox box: ${e.message}\n`);
+    return null;
+  }
+  if (!hasSensor(config)) {
+    io.stderr.write(
+      'airbox box: no sensor: give --sensor-port (e.g. /dev/ttyUSB0) or "sensor" in the config\n',
+    );
+    return null;
+  }
+  return config;
+}
+
+function hasSensor(config: DeviceConfig): config is BoxConfig {
+  return config.sensor !== undefined;
+}
+
+/** Opens the sensors and starts the device on them; closes what opened if any step fails. */
+async function startBox(
+  config: BoxConfig,
+  log: JsonLog,
+): Promise<{ sensor: PmsSensor; climate: ClimateSensor | null; device: Device }> {
+  const sensor = await openPmsSensor(config.sensor.port, { model: config.sensor.model });
+  let climate: ClimateSensor | null = null;
+  try {
+    climate = await openClimate(config);
+    const device = await Device.start({
+      config,
+      sources: { pm: pmsSampleSource(sensor), climate: climateSource(climate) },
+      onReading: (r) =>
+        log('reading', {
+          time: r.time,
+          pm25UgM3: r.pm25UgM3,
+          temperatureC: r.temperatureC,
+          humidityPct: r.humidityPct,
+        }),
+      onError: (context, e) => log('error', { context, message: e.message }),
+    });
+    return { sensor, climate, device };
+  } catch (e) {
+    // An open port keeps the process alive: close what did open before reporting.
+    await climate?.close();
+    await sensor.close();
+    throw e;
+  }
+}
 
 /** The configured T/RH sensor, open and read once; none without a `climate` section. */
 function openClimate(config: DeviceConfig): Promise<ClimateSensor | null> {

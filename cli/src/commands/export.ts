@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { isValidDeviceId } from '@airbox/protocol';
 import { HOURLY_COLUMNS, hourlyCsvLine, READING_COLUMNS, readingCsvLine } from '@airbox/web';
+import type { ReadingStore } from '@airbox/store';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { openStore, STORE_OPTIONS, STORE_USAGE } from '../store-options.ts';
@@ -28,30 +29,31 @@ function time(flag: string, value: string | undefined): number {
   return ms;
 }
 
+const EXPORT_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  device: { type: 'string', multiple: true },
+  agg: { type: 'string' },
+  format: { type: 'string' },
+  'data-dir': { type: 'string' },
+  ...STORE_OPTIONS,
+} as const;
+
+/** What to export: the range [fromMs, toMs), raw rows or hourly means, as CSV or JSON lines. */
+interface ExportQuery {
+  fromMs: number;
+  toMs: number;
+  agg: 'raw' | '1h';
+  format: 'csv' | 'jsonl';
+}
+
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write stored readings (raw or hourly, raw and calibrated) as CSV or JSON lines',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values: v } = parseCommandArgs(argv, {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      device: { type: 'string', multiple: true },
-      agg: { type: 'string' },
-      format: { type: 'string' },
-      'data-dir': { type: 'string' },
-      ...STORE_OPTIONS,
-    });
-    const fromMs = time('from', v.from);
-    const toMs = time('to', v.to);
-    if (fromMs >= toMs) throw new UsageError('--from must be before --to');
-    const agg = v.agg ?? 'raw';
-    if (agg !== 'raw' && agg !== '1h')
-      throw new UsageError(`--agg must be raw or 1h, got '${agg}'`);
-    const format = v.format ?? 'csv';
-    if (format !== 'csv' && format !== 'jsonl') {
-      throw new UsageError(`--format must be csv or jsonl, got '${format}'`);
-    }
+    const { values: v } = parseCommandArgs(argv, EXPORT_OPTIONS);
+    const query = exportQuery(v);
     const bad = (v.device ?? []).find((id) => !isValidDeviceId(id));
     if (bad !== undefined)
       throw new UsageError(`--device ${JSON.stringify(bad)} is not a device id`);
@@ -63,21 +65,13 @@ export const exportCommand: Command = {
       const write = async (chunk: string) => {
         if (!io.stdout.write(chunk)) await new Promise((r) => io.stdout.once('drain', r));
       };
-      if (format === 'csv') {
-        await write((agg === 'raw' ? READING_COLUMNS : HOURLY_COLUMNS).join(',') + '\r\n');
+      if (query.format === 'csv') {
+        await write((query.agg === 'raw' ? READING_COLUMNS : HOURLY_COLUMNS).join(',') + '\r\n');
       }
       let rows = 0;
       for (const [i, deviceId] of devices.entries()) {
-        for (let day = fromMs; day < toMs; day += DAY_MS) {
-          const q = { deviceIds: [deviceId], fromMs: day, toMs: Math.min(day + DAY_MS, toMs) };
-          const lines =
-            agg === 'raw'
-              ? (await store.series(q)).map((r) =>
-                  format === 'csv' ? readingCsvLine(r) : JSON.stringify(r) + '\n',
-                )
-              : (await store.hourly(q)).map((r) =>
-                  format === 'csv' ? hourlyCsvLine(r) : JSON.stringify(r) + '\n',
-                );
+        for (let day = query.fromMs; day < query.toMs; day += DAY_MS) {
+          const lines = await deviceDayLines(store, deviceId, day, query);
           if (lines.length > 0) await write(lines.join(''));
           rows += lines.length;
         }
@@ -89,3 +83,38 @@ export const exportCommand: Command = {
     }
   },
 };
+
+function exportQuery(v: {
+  from?: string;
+  to?: string;
+  agg?: string;
+  format?: string;
+}): ExportQuery {
+  const fromMs = time('from', v.from);
+  const toMs = time('to', v.to);
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const agg = v.agg ?? 'raw';
+  if (agg !== 'raw' && agg !== '1h') throw new UsageError(`--agg must be raw or 1h, got '${agg}'`);
+  const format = v.format ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') {
+    throw new UsageError(`--format must be csv or jsonl, got '${format}'`);
+  }
+  return { fromMs, toMs, agg, format };
+}
+
+/** One device-day (cut at --to) as lines: a device-day at a time keeps memory bounded. */
+async function deviceDayLines(
+  store: ReadingStore,
+  deviceId: string,
+  dayMs: number,
+  { toMs, agg, format }: ExportQuery,
+): Promise<string[]> {
+  const q = { deviceIds: [deviceId], fromMs: dayMs, toMs: Math.min(dayMs + DAY_MS, toMs) };
+  return agg === 'raw'
+    ? (await store.series(q)).map((r) =>
+        format === 'csv' ? readingCsvLine(r) : JSON.stringify(r) + '\n',
+      )
+    : (await store.hourly(q)).map((r) =>
+        format === 'csv' ? hourlyCsvLine(r) : JSON.stringify(r) + '\n',
+      );
+}

@@ -116,27 +116,39 @@ export function describeProgress(p: FleetProgress): string {
   );
 }
 
+const SIM_OPTIONS = {
+  devices: { type: 'string' },
+  broker: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+  duration: { type: 'string' },
+  start: { type: 'string' },
+  interval: { type: 'string' },
+  'batch-every': { type: 'string' },
+  format: { type: 'string' },
+  credentials: { type: 'string' },
+  'data-dir': { type: 'string' },
+  truth: { type: 'string' },
+  replay: { type: 'string' },
+  'replay-start': { type: 'string' },
+} as const;
+
+type SimValues = ReturnType<typeof parseCommandArgs<typeof SIM_OPTIONS>>['values'];
+
+/** What the fleet runs through: its boxes and stations, from when, how long, how often. */
+interface SimRun {
+  source: FleetSource;
+  startMs: number;
+  durationMs: number | null;
+  intervalMs: number;
+}
+
 export const simCommand: Command = {
   name: 'sim',
   summary: 'simulate a fleet of boxes and a reference network over MQTT (or replay a data set)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values: v } = parseCommandArgs(argv, {
-      devices: { type: 'string' },
-      broker: { type: 'string' },
-      seed: { type: 'string' },
-      speed: { type: 'string' },
-      duration: { type: 'string' },
-      start: { type: 'string' },
-      interval: { type: 'string' },
-      'batch-every': { type: 'string' },
-      format: { type: 'string' },
-      credentials: { type: 'string' },
-      'data-dir': { type: 'string' },
-      truth: { type: 'string' },
-      replay: { type: 'string' },
-      'replay-start': { type: 'string' },
-    });
+    const { values: v } = parseCommandArgs(argv, SIM_OPTIONS);
     const format = v.format ?? 'native';
     if (format !== 'native' && format !== 'lass') {
       throw new UsageError(`--format must be native or lass, got '${format}'`);
@@ -147,66 +159,16 @@ export const simCommand: Command = {
     const seed = Math.floor(positiveNumber('seed', v.seed, 1));
     const speed = parseSpeed(v.speed);
     const broker = parseBroker(v.broker ?? 'mqtt://127.0.0.1:1883');
-    let source: FleetSource;
-    let startMs: number;
-    let durationMs: number | null =
-      v.duration === undefined ? null : positiveNumber('duration', v.duration, 1) * 1000;
-    let intervalMs = 60_000;
-    if (v.replay !== undefined) {
-      let data;
-      try {
-        data = loadReplayDataset(v.replay, v['replay-start']);
-      } catch (e) {
-        if (e instanceof ReplayError) throw new UsageError(e.message);
-        throw e;
-      }
-      source = replaySource(data);
-      startMs = data.startMs;
-      durationMs ??= data.hours * 3600_000;
-      intervalMs = 3600_000;
-    } else {
-      const faster = speed === 'max' || speed > 1;
-      if (faster && durationMs === null) {
-        throw new UsageError('faster than real time needs --duration (the run ends "now")');
-      }
-      startMs = defaultStart(v.start, io.now(), faster ? durationMs : null);
-      const boxes = Math.floor(positiveNumber('devices', v.devices, 100));
-      source = worldSource(createSimWorld({ seed, boxes, startMs }));
-    }
-    if (v.interval !== undefined) intervalMs = positiveNumber('interval', v.interval, 60) * 1000;
-
-    const ids = [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT];
-    let creds: Map<string, Credentials>;
-    if (v.credentials !== undefined) creds = readCredentialsFile(v.credentials);
-    else if (v['data-dir'] !== undefined) {
-      const registry = openRegistry(v['data-dir'], io.now);
-      try {
-        // Registered where the world puts them: indoor boxes stay off the map and surface.
-        creds = simCredentials(registry, ids, indoorBoxIds(source.boxes));
-      } finally {
-        registry.close();
-      }
-    } else creds = new Map();
-    if (creds.size === 0 && format === 'native') {
-      io.stderr.write(
-        'airbox sim: no credentials (--credentials or --data-dir): boxes connect anonymously, which a broker accepts only for LASS topics with --allow-anonymous-lass\n',
-      );
-    }
-    const service = creds.get(SIM_REFERENCE_ACCOUNT) ?? null;
-    if (service === null && source.stations.length > 0) {
-      io.stderr.write('airbox sim: no sim-reference service login: stations are not published\n');
-    }
+    const sim = simRun(v, seed, speed, io.now());
+    const { creds, service } = simLogins(v, sim.source, format, io);
     const truth = v.truth === undefined ? undefined : new TruthWriter(v.truth);
     const fleet = new Fleet({
-      source,
+      ...sim,
       broker,
       credentials: (id) => creds.get(id) ?? null,
       service,
       format,
       speed,
-      startMs,
-      durationMs,
-      intervalMs,
       messageGapMs: positiveNumber('batch-every', v['batch-every'], 0.25) * 1000,
       truth,
       now: io.now,
@@ -217,6 +179,69 @@ export const simCommand: Command = {
     return 0;
   },
 };
+
+/** A replayed data set (--replay, hourly), or a simulated world of --devices boxes. */
+function simRun(v: SimValues, seed: number, speed: number | 'max', nowMs: number): SimRun {
+  let durationMs: number | null =
+    v.duration === undefined ? null : positiveNumber('duration', v.duration, 1) * 1000;
+  let run: SimRun;
+  if (v.replay !== undefined) {
+    let data;
+    try {
+      data = loadReplayDataset(v.replay, v['replay-start']);
+    } catch (e) {
+      if (e instanceof ReplayError) throw new UsageError(e.message);
+      throw e;
+    }
+    durationMs ??= data.hours * 3600_000;
+    run = { source: replaySource(data), startMs: data.startMs, durationMs, intervalMs: 3600_000 };
+  } else {
+    const faster = speed === 'max' || speed > 1;
+    if (faster && durationMs === null) {
+      throw new UsageError('faster than real time needs --duration (the run ends "now")');
+    }
+    const startMs = defaultStart(v.start, nowMs, faster ? durationMs : null);
+    const boxes = Math.floor(positiveNumber('devices', v.devices, 100));
+    const source = worldSource(createSimWorld({ seed, boxes, startMs }));
+    run = { source, startMs, durationMs, intervalMs: 60_000 };
+  }
+  if (v.interval !== undefined) run.intervalMs = positiveNumber('interval', v.interval, 60) * 1000;
+  return run;
+}
+
+/**
+ * The boxes' and the reference service's logins: from --credentials, registered in
+ * --data-dir's registry, or none (said on stderr, with what follows from it).
+ */
+function simLogins(
+  v: SimValues,
+  source: FleetSource,
+  format: 'native' | 'lass',
+  io: CliIo,
+): { creds: Map<string, Credentials>; service: Credentials | null } {
+  const ids = [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT];
+  let creds: Map<string, Credentials>;
+  if (v.credentials !== undefined) creds = readCredentialsFile(v.credentials);
+  else if (v['data-dir'] !== undefined) {
+    const registry = openRegistry(v['data-dir'], io.now);
+    try {
+      // Registered where the world puts them: indoor boxes stay off the map and surface.
+      creds = simCredentials(registry, ids, indoorBoxIds(source.boxes));
+    } finally {
+      registry.close();
+    }
+  } else creds = new Map();
+  if (creds.size === 0 && format === 'native') {
+    io.stderr.write(
+      'airbox sim: no credentials (--credentials or --data-dir): boxes connect anonymously, which a broker accepts only for LASS topics with --allow-anonymous-lass\n',
+    );
+  }
+  const service = creds.get(SIM_REFERENCE_ACCOUNT) ?? null;
+  if (service === null && source.stations.length > 0) {
+    io.stderr.write('airbox sim: no sim-reference service login: stations are not published\n');
+  }
+  return { creds, service };
+}
 
 function defaultStart(start: string | undefined, nowMs: number, backMs: number | null): number {
   if (start !== undefined) {

@@ -5,9 +5,9 @@ import { openModelRegistry, registryProvider } from '@airbox/calibrate';
 import { publishLive, startSubscriberWorker, StreamConsumer, StreamWorker } from '@airbox/ingest';
 import { MetricsRegistry } from '@airbox/web';
 import { parseCommandArgs } from '../args.ts';
-import { CLUSTER_OPTIONS, CLUSTER_USAGE, joinCluster } from '../cluster-options.ts';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
-import { jsonLogger } from '../log.ts';
+import { jsonLogger, type JsonLog } from '../log.ts';
 import { startOpsHttp } from '../ops-http.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import { waitForSignal } from '../signals.ts';
@@ -52,25 +52,25 @@ export const WORKER_OPTIONS = {
   ...CLUSTER_OPTIONS,
 } as const;
 
+type WorkerValues = ReturnType<typeof parseCommandArgs<typeof WORKER_OPTIONS>>['values'];
+
+/** Where the worker's messages come from: the Redis stream, or one broker over MQTT. */
+interface MessageSource {
+  /** Set when reading the stream, for /metrics and /healthz. */
+  consumer: StreamConsumer | undefined;
+  /** Said in the `listening` line. */
+  fields: Record<string, unknown>;
+  /** Finishes the batch in hand; nothing new arrives after it. */
+  stop(): Promise<void>;
+}
+
 export const workerCommand: Command = {
   name: 'worker',
   summary: 'run the stream worker as its own process (Redis stream or MQTT subscriber)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values: v } = parseCommandArgs(argv, WORKER_OPTIONS);
-    const password = v.password ?? process.env['AIRBOX_WORKER_PASSWORD'];
-    if (v.redis !== undefined && v.broker !== undefined) {
-      throw new UsageError('give --redis (stream) or --broker (MQTT), not both');
-    }
-    if (v.redis === undefined && (!v.broker || !v.username || !password)) {
-      throw new UsageError(
-        '--redis URL, or --broker, --username and --password (or AIRBOX_WORKER_PASSWORD), are required',
-      );
-    }
-    const httpPort = v['http-port'] === undefined ? 9464 : Number(v['http-port']);
-    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
-      throw new UsageError(`--http-port must be a port number 0–65535, got '${v['http-port']}'`);
-    }
+    const { password, httpPort } = checkFlags(v);
     const log = jsonLogger(io);
     const dataDir = resolve(v['data-dir'] ?? 'data');
     const cluster = await joinCluster(v, 'airbox-worker');
@@ -81,50 +81,25 @@ export const workerCommand: Command = {
       onError: (e) => log('calibration-reload-failed', { error: String(e) }),
     });
     const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
-    const handle = (msg: InboundMessage) => worker.handle(msg);
-
-    let stopSource: () => Promise<void>;
-    let consumer: StreamConsumer | undefined;
-    let source: Record<string, unknown>;
-    if (cluster !== null) {
-      const workerId = v['worker-id'] ?? `${hostname()}-${process.pid}`;
-      consumer = new StreamConsumer({ ...cluster, workerId, handle, now: io.now, log });
-      const unpublish = publishLive(worker.live, cluster.redis, cluster.keys);
-      await consumer.start();
-      const c = consumer;
-      stopSource = async () => {
-        await c.stop();
-        unpublish();
-      };
-      source = { workerId, partitions: consumer.partitions };
-    } else {
-      const clientId = v['client-id'] ?? `airbox-worker-${v.username}`;
-      const client = await startSubscriberWorker({
-        brokerUrl: v.broker!,
-        username: v.username!,
-        password: password!,
-        clientId,
-        worker,
-        now: io.now,
-        onError: (e) => log('worker-error', { message: e.message }),
-      });
-      stopSource = () => client.endAsync();
-      source = { clientId, broker: v.broker };
-    }
-
+    const source =
+      cluster !== null
+        ? await streamSource(v, cluster, worker, io, log)
+        : await mqttSource(v, password!, worker, io, log);
     const metrics = new MetricsRegistry();
+    const { consumer } = source;
     registerMetrics(metrics, { worker, store, consumer });
-    const c = consumer;
     const ops = await startOpsHttp(
       metrics,
-      () => ({ store: store.kind, ...(c ? { partitions: c.partitions } : {}) }),
+      () => ({ store: store.kind, ...(consumer ? { partitions: consumer.partitions } : {}) }),
       v.host ?? '0.0.0.0',
       httpPort,
     );
-    io.stdout.write(JSON.stringify({ event: 'listening', ...source, httpPort: ops.port }) + '\n');
+    io.stdout.write(
+      JSON.stringify({ event: 'listening', ...source.fields, httpPort: ops.port }) + '\n',
+    );
     await waitForSignal();
     log('stopping', { pendingReadings: worker.pendingReadings });
-    await stopSource(); // finishes the batch in hand; nothing new arrives
+    await source.stop();
     await worker.drain();
     calibration.stop();
     models.close();
@@ -135,3 +110,69 @@ export const workerCommand: Command = {
     return 0;
   },
 };
+
+/** Exactly one message source, with what it needs; the port of /metrics. */
+function checkFlags(v: WorkerValues): { password: string | undefined; httpPort: number } {
+  const password = v.password ?? process.env['AIRBOX_WORKER_PASSWORD'];
+  if (v.redis !== undefined && v.broker !== undefined) {
+    throw new UsageError('give --redis (stream) or --broker (MQTT), not both');
+  }
+  if (v.redis === undefined && (!v.broker || !v.username || !password)) {
+    throw new UsageError(
+      '--redis URL, or --broker, --username and --password (or AIRBOX_WORKER_PASSWORD), are required',
+    );
+  }
+  const httpPort = v['http-port'] === undefined ? 9464 : Number(v['http-port']);
+  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
+    throw new UsageError(`--http-port must be a port number 0–65535, got '${v['http-port']}'`);
+  }
+  return { password, httpPort };
+}
+
+/** A fair share of the stream's partitions, leased; stored readings go to the live map. */
+async function streamSource(
+  v: WorkerValues,
+  cluster: Cluster,
+  worker: StreamWorker,
+  io: CliIo,
+  log: JsonLog,
+): Promise<MessageSource> {
+  const workerId = v['worker-id'] ?? `${hostname()}-${process.pid}`;
+  const handle = (msg: InboundMessage) => worker.handle(msg);
+  const consumer = new StreamConsumer({ ...cluster, workerId, handle, now: io.now, log });
+  const unpublish = publishLive(worker.live, cluster.redis, cluster.keys);
+  await consumer.start();
+  return {
+    consumer,
+    fields: { workerId, partitions: consumer.partitions },
+    async stop() {
+      await consumer.stop();
+      unpublish();
+    },
+  };
+}
+
+/** A persistent-session QoS 1 subscriber of one broker (checkFlags saw the login). */
+async function mqttSource(
+  v: WorkerValues,
+  password: string,
+  worker: StreamWorker,
+  io: CliIo,
+  log: JsonLog,
+): Promise<MessageSource> {
+  const clientId = v['client-id'] ?? `airbox-worker-${v.username}`;
+  const client = await startSubscriberWorker({
+    brokerUrl: v.broker!,
+    username: v.username!,
+    password,
+    clientId,
+    worker,
+    now: io.now,
+    onError: (e) => log('worker-error', { message: e.message }),
+  });
+  return {
+    consumer: undefined,
+    fields: { clientId, broker: v.broker },
+    stop: () => client.endAsync(),
+  };
+}

@@ -42,11 +42,20 @@ export const WORKER_DEAD_LETTER_CODES = {
     'Some readings had no trustworthy time (an unset device clock and no receive time); the others were stored.',
 } as const;
 
+/** Why a store kept a reading as a dead letter, and how it reads back a code it does not list. */
+export const STORE_DEAD_LETTER_CODES = {
+  'influx-refused':
+    'InfluxDB refused the reading with 4xx (a schema conflict, a time out of range); the payload is its line protocol.',
+  'unknown-code':
+    'Kept by another AirBox version with a code this one does not list; the reason begins with that code.',
+} as const;
+
 /** Every code a dead letter can carry, with its meaning. */
 export const DEAD_LETTER_CODES = {
   ...DECODE_ERROR_CODES,
   ...REFUSAL_CODES,
   ...WORKER_DEAD_LETTER_CODES,
+  ...STORE_DEAD_LETTER_CODES,
 } as const;
 export type DeadLetterCode = keyof typeof DEAD_LETTER_CODES;
 

@@ -1,4 +1,4 @@
-import type { FlagCode, FormatId, StoredReading } from '@airbox/contracts';
+import type { DeadLetterCode, FlagCode, FormatId, StoredReading } from '@airbox/contracts';
 
 /**
  * The storage port: what the stream worker and the API need from a store, whatever the
@@ -95,8 +95,8 @@ export interface DeadLetter {
   payload: Uint8Array;
   /** MQTT client id of the publisher, where known. */
   clientId: string | null;
-  /** Stable code, e.g. a protocol DecodeErrorCode. */
-  code: string;
+  /** Stable code from the closed table (DEAD_LETTER_CODES); read back with readDeadLetterCode. */
+  code: DeadLetterCode;
   /** Human-readable: names the input and the problem. */
   reason: string;
 }

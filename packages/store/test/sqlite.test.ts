@@ -99,6 +99,28 @@ describe('SqliteStore on disk', () => {
     await again.close();
   });
 
+  it('reads back a dead letter whose code it does not list as unknown-code, the code kept in its reason', async () => {
+    const path = join(dir, 'airbox.db');
+    const store = openSqliteStore({ path });
+    const editor = new Database(path);
+    // As another version of AirBox might have written it (a code since renamed).
+    editor
+      .prepare(
+        `INSERT INTO dead_letters (received_ms, topic, payload, client_id, code, reason)
+         VALUES (?, 'airbox/v1/box/reading', ?, 'box', 'too-big', 'payload is 90000 bytes')`,
+      )
+      .run(T0_MS, Buffer.from('x'));
+    editor.close();
+    expect(await store.deadLetters()).toMatchObject([
+      {
+        topic: 'airbox/v1/box/reading',
+        code: 'unknown-code',
+        reason: 'too-big: payload is 90000 bytes',
+      },
+    ]);
+    await store.close();
+  });
+
   it('runs in WAL mode at the current schema version', async () => {
     const path = join(dir, 'airbox.db');
     const store = openSqliteStore({ path });

@@ -54,7 +54,8 @@ export async function openInfluxStore(
       topic: REFUSED_READING_TOPIC,
       payload: new TextEncoder().encode(line),
       clientId: null,
-      code: error.code,
+      // The sink refuses a point only with influx-refused (sink.ts).
+      code: 'influx-refused',
       reason: error.message,
     };
     return deadLetterToLine(letter, ids.next(receivedMs));

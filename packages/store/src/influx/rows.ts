@@ -5,6 +5,7 @@ import {
   isFlagCode,
   type StoredReading,
 } from '@airbox/contracts';
+import { readDeadLetterCode } from '../dead-letter-code.ts';
 import type { DeadLetter, HourlyRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 import { NUMBER_FIELDS } from './line-protocol.ts';
@@ -135,8 +136,7 @@ export function rowToDeadLetter(row: QueryRow): DeadLetter {
     topic: r.requiredString('topic'),
     payload: new Uint8Array(Buffer.from(r.string('payload_b64') ?? '', 'base64')),
     clientId: r.string('client_id'),
-    code: r.requiredString('code'),
-    reason: r.requiredString('reason'),
+    ...readDeadLetterCode(r.requiredString('code'), r.requiredString('reason')),
   };
 }
 

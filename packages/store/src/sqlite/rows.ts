@@ -1,4 +1,5 @@
 import type { StoredReading } from '@airbox/contracts';
+import { readDeadLetterCode } from '../dead-letter-code.ts';
 import type { DeadLetter, HourlyRow } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 import { corruptRow, FLAG_SEPARATOR, flagsFromText, isFormatId, isKind } from './labels.ts';
@@ -183,7 +184,6 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     // A plain copy, not better-sqlite3's Buffer, so callers get exactly the port's type.
     payload: new Uint8Array(row.payload),
     clientId: row.client_id,
-    code: row.code,
-    reason: row.reason,
+    ...readDeadLetterCode(row.code, row.reason),
   };
 }

@@ -1,0 +1,138 @@
+import type { ReadingSink } from '@airbox/contracts';
+import { join, resolve } from 'node:path';
+import {
+  openModelRegistry,
+  registryProvider,
+  type ModelRegistry,
+  type RegistryProvider,
+} from '@airbox/calibrate';
+import {
+  DeviceRegistry,
+  RawBus,
+  relayLive,
+  startBroker,
+  startRawRelay,
+  StreamWorker,
+  type BrokerOptions,
+  type RawRelay,
+  type RunningBroker,
+} from '@airbox/ingest';
+import type { ReadingStore } from '@airbox/store';
+import { positiveNumber } from '../args.ts';
+import { joinCluster, type Cluster } from '../cluster-options.ts';
+import { UsageError, type CliIo } from '../io.ts';
+import { jsonLogger, type JsonLog } from '../log.ts';
+import { openStore } from '../store-options.ts';
+import { handoffMode, port, readingSink, type Handoff, type ServeValues } from './options.ts';
+
+/** What every step of `airbox serve` reads: the flags and the process around them. */
+export interface ServeBase {
+  v: ServeValues;
+  io: CliIo;
+  log: JsonLog;
+  dataDir: string;
+  host: string;
+  handoff: Handoff;
+  cluster: Cluster | null;
+}
+
+/** The store, the device registry and the calibration models. */
+export interface ServeData {
+  store: ReadingStore;
+  registry: DeviceRegistry;
+  models: ModelRegistry;
+  calibration: RegistryProvider;
+}
+
+/** The ingest side: the worker, the broker, and the relays between nodes when scaled out. */
+export interface ServeIngest {
+  worker: StreamWorker;
+  sink: ReadingSink | null;
+  rawMessages: RawBus;
+  rawRelay: RawRelay | null;
+  broker: RunningBroker;
+  stopRelay: (() => Promise<void>) | null;
+}
+
+/** Checks the flags that go together and joins the cluster (--redis), failing fast. */
+export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  const handoff = handoffMode(v);
+  const dataDir = resolve(v['data-dir'] ?? 'data');
+  const host = v.host ?? '0.0.0.0';
+  const log = jsonLogger(io);
+  const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
+  return { v, io, log, dataDir, host, handoff, cluster };
+}
+
+export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {
+  const store = await openStore(v, dataDir);
+  const registry = new DeviceRegistry(resolve(v.registry ?? join(dataDir, 'devices.db')));
+  // The active calibration models, hot-reloaded: a refit or `airbox calibrate activate`
+  // takes effect on the next reading without a restart.
+  const models = openModelRegistry({ dataDir, now: io.now });
+  const calibration = registryProvider(models, {
+    now: io.now,
+    onError: (e) => log('calibration-reload-failed', { error: String(e) }),
+  });
+  return { store, registry, models, calibration };
+}
+
+/** The stream worker, the broker in front of it, and the relays of a scaled-out node. */
+export async function startIngest(base: ServeBase, data: ServeData): Promise<ServeIngest> {
+  const { io, cluster, handoff } = base;
+  const worker = new StreamWorker({
+    store: data.store,
+    now: io.now,
+    calibration: data.calibration.provider,
+  });
+  const sink = readingSink(handoff, worker, cluster);
+  // Every PUBLISH as received, for the maker page's raw tail (/api/v1/devices/:id/raw.sse);
+  // scaled out, a box's messages reach the tail on whichever node serves it.
+  const rawMessages = new RawBus();
+  const rawRelay = cluster && (await startRawRelay(rawMessages, cluster.redis, cluster.keys));
+  const broker = await startBroker(
+    brokerOptions(base, data, sink, rawRelay ? rawRelay.tap : (m) => rawMessages.publish(m)),
+  );
+  // Readings stored by other processes' workers reach this node's live map through Redis.
+  const stopRelay =
+    cluster !== null && handoff !== 'embedded'
+      ? await relayLive(worker.live, cluster.redis, cluster.keys)
+      : null;
+  return { worker, sink, rawMessages, rawRelay, broker, stopRelay };
+}
+
+function brokerOptions(
+  { v, io, log, dataDir, host, cluster }: ServeBase,
+  { store, registry }: ServeData,
+  sink: ReadingSink | null,
+  rawTap: BrokerOptions['rawTap'],
+): BrokerOptions {
+  return {
+    registry,
+    sink,
+    deadLetters: (letter) => store.addDeadLetter(letter),
+    persistenceDir: join(dataDir, 'broker'),
+    redis: cluster?.redis,
+    allowAnonymousLass: v['allow-anonymous-lass'] ?? false,
+    maxPayloadBytes: positiveNumber('max-payload-bytes', v['max-payload-bytes'], 65_536),
+    rawTap,
+    ratePerS: positiveNumber('rate', v.rate, 5),
+    rateBurst: 200,
+    host,
+    mqttPort: port('mqtt-port', v['mqtt-port'], 1883),
+    wsPort: port('ws-port', v['ws-port'], 8083),
+    tls:
+      v['tls-cert'] && v['tls-key']
+        ? {
+            certFile: v['tls-cert'],
+            keyFile: v['tls-key'],
+            port: port('tls-port', v['tls-port'], 8883),
+          }
+        : null,
+    now: io.now,
+    log,
+  };
+}

@@ -1,0 +1,101 @@
+import type { ReadingSink } from '@airbox/contracts';
+import { StreamHandoff, type StreamWorker } from '@airbox/ingest';
+import { parseCommandArgs } from '../args.ts';
+import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
+import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
+import { UsageError } from '../io.ts';
+import { STORE_OPTIONS } from '../store-options.ts';
+
+export const SERVE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  registry: { type: 'string' },
+  host: { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'http-port': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-port': { type: 'string' },
+  'allow-anonymous-lass': { type: 'boolean' },
+  'max-payload-bytes': { type: 'string' },
+  rate: { type: 'string' },
+  'no-worker': { type: 'boolean' },
+  handoff: { type: 'string' },
+  'no-refit': { type: 'boolean' },
+  'map-style': { type: 'string' },
+  'trust-proxy': { type: 'string' },
+  demo: { type: 'boolean' },
+  'demo-devices': { type: 'string' },
+  'demo-history-hours': { type: 'string' },
+  ...STORE_OPTIONS,
+  ...REFERENCE_FEED_OPTIONS,
+  ...CLUSTER_OPTIONS,
+} as const;
+
+export function parseServeArgs(argv: string[]) {
+  return parseCommandArgs(argv, SERVE_OPTIONS).values;
+}
+
+/** The flags of `airbox serve`, parsed (a config file's included). */
+export type ServeValues = ReturnType<typeof parseServeArgs>;
+
+export function port(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`--${flag} must be a port number 0–65535, got '${value}'`);
+  }
+  return n;
+}
+
+export function nonNegative(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--${flag} must be a number ≥ 0, got '${value}'`);
+  }
+  return n;
+}
+
+/** `--trust-proxy`: 'true', or the proxies' addresses/CIDRs, as Fastify's `trustProxy` takes. */
+export function trustProxy(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const list = value.split(',').map((a) => a.trim());
+  if (list.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw new UsageError(
+      `--trust-proxy takes 'true' or comma-separated addresses/CIDRs, got '${value}'`,
+    );
+  }
+  return list;
+}
+
+export type Handoff = 'embedded' | 'mqtt' | 'stream';
+
+export function handoffMode(v: {
+  handoff?: string;
+  'no-worker'?: boolean;
+  redis?: string;
+}): Handoff {
+  const mode = v.handoff ?? (v['no-worker'] ? 'mqtt' : 'embedded');
+  if (mode !== 'embedded' && mode !== 'mqtt' && mode !== 'stream') {
+    throw new UsageError(`--handoff must be embedded, mqtt or stream, got '${mode}'`);
+  }
+  if (v['no-worker'] && mode !== 'mqtt') {
+    throw new UsageError(`--no-worker means --handoff mqtt; it cannot go with --handoff ${mode}`);
+  }
+  if (mode === 'stream' && v.redis === undefined) {
+    throw new UsageError('--handoff stream needs --redis (the stream lives in Redis)');
+  }
+  return mode;
+}
+
+export function readingSink(
+  mode: Handoff,
+  worker: StreamWorker,
+  cluster: Cluster | null,
+): ReadingSink | null {
+  if (mode === 'embedded') return worker;
+  if (mode === 'mqtt') return null;
+  return new StreamHandoff(cluster!.redis, cluster!.keys);
+}

@@ -1,0 +1,141 @@
+import { startRefitSchedule } from '@airbox/calibrate';
+import { StreamHandoff, type ReferenceFeed } from '@airbox/ingest';
+import {
+  brokerDeviceAdmin,
+  createApi,
+  MetricsRegistry,
+  surfaceService,
+  type RetainedBroker,
+} from '@airbox/web';
+import { positiveNumber } from '../args.ts';
+import { startReferenceFeedFromOptions } from '../commands/reference.ts';
+import { startDemoFleet, type DemoFleet } from '../demo.ts';
+import { registerMetrics } from '../serve-metrics.ts';
+import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
+import { nonNegative, port, trustProxy } from './options.ts';
+
+type RefitSchedule = ReturnType<typeof startRefitSchedule>;
+type Api = ReturnType<typeof createApi>;
+
+/** The ports every listener is bound to (0 in a flag picks a free one). */
+export interface ServePorts {
+  mqtt: number;
+  ws: number | null;
+  tls: number | null;
+  http: number | null;
+}
+
+/** /metrics, and the reference feed, which registers its own counters there. */
+export function startMonitoring(
+  { v, io, log }: ServeBase,
+  { store }: ServeData,
+  { worker, broker, sink }: ServeIngest,
+): { metrics: MetricsRegistry; referenceFeed: ReferenceFeed | null } {
+  const metrics = new MetricsRegistry();
+  registerMetrics(metrics, {
+    worker,
+    store,
+    broker,
+    handoff: sink instanceof StreamHandoff ? sink : null,
+  });
+  const referenceFeed = startReferenceFeedFromOptions(v, { worker, metrics, log, now: io.now });
+  return { metrics, referenceFeed };
+}
+
+/** The daily refit of calibration models, unless --no-refit. */
+export function startRefits({ v, io, log }: ServeBase, data: ServeData): RefitSchedule | null {
+  if (v['no-refit']) return null;
+  return startRefitSchedule(data.models, data.store, {
+    now: io.now,
+    // The demo fits once its history is in (startDemo), not on an empty store.
+    runAtStart: !v.demo,
+    onResult: (r) =>
+      log('calibration-refit', {
+        models: r.models.map((m) => m.id),
+        skipped: r.skipped.length,
+        drift: r.drift.length,
+      }),
+    onError: (e) => log('calibration-refit-failed', { error: (e as Error).message }),
+  });
+}
+
+/** The HTTP API and the app, listening; returns it with every bound port. */
+export async function startApi(
+  { v, io, host }: ServeBase,
+  { store, registry, models }: ServeData,
+  { worker, rawMessages, broker }: ServeIngest,
+  metrics: MetricsRegistry,
+): Promise<{ api: Api; ports: ServePorts }> {
+  const api = createApi({
+    store,
+    metrics,
+    health: () => ({ ports: broker.ports }),
+    now: io.now,
+    live: worker.live,
+    raw: rawMessages,
+    models: () => Promise.resolve(models.list({ activeOnly: true })),
+    // The registry re-reads its indoor ids only when devices.db changed (`airbox device set`
+    // from another process included), so each request may ask.
+    indoorDevices: () => registry.indoorDeviceIds(),
+    surface: surfaceService(store, {
+      now: io.now,
+      indoorDevices: () => registry.indoorDeviceIds(),
+    }),
+    // Aedes's typings leave out its `persistence`, which every broker instance has.
+    deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
+    mapStyleUrl: v['map-style'],
+    trustProxy: trustProxy(v['trust-proxy']),
+  });
+  await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
+  const httpPort = api.server.address();
+  const http = typeof httpPort === 'object' && httpPort ? httpPort.port : null;
+  return { api, ports: { ...broker.ports, http } };
+}
+
+/** The address local clients (the demo fleet, the banner) reach the listeners on. */
+export function localHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host;
+}
+
+/** The demo fleet (--demo), and the refit once its history is in. */
+export function startDemo(
+  { v, io, log, host, dataDir }: ServeBase,
+  { registry }: ServeData,
+  ports: ServePorts,
+  refits: RefitSchedule | null,
+): DemoFleet | null {
+  if (!v.demo) return null;
+  const demo = startDemoFleet({
+    registry,
+    broker: { host: localHost(host), port: ports.mqtt },
+    devices: Math.floor(positiveNumber('demo-devices', v['demo-devices'], 200)),
+    historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 72),
+    dataDir,
+    now: io.now,
+    log,
+  });
+  // The demo's history carries the co-located pairs: fit on it once it is in.
+  void demo.history.then(() => refits?.runNow());
+  return demo;
+}
+
+/** One JSON line with the ports on stdout (scripts wait for it), a banner on stderr. */
+export function announce(
+  { io, host, dataDir, handoff }: ServeBase,
+  ports: ServePorts,
+  demo: DemoFleet | null,
+): void {
+  const local = localHost(host);
+  io.stdout.write(
+    JSON.stringify({
+      event: 'listening',
+      dataDir,
+      ports,
+      handoff,
+      demoDevices: demo?.devices ?? 0,
+    }) + '\n',
+  );
+  io.stderr.write(
+    `airbox serve: mqtt://${local}:${ports.mqtt}  ws://${local}:${ports.ws}/mqtt  http://${local}:${ports.http}/healthz  data in ${dataDir}\n`,
+  );
+}

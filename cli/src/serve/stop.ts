@@ -1,0 +1,41 @@
+import type { ReferenceFeed } from '@airbox/ingest';
+import type { DemoFleet } from '../demo.ts';
+import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
+import type { startApi, startRefits } from './services.ts';
+
+/** Everything a running `airbox serve` holds, for stopServe. */
+export interface RunningServe {
+  base: ServeBase;
+  data: ServeData;
+  ingest: ServeIngest;
+  referenceFeed: ReferenceFeed | null;
+  refits: ReturnType<typeof startRefits>;
+  api: Awaited<ReturnType<typeof startApi>>['api'];
+  demo: DemoFleet | null;
+}
+
+/**
+ * Stops in an order that loses nothing: the demo and the broker first (no new messages;
+ * those accepted are in the worker's queue), then the feeds, the worker drained into the
+ * store, the relays and the API, and the store and registries last.
+ */
+export async function stopServe(s: RunningServe): Promise<void> {
+  const { log, cluster } = s.base;
+  const { store, registry, models, calibration } = s.data;
+  const { worker, broker, stopRelay, rawRelay } = s.ingest;
+  log('stopping', { pendingReadings: worker.pendingReadings });
+  await s.demo?.stop();
+  await broker.close();
+  await s.referenceFeed?.stop();
+  s.refits?.stop();
+  calibration.stop();
+  await worker.drain();
+  await stopRelay?.();
+  await rawRelay?.close();
+  await s.api.close();
+  await store.close();
+  cluster?.redis.disconnect();
+  models.close();
+  registry.close();
+  log('stopped', {});
+}
