@@ -109,6 +109,16 @@ export const StationDoc = z
   .register(docSchemas, { id: 'Station' });
 export type StationView = z.output<typeof StationDoc>;
 
+/** The closed list of codes (contracts' DEAD_LETTER_CODES), each with its meaning. */
+const deadLetterCode = z
+  .enum(Object.keys(DEAD_LETTER_CODES) as [DeadLetterCode, ...DeadLetterCode[]])
+  .describe(
+    'the refusal or dead-letter code:\n' +
+      Object.entries(DEAD_LETTER_CODES)
+        .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+        .join('\n'),
+  );
+
 export const DeadLetterDoc = z
   .object({
     id: z.number().int().optional(),
@@ -117,7 +127,7 @@ export const DeadLetterDoc = z
     payload: z.string().describe('the payload bytes, base64'),
     payloadText: z.string().describe('the payload as UTF-8 text'),
     clientId: text,
-    code: z.string(),
+    code: deadLetterCode,
     reason: z.string(),
   })
   .register(docSchemas, { id: 'DeadLetter' });
@@ -187,10 +197,7 @@ export const RawMessageDoc = z
       .describe(
         'stored (before the PUBACK), queued (to the workers), accepted (not a reading, or left to MQTT workers), dead-letter (undecodable), refused (by the broker), unacknowledged (the store or stream failed; the box resends)',
       ),
-    code: z
-      .enum(Object.keys(DEAD_LETTER_CODES) as [DeadLetterCode, ...DeadLetterCode[]])
-      .optional()
-      .describe('the refusal or dead-letter code'),
+    code: deadLetterCode.optional(),
     reason: z.string().optional(),
     readings: z.number().int().optional().describe('readings newly stored from it'),
     duplicates: z.number().int().optional().describe('readings the store already had'),
