@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveBinary, redisArgs, startInfluxd } from '@airbox/testkit';
 import { DeviceRegistry } from '@airbox/ingest';
-import {
-  freePort,
-  measure,
-  startProcess,
-  startServe,
-  stop,
-  strip,
-  waitForPort,
-} from './ingest-bench.ts';
+import { measure, strip } from './ingest-bench.ts';
 import { sampleProcess } from './proc.ts';
+import { freePort, startProcess, startServe, stop, waitForPort } from './process.ts';
 
 export interface ScaleoutBenchOptions {
   airbox: string[];

@@ -22,7 +22,8 @@ import {
   type FleetProgress,
   type Link,
 } from '@airbox/firmware-sim';
-import { sampleProcess, startServe, stop } from './ingest-bench.ts';
+import { sampleProcess } from './proc.ts';
+import { startServe, stop } from './process.ts';
 
 export const SIM_TARGETS = {
   boxes: 15_000,
