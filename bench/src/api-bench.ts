@@ -1,4 +1,3 @@
-import type { StoredReading } from '@airbox/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { openSqliteStore } from '@airbox/store';
 import { createApi, MetricsRegistry } from '@airbox/web';
+import { deviceName, fill, T0, type Store } from './api-fill.ts';
 
 /** What `airbox bench api` promises: a 24 h series of one box, 20 M rows stored. */
 export const API_TARGET_P50_MS = 10;
@@ -55,71 +55,7 @@ export interface ApiBenchResult {
   node: string;
 }
 
-const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-const T0 = Date.UTC(2026, 0, 1);
-const BATCH_ROWS = 20_000;
-
-const deviceName = (i: number) => `bench-${String(i).padStart(5, '0')}`;
-
-/** One device's minute readings [from, from + count), with plausible varying values. */
-function readings(device: number, from: number, count: number): StoredReading[] {
-  const out: StoredReading[] = [];
-  for (let m = from; m < from + count; m++) {
-    const time = new Date(T0 + m * MINUTE_MS).toISOString();
-    const pm25 = 5 + ((m * 7 + device * 13) % 60);
-    out.push({
-      deviceId: deviceName(device),
-      time,
-      receivedAt: time,
-      lat: 22 + (device % 300) / 100,
-      lon: 120 + (device % 200) / 100,
-      pm1UgM3: pm25 * 0.7,
-      pm25UgM3: pm25,
-      pm10UgM3: pm25 * 1.3,
-      temperatureC: 18 + (m % 15),
-      humidityPct: 50 + (m % 45),
-      format: 'native-v1',
-      app: 'AirBox',
-      firmware: '1.0.0',
-      flags: [],
-      kind: 'box',
-      pm25CalibratedUgM3: pm25 * 0.8,
-      calibrationModel: 'bench',
-    });
-  }
-  return out;
-}
-
-type Store = ReturnType<typeof openSqliteStore>;
-
-/**
- * Fills device by device: each batch extends one device's key range, which SQLite appends
- * to its b-tree (the port has no bulk path; write() is one transaction per call).
- */
-async function fill(store: Store, rows: number, perDevice: number, log: (l: string) => void) {
-  const started = performance.now();
-  let written = 0;
-  let lastLogMs = 0;
-  for (let device = 0; written < rows; device++) {
-    const deviceRows = Math.min(perDevice, rows - written);
-    for (let from = 0; from < deviceRows; from += BATCH_ROWS) {
-      written += (
-        await store.write(readings(device, from, Math.min(BATCH_ROWS, deviceRows - from)))
-      ).written;
-    }
-    const now = performance.now();
-    if (now - lastLogMs > 5_000 || written >= rows) {
-      lastLogMs = now;
-      const perS = Math.round(written / ((now - started) / 1000));
-      log(
-        `bench api: stored ${written.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')} readings (${perS.toLocaleString('en-US')}/s)`,
-      );
-    }
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { reused: false, seconds: round(seconds), rowsPerS: Math.round(rows / seconds) };
-}
 
 function round(n: number, digits = 3): number {
   const f = 10 ** digits;
@@ -200,64 +136,92 @@ async function measure(
  * kept-alive socket. Client and server share this process, so times include the client.
  */
 export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBenchResult> {
-  const rows = options.rows ?? 20_000_000;
-  const perDevice = options.rowsPerDevice ?? 14 * 1440;
-  const requests = options.requests ?? 1_000;
-  const warmup = options.warmup ?? 50;
-  const log = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (!(Number.isInteger(rows) && rows >= 1440)) {
-    throw new Error(
-      `bench api: rows ${rows} must be an integer of at least 1440 (one day of one box)`,
-    );
-  }
+  const s = apiSettings(options);
   const tempDir =
     options.path === undefined ? mkdtempSync(join(tmpdir(), 'airbox-bench-api-')) : null;
   const path = options.path === undefined ? join(tempDir ?? '', 'bench.db') : resolve(options.path);
   const store = openSqliteStore({ path });
   try {
     const stored = await store.countReadings();
-    const fillResult =
-      stored >= rows
-        ? { reused: true, seconds: 0, rowsPerS: 0 }
-        : await fill(store, rows, perDevice, log);
-    const devices = Math.ceil(rows / perDevice);
-    const days = Math.max(1, Math.floor(Math.min(rows, perDevice) / 1440));
-    const app = createApi({ store, metrics: new MetricsRegistry(), rateLimit: false });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      const address = app.server.address();
-      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      log(
-        `bench api: timing ${requests} + ${warmup} warm-up requests per format over ${devices} boxes`,
-      );
-      // Whole days of the devices that are full; the last device may hold fewer.
-      const fullDevices = Math.max(1, Math.floor(rows / perDevice));
-      const loadBefore = loadavg()[0] ?? 0;
-      const json = await measure(base, agent, queries(fullDevices, days, 'json'), warmup, requests);
-      const csv = await measure(base, agent, queries(fullDevices, days, 'csv'), warmup, requests);
-      return {
-        bench: 'api',
-        rows: Math.max(rows, stored),
-        devices,
-        rowsPerResponse: json.rows,
-        fill: fillResult,
-        json: json.stats,
-        csv: csv.stats,
-        targetP50Ms: API_TARGET_P50_MS,
-        targetMet: json.stats.p50Ms < API_TARGET_P50_MS,
-        loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) },
-        path: tempDir === null ? path : '(temporary, removed)',
-        cpu: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-      };
-    } finally {
-      agent.destroy();
-      await app.close();
-    }
+    const fillResult = await fillUnlessStored(store, stored, s);
+    const timed = await timeSeries(store, s);
+    return {
+      bench: 'api',
+      rows: Math.max(s.rows, stored),
+      devices: Math.ceil(s.rows / s.perDevice),
+      rowsPerResponse: timed.json.rows,
+      fill: fillResult,
+      json: timed.json.stats,
+      csv: timed.csv.stats,
+      targetP50Ms: API_TARGET_P50_MS,
+      targetMet: timed.json.stats.p50Ms < API_TARGET_P50_MS,
+      loadAverage: timed.loadAverage,
+      path: tempDir === null ? path : '(temporary, removed)',
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+    };
   } finally {
     await store.close();
     if (tempDir !== null) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** The options with their defaults. */
+interface ApiSettings {
+  rows: number;
+  perDevice: number;
+  requests: number;
+  warmup: number;
+  log: (line: string) => void;
+}
+
+function apiSettings(options: ApiBenchOptions): ApiSettings {
+  const rows = options.rows ?? 20_000_000;
+  if (!(Number.isInteger(rows) && rows >= 1440)) {
+    throw new Error(
+      `bench api: rows ${rows} must be an integer of at least 1440 (one day of one box)`,
+    );
+  }
+  return {
+    rows,
+    perDevice: options.rowsPerDevice ?? 14 * 1440,
+    requests: options.requests ?? 1_000,
+    warmup: options.warmup ?? 50,
+    log: options.progress ?? ((line: string) => process.stderr.write(`${line}\n`)),
+  };
+}
+
+/** Fills the store unless it already holds `rows` readings (a --path file is reused). */
+async function fillUnlessStored(store: Store, stored: number, s: ApiSettings) {
+  if (stored >= s.rows) return { reused: true, seconds: 0, rowsPerS: 0 };
+  const seconds = await fill(store, s.rows, s.perDevice, s.log);
+  return { reused: false, seconds: round(seconds), rowsPerS: Math.round(s.rows / seconds) };
+}
+
+/** Serves the API and times the series requests, JSON then CSV, over one kept-alive socket. */
+async function timeSeries(store: Store, s: ApiSettings) {
+  const devices = Math.ceil(s.rows / s.perDevice);
+  const days = Math.max(1, Math.floor(Math.min(s.rows, s.perDevice) / 1440));
+  const app = createApi({ store, metrics: new MetricsRegistry(), rateLimit: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const address = app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    s.log(
+      `bench api: timing ${s.requests} + ${s.warmup} warm-up requests per format over ${devices} boxes`,
+    );
+    // Whole days of the devices that are full; the last device may hold fewer.
+    const fullDevices = Math.max(1, Math.floor(s.rows / s.perDevice));
+    const loadBefore = loadavg()[0] ?? 0;
+    const { warmup, requests } = s;
+    const json = await measure(base, agent, queries(fullDevices, days, 'json'), warmup, requests);
+    const csv = await measure(base, agent, queries(fullDevices, days, 'csv'), warmup, requests);
+    const loadAverage = { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) };
+    return { json, csv, loadAverage };
+  } finally {
+    agent.destroy();
+    await app.close();
   }
 }
 
@@ -278,7 +242,7 @@ export function describeApiBench(r: ApiBenchResult): string {
   ].join('\n');
 }
 
-// `tsx web/bench/api-bench.ts --rows 1000000 [--requests N] [--path FILE] [--json]`
+// `tsx bench/src/api-bench.ts --rows 1000000 [--requests N] [--path FILE] [--json]`
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {

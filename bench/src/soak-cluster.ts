@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DEFAULT_PARTITIONS, DEFAULT_PREFIX, streamKey } from '@airbox/ingest';
-import { freePort } from './ingest-bench.ts';
+import { freePort } from './process.ts';
 import { metricValue, type InfluxTarget } from './soak-count.ts';
 import { SoakProcess, type SoakProcessSpec } from './soak-process.ts';
 import { haproxySpec, influxdSpec, redisSpec } from './soak-servers.ts';
@@ -49,12 +49,7 @@ const LISTENING = /"event":"listening"/;
 const names = ['a', 'b'];
 
 export async function startCluster(o: ClusterOptions): Promise<SoakCluster> {
-  const [redisPort, influxPort, rpcPort] = [await freePort(), await freePort(), await freePort()];
-  o.progress('starting redis-server and influxd…');
-  const redis = await launch(o, redisSpec(join(o.dir, 'redis'), redisPort));
-  const influxd = await launch(o, influxdSpec(join(o.dir, 'influxd'), influxPort, rpcPort));
-  const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
-  const influx = { url: `http://127.0.0.1:${influxPort}`, database: 'airbox' };
+  const { redis, influxd, redisUrl, influx } = await startServers(o);
   const store = ['--store', 'influxdb', '--influx-url', influx.url, '--influx-mode', 'v1'].concat([
     '--influx-db',
     influx.database,
@@ -62,12 +57,54 @@ export async function startCluster(o: ClusterOptions): Promise<SoakCluster> {
   const registryPath = join(o.dir, 'devices.db');
 
   o.progress('starting two brokers (stream handoff) and two stream workers…');
-  const brokerMqttPorts: number[] = [];
-  const brokerSpecs: SoakProcessSpec[] = [];
+  const brokerSpecs = await brokerSpecsFor(o, registryPath, redisUrl, store);
+  const workerSpecs = await workerSpecsFor(o, redisUrl, store);
+  // The first broker records the partition count and creates the database; the rest after.
+  const first = await launch(o, brokerSpecs.specs[0]!);
+  const rest = await Promise.all(
+    [brokerSpecs.specs[1]!, ...workerSpecs.specs].map((s) => launch(o, s)),
+  );
+  const brokerMqttPorts = brokerSpecs.mqttPorts;
+  const { haproxy, simTargets } = await startFront(o, brokerMqttPorts);
+  return {
+    redis,
+    influxd,
+    brokers: [first, rest[0]!],
+    workers: rest.slice(1),
+    haproxy,
+    influx,
+    registryPath,
+    redisUrl,
+    simTargets,
+    brokerMqttPorts,
+    workerHttpPorts: workerSpecs.httpPorts,
+  };
+}
+
+/** Redis and InfluxDB, which every broker and worker uses. */
+async function startServers(o: ClusterOptions) {
+  const [redisPort, influxPort, rpcPort] = [await freePort(), await freePort(), await freePort()];
+  o.progress('starting redis-server and influxd…');
+  const redis = await launch(o, redisSpec(join(o.dir, 'redis'), redisPort));
+  const influxd = await launch(o, influxdSpec(join(o.dir, 'influxd'), influxPort, rpcPort));
+  const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+  const influx = { url: `http://127.0.0.1:${influxPort}`, database: 'airbox' };
+  return { redis, influxd, redisUrl, influx };
+}
+
+/** Two brokers (`airbox serve --handoff stream`) sharing the registry, on ports chosen now. */
+async function brokerSpecsFor(
+  o: ClusterOptions,
+  registryPath: string,
+  redisUrl: string,
+  store: string[],
+) {
+  const mqttPorts: number[] = [];
+  const specs: SoakProcessSpec[] = [];
   for (const n of names) {
     const [mqtt, ws, http] = [await freePort(), await freePort(), await freePort()];
-    brokerMqttPorts.push(mqtt);
-    brokerSpecs.push({
+    mqttPorts.push(mqtt);
+    specs.push({
       name: `broker-${n}`,
       cmd: [...o.airbox, 'serve', '--host', '127.0.0.1', '--data-dir', join(o.dir, `broker-${n}`)]
         .concat(['--registry', registryPath, '--redis', redisUrl, '--handoff', 'stream'])
@@ -76,12 +113,17 @@ export async function startCluster(o: ClusterOptions): Promise<SoakCluster> {
       readyLine: LISTENING,
     });
   }
-  const workerHttpPorts: number[] = [];
-  const workerSpecs: SoakProcessSpec[] = [];
+  return { specs, mqttPorts };
+}
+
+/** Two stream workers (`airbox worker --redis`), each with its /metrics port chosen now. */
+async function workerSpecsFor(o: ClusterOptions, redisUrl: string, store: string[]) {
+  const httpPorts: number[] = [];
+  const specs: SoakProcessSpec[] = [];
   for (const i of [1, 2]) {
     const http = await freePort();
-    workerHttpPorts.push(http);
-    workerSpecs.push({
+    httpPorts.push(http);
+    specs.push({
       name: `worker-${i}`,
       cmd: [...o.airbox, 'worker', '--redis', redisUrl, '--worker-id', `w${i}`]
         .concat(['--data-dir', join(o.dir, `worker-${i}`), '--host', '127.0.0.1'])
@@ -89,12 +131,11 @@ export async function startCluster(o: ClusterOptions): Promise<SoakCluster> {
       readyLine: LISTENING,
     });
   }
-  // The first broker records the partition count and creates the database; the rest after.
-  const first = await launch(o, brokerSpecs[0]!);
-  const rest = await Promise.all([brokerSpecs[1]!, ...workerSpecs].map((s) => launch(o, s)));
-  const brokers = [first, rest[0]!];
-  const workers = rest.slice(1);
+  return { specs, httpPorts };
+}
 
+/** Where the simulators connect: HAProxy in front of the brokers, or each its own broker. */
+async function startFront(o: ClusterOptions, brokerMqttPorts: number[]) {
   let haproxy: SoakProcess | null = null;
   let simTargets = brokerMqttPorts.map((p) => `mqtt://127.0.0.1:${p}`);
   if (o.layout === 'haproxy') {
@@ -102,19 +143,7 @@ export async function startCluster(o: ClusterOptions): Promise<SoakCluster> {
     haproxy = await launch(o, haproxySpec(join(o.dir, 'haproxy'), lbPort, brokerMqttPorts));
     simTargets = names.map(() => `mqtt://127.0.0.1:${lbPort}`);
   }
-  return {
-    redis,
-    influxd,
-    brokers,
-    workers,
-    haproxy,
-    influx,
-    registryPath,
-    redisUrl,
-    simTargets,
-    brokerMqttPorts,
-    workerHttpPorts,
-  };
+  return { haproxy, simTargets };
 }
 
 export interface WorkerGauges {

@@ -92,3 +92,17 @@ export function fleetTotals(shards: Shard[]): FleetTotals {
   }
   return t;
 }
+
+/** Waits for each shard to end by itself; one still running at the deadline is stopped. */
+export async function waitForShards(
+  shards: Shard[],
+  deadlineMs: number,
+  sleep: (ms: number) => Promise<void>,
+  log: (m: string) => void,
+) {
+  while (Date.now() < deadlineMs && shards.some((s) => s.process.running)) await sleep(1000);
+  for (const s of shards.filter((sh) => sh.process.running)) {
+    log(`${s.process.spec.name} still running at its deadline: SIGTERM (it reports its totals)`);
+    await s.process.stop();
+  }
+}

@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, type SoakLayout } from './soak-cluster.ts';
+import { startCluster, type SoakCluster, type SoakLayout } from './soak-cluster.ts';
 import {
   countDeadLetters,
   countStored,
@@ -26,7 +26,7 @@ import {
 } from './soak-count.ts';
 import { defaultFaultPlan, runFaults, type FaultPlan, type FaultRecord } from './soak-faults.ts';
 import type { SoakProcess } from './soak-process.ts';
-import { fleetTotals, Shard } from './soak-sims.ts';
+import { fleetTotals, Shard, waitForShards } from './soak-sims.ts';
 import { progressTicker, waitDrained } from './soak-watch.ts';
 
 export { defaultFaultPlan, type FaultPlan, type FaultRecord } from './soak-faults.ts';
@@ -67,97 +67,123 @@ const LAYOUT_NOTES: Record<SoakLayout, string> = {
 };
 
 export async function runSoak(o: SoakOptions) {
-  const speed = o.speed ?? 1;
-  const layout = o.layout ?? layoutFor(o.devices);
-  const plan = o.faults ?? defaultFaultPlan(o.durationS);
+  const run = soakRun(o);
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const dir = mkdtempSync(join(tmpdir(), 'airbox-soak-'));
-  const started: SoakProcess[] = [];
-  const shards: Shard[] = [];
-  // Aborted by the caller (Ctrl-C) or on the way out, so no fault restarts a process late.
-  const inner = new AbortController();
-  o.signal?.addEventListener('abort', () => inner.abort(), { once: true });
-  const sleep = (ms: number) => abortableSleep(ms, inner.signal);
-  let faults: Promise<FaultRecord[]> | null = null;
   try {
     const cluster = await startCluster({
       airbox: o.airbox,
       dir,
-      layout,
-      started,
+      layout: run.layout,
+      started: run.started,
       progress: o.progress,
     });
-    o.progress(`${o.devices.toLocaleString('en-US')} boxes: ${LAYOUT_NOTES[layout]}`);
-    for (const [i, target] of cluster.simTargets.entries()) {
-      const shard = new Shard(
-        {
-          airbox: o.airbox,
-          devices: o.devices,
-          registryPath: cluster.registryPath,
-          speed,
-          durationS: o.durationS,
-          seed: o.seed ?? 1,
-        },
-        i + 1,
-        2,
-        target,
-      );
-      shards.push(shard);
-      started.push(shard.process);
-      o.progress(`sim-${i + 1}: registering its boxes, then connecting them to ${target}…`);
-      await shard.process.start(); // one at a time: each writes the shared registry
-    }
-    const t0 = Date.now();
-    const clock = () => (Date.now() - t0) / 1000;
-    const log = (m: string) => o.progress(`${mmss(clock())} ${m}`);
-    log(
-      `fleet running for ${o.durationS} s at ${speed}× (faults at ${plan.brokerAtS}, ${plan.workerAtS} and ${plan.influxAtS} s)`,
-    );
-    faults = runFaults(plan, { cluster, clock, sleep, log });
-    const ticker = progressTicker(o, cluster, started, shards, log);
-    try {
-      await waitForShards(shards, t0 + (o.durationS + SIM_END_GRACE_S) * 1000, sleep, log);
-    } finally {
-      ticker.stop();
-    }
-    const faultRecords = await faults;
-    const runS = clock();
-    log('fleet done; waiting for the stream and the spill to empty…');
-    const drain = await waitDrained(cluster, o.drainTimeoutS ?? 300, sleep, log);
-    log(drain.drained ? `drained in ${drain.seconds} s` : `NOT drained after ${drain.seconds} s`);
-    const stored = await countStored(cluster.influx);
-    const deadLetters = await countDeadLetters(cluster.influx);
-    for (const p of started) p.sample();
-    return summarize({
-      o,
-      speed,
-      layout,
-      plan,
-      loadAtStart,
-      runS,
-      started,
-      shards,
-      stored,
-      faultRecords,
-      drain,
-      deadLetters,
-    });
+    o.progress(`${o.devices.toLocaleString('en-US')} boxes: ${LAYOUT_NOTES[run.layout]}`);
+    const shards = await startShards(run, cluster);
+    const { faultRecords, runS, log } = await runFleet(run, cluster, shards);
+    const { drain, stored, deadLetters } = await drainAndCount(run, cluster, log);
+    for (const p of run.started) p.sample();
+    return summarize(run, { loadAtStart, runS, shards, stored, faultRecords, drain, deadLetters });
   } finally {
-    inner.abort();
-    await faults?.catch(() => undefined);
-    await stopAll(started);
+    run.abort();
+    await run.faults?.catch(() => undefined);
+    await stopAll(run.started);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-interface SoakEnd {
+/** What every step of one soak works with. */
+interface SoakRun {
   o: SoakOptions;
   speed: number;
   layout: SoakLayout;
   plan: FaultPlan;
+  /** Every process started, in order, so the soak stops them even after a failure. */
+  started: SoakProcess[];
+  /** A sleep that rejects once the soak is aborted. */
+  sleep: (ms: number) => Promise<void>;
+  abort: () => void;
+  /** The fault schedule once it runs: awaited on the way out, after abort(). */
+  faults: Promise<FaultRecord[]> | null;
+}
+
+/** The soak's settings with their defaults, and the abort that stops its sleeps and faults. */
+function soakRun(o: SoakOptions): SoakRun {
+  // Aborted by the caller (Ctrl-C) or on the way out, so no fault restarts a process late.
+  const inner = new AbortController();
+  o.signal?.addEventListener('abort', () => inner.abort(), { once: true });
+  return {
+    o,
+    speed: o.speed ?? 1,
+    layout: o.layout ?? layoutFor(o.devices),
+    plan: o.faults ?? defaultFaultPlan(o.durationS),
+    started: [],
+    sleep: (ms) => abortableSleep(ms, inner.signal),
+    abort: () => inner.abort(),
+    faults: null,
+  };
+}
+
+/** One simulator process per target, half the fleet each. */
+async function startShards(run: SoakRun, cluster: SoakCluster): Promise<Shard[]> {
+  const { o } = run;
+  const shards: Shard[] = [];
+  for (const [i, target] of cluster.simTargets.entries()) {
+    const shard = new Shard(
+      {
+        airbox: o.airbox,
+        devices: o.devices,
+        registryPath: cluster.registryPath,
+        speed: run.speed,
+        durationS: o.durationS,
+        seed: o.seed ?? 1,
+      },
+      i + 1,
+      2,
+      target,
+    );
+    shards.push(shard);
+    run.started.push(shard.process);
+    o.progress(`sim-${i + 1}: registering its boxes, then connecting them to ${target}…`);
+    await shard.process.start(); // one at a time: each writes the shared registry
+  }
+  return shards;
+}
+
+/** The fleet runs, the faults on their schedule, until every shard ended or its deadline. */
+async function runFleet(run: SoakRun, cluster: SoakCluster, shards: Shard[]) {
+  const { o, plan, sleep } = run;
+  const t0 = Date.now();
+  const clock = () => (Date.now() - t0) / 1000;
+  const log = (m: string) => o.progress(`${mmss(clock())} ${m}`);
+  log(
+    `fleet running for ${o.durationS} s at ${run.speed}× (faults at ${plan.brokerAtS}, ${plan.workerAtS} and ${plan.influxAtS} s)`,
+  );
+  run.faults = runFaults(plan, { cluster, clock, sleep, log });
+  const ticker = progressTicker(o, cluster, run.started, shards, log);
+  try {
+    await waitForShards(shards, t0 + (o.durationS + SIM_END_GRACE_S) * 1000, sleep, log);
+  } finally {
+    ticker.stop();
+  }
+  const faultRecords = await run.faults;
+  return { faultRecords, runS: clock(), log };
+}
+
+/** Waits for the stream and the spill to empty, then counts what InfluxDB holds. */
+async function drainAndCount(run: SoakRun, cluster: SoakCluster, log: (m: string) => void) {
+  log('fleet done; waiting for the stream and the spill to empty…');
+  const drain = await waitDrained(cluster, run.o.drainTimeoutS ?? 300, run.sleep, log);
+  log(drain.drained ? `drained in ${drain.seconds} s` : `NOT drained after ${drain.seconds} s`);
+  const stored = await countStored(cluster.influx);
+  const deadLetters = await countDeadLetters(cluster.influx);
+  return { drain, stored, deadLetters };
+}
+
+/** What the soak measured, for its result. */
+interface SoakEnd {
   loadAtStart: number[];
   runS: number;
-  started: SoakProcess[];
   shards: Shard[];
   stored: StoredCount;
   faultRecords: FaultRecord[];
@@ -165,28 +191,21 @@ interface SoakEnd {
   deadLetters: DeadLetterCount;
 }
 
-function summarize(s: SoakEnd) {
+/** The result object: sent against stored, and how the fleet and each process fared. */
+function summarize(run: SoakRun, s: SoakEnd) {
   const fleet = fleetTotals(s.shards);
   const sent = fleet.acked;
-  const problems: string[] = [];
-  for (const sh of s.shards) {
-    if (sh.final === null) problems.push(`${sh.process.spec.name} reported no totals`);
-  }
-  for (const f of s.faultRecords) if (f.error !== null) problems.push(`${f.what}: ${f.error}`);
-  if (s.faultRecords.length < 3) problems.push('not every fault ran');
-  if (!s.drain.drained) problems.push('the stream or the spill did not empty in time');
-  if (sent === 0) problems.push('no reading was acknowledged');
+  const problems = soakProblems(s, sent);
   // Acknowledged readings end stored, or kept as dead letters when they have no time.
   const untimed = s.deadLetters.untimedReadings;
   const accounted = s.stored.readings + untimed;
-  const nowMs = Date.now();
   return {
     bench: 'soak' as const,
-    devices: s.o.devices,
-    durationS: s.o.durationS,
-    speed: s.speed,
-    layout: s.layout,
-    layoutNote: LAYOUT_NOTES[s.layout],
+    devices: run.o.devices,
+    durationS: run.o.durationS,
+    speed: run.speed,
+    layout: run.layout,
+    layoutNote: LAYOUT_NOTES[run.layout],
     sentMeans:
       'the boxes got a PUBACK for them, which a broker sends once the Redis stream holds the message',
     sent,
@@ -208,36 +227,41 @@ function summarize(s: SoakEnd) {
     devicesWithReadings: s.stored.devices,
     deadLetters: s.deadLetters.byCode,
     faults: s.faultRecords,
-    plan: s.plan,
+    plan: run.plan,
     runS: round(s.runS),
     drain: s.drain,
-    processes: s.started.map((p) => ({
-      name: p.spec.name,
-      starts: p.starts,
-      cpuS: round(p.cpuS),
-      cpuCores: round(p.cpuS / Math.max(1, (nowMs - (p.firstStartMs ?? nowMs)) / 1000)),
-      peakRssBytes: p.peakRssBytes,
-    })),
+    processes: processTotals(run.started),
     loadAtStart: s.loadAtStart,
     node: process.version,
   };
 }
 
-export type SoakResult = ReturnType<typeof summarize>;
-
-/** Waits for each shard to end by itself; one still running at the deadline is stopped. */
-async function waitForShards(
-  shards: Shard[],
-  deadlineMs: number,
-  sleep: (ms: number) => Promise<void>,
-  log: (m: string) => void,
-) {
-  while (Date.now() < deadlineMs && shards.some((s) => s.process.running)) await sleep(1000);
-  for (const s of shards.filter((sh) => sh.process.running)) {
-    log(`${s.process.spec.name} still running at its deadline: SIGTERM (it reports its totals)`);
-    await s.process.stop();
+/** Whatever makes the run fail besides sent ≠ stored and duplicates. */
+function soakProblems(s: SoakEnd, sent: number): string[] {
+  const problems: string[] = [];
+  for (const sh of s.shards) {
+    if (sh.final === null) problems.push(`${sh.process.spec.name} reported no totals`);
   }
+  for (const f of s.faultRecords) if (f.error !== null) problems.push(`${f.what}: ${f.error}`);
+  if (s.faultRecords.length < 3) problems.push('not every fault ran');
+  if (!s.drain.drained) problems.push('the stream or the spill did not empty in time');
+  if (sent === 0) problems.push('no reading was acknowledged');
+  return problems;
 }
+
+/** Each process's starts, CPU (in all and in cores since it first started) and peak RSS. */
+function processTotals(started: SoakProcess[]) {
+  const nowMs = Date.now();
+  return started.map((p) => ({
+    name: p.spec.name,
+    starts: p.starts,
+    cpuS: round(p.cpuS),
+    cpuCores: round(p.cpuS / Math.max(1, (nowMs - (p.firstStartMs ?? nowMs)) / 1000)),
+    peakRssBytes: p.peakRssBytes,
+  }));
+}
+
+export type SoakResult = ReturnType<typeof summarize>;
 
 /** Simulators first (they say goodbye), then the Airbox processes, then the servers. */
 async function stopAll(started: SoakProcess[]): Promise<void> {

@@ -81,43 +81,17 @@ const processCpuMs = () => {
  */
 export function runSurfaceBench(options: SurfaceBenchOptions = {}): SurfaceBenchResult {
   const { points = 15_000, size = 512, seed = 1, runs = 5 } = options;
-  const now = options.now ?? (() => performance.now());
-  const cpuMs = options.cpuMs ?? processCpuMs;
-  const progress = options.progress ?? (() => {});
-  const field: FieldSpec = {
-    meanUgM3: 35,
-    sigmaUgM3: 12,
-    covariance: 'exponential',
-    rangeM: 20_000,
-    noiseUgM3: 5,
-    seed,
+  const field = benchField(seed);
+  const timing: TimingSetup = {
+    pts: syntheticPoints(taiwanLikeSites(points, seed), field),
+    size,
+    runs,
+    now: options.now ?? (() => performance.now()),
+    cpuMs: options.cpuMs ?? processCpuMs,
+    progress: options.progress ?? (() => {}),
   };
-  const pts = syntheticPoints(taiwanLikeSites(points, seed), field);
-  const time = (method: SurfaceMethod): MethodTiming & { last: Surface } => {
-    progress(`${method}: a warm-up and ${runs} timed runs`);
-    let last = computeSurface(pts, { method, width: size, height: size }, now);
-    const runsWallMs: number[] = [];
-    const runsCpuMs: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const cpu0 = cpuMs();
-      last = computeSurface(pts, { method, width: size, height: size }, now);
-      runsCpuMs.push(round(cpuMs() - cpu0));
-      runsWallMs.push(round(last.computedMs));
-    }
-    return {
-      wallMs: median(runsWallMs),
-      cpuMs: median(runsCpuMs),
-      runsWallMs,
-      runsCpuMs,
-      looRmse: round(last.looRmse, 2),
-      looMae: round(last.looMae, 2),
-      looN: last.looN,
-      cellsPainted: last.cellsPainted,
-      last,
-    };
-  };
-  const { last: idwLast, ...idw } = time('idw');
-  const { last: krigingLast, ...kriging } = time('kriging');
+  const { last: idwLast, ...idw } = timeMethod(timing, 'idw');
+  const { last: krigingLast, ...kriging } = timeMethod(timing, 'kriging');
   const kp = krigingLast.params as KrigingParams;
   void idwLast;
   return {
@@ -140,5 +114,54 @@ export function runSurfaceBench(options: SurfaceBenchOptions = {}): SurfaceBench
     },
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
+  };
+}
+
+/** The synthetic PM2.5 field the boxes sample: exponential covariance, range 20 km. */
+function benchField(seed: number): FieldSpec {
+  return {
+    meanUgM3: 35,
+    sigmaUgM3: 12,
+    covariance: 'exponential',
+    rangeM: 20_000,
+    noiseUgM3: 5,
+    seed,
+  };
+}
+
+/** What every timed method runs on, and the clocks it is timed with. */
+interface TimingSetup {
+  pts: ReturnType<typeof syntheticPoints>;
+  /** Grid cells a side. */
+  size: number;
+  runs: number;
+  now: () => number;
+  cpuMs: () => number;
+  progress: (message: string) => void;
+}
+
+/** One warm-up run of the method, then `runs` timed ones; the last surface for its params. */
+function timeMethod(t: TimingSetup, method: SurfaceMethod): MethodTiming & { last: Surface } {
+  const { pts, size, runs, now, cpuMs } = t;
+  t.progress(`${method}: a warm-up and ${runs} timed runs`);
+  let last = computeSurface(pts, { method, width: size, height: size }, now);
+  const runsWallMs: number[] = [];
+  const runsCpuMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const cpu0 = cpuMs();
+    last = computeSurface(pts, { method, width: size, height: size }, now);
+    runsCpuMs.push(round(cpuMs() - cpu0));
+    runsWallMs.push(round(last.computedMs));
+  }
+  return {
+    wallMs: median(runsWallMs),
+    cpuMs: median(runsCpuMs),
+    runsWallMs,
+    runsCpuMs,
+    looRmse: round(last.looRmse, 2),
+    looMae: round(last.looMae, 2),
+    looN: last.looN,
+    cellsPainted: last.cellsPainted,
+    last,
   };
 }

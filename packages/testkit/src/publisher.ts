@@ -1,4 +1,4 @@
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { nativeTopic } from '@airbox/protocol';
 
 export interface PublishPlan {
@@ -40,56 +40,86 @@ export async function publishReadings(plan: PublishPlan): Promise<PublishOutcome
     connectTimeout: 5000,
   });
   client.on('error', () => undefined); // reconnects on its own; the outcome counts acks
+  const state: PublishState = { acked: new Set<number>(), sent: 0 };
+  try {
+    await publishAll(client, plan, state);
+  } finally {
+    await client.endAsync(true);
+  }
+  return { acked: state.acked.size, sent: state.sent };
+}
+
+/** Readings published so far, and those the broker acknowledged (by index). */
+interface PublishState {
+  acked: Set<number>;
+  sent: number;
+}
+
+/** Resolves once every reading is acknowledged; rejects after `timeoutMs`. */
+function publishAll(client: MqttClient, plan: PublishPlan, state: PublishState): Promise<void> {
   const first = plan.firstTimeMs ?? Date.UTC(2026, 10, 27, 0, 0, 0);
   const topic = nativeTopic(plan.deviceId, 'reading');
-  const acked = new Set<number>();
-  let sent = 0;
-  const payload = (i: number) =>
-    JSON.stringify({
-      time: new Date(first + i * 1000).toISOString(),
-      lat: 25.04,
-      lon: 121.53,
-      pm25UgM3: 10 + (i % 50),
-      temperatureC: 25,
-      humidityPct: 60,
-    });
-  const allAcked = new Promise<void>((resolve, reject) => {
+  const timeoutMs = plan.timeoutMs ?? 60_000;
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () =>
         reject(
           new Error(
-            `${plan.deviceId}: ${acked.size} of ${plan.count} acknowledged after ${plan.timeoutMs ?? 60_000} ms`,
+            `${plan.deviceId}: ${state.acked.size} of ${plan.count} acknowledged after ${timeoutMs} ms`,
           ),
         ),
-      plan.timeoutMs ?? 60_000,
+      timeoutMs,
     );
     const publish = (i: number) =>
-      client.publish(topic, payload(i), { qos: 1 }, (err) => {
-        if (err || acked.has(i)) return;
-        acked.add(i);
-        if (acked.size === plan.count) {
+      client.publish(topic, readingPayload(first, i), { qos: 1 }, (err) => {
+        if (err || state.acked.has(i)) return;
+        state.acked.add(i);
+        if (state.acked.size === plan.count) {
           clearTimeout(timer);
           resolve();
         }
       });
-    let connects = 0;
-    client.on('connect', () => {
-      if (++connects === 1) return;
-      for (let i = 0; i < sent; i++) if (!acked.has(i)) publish(i);
-    });
-    void (async () => {
-      for (let i = 0; i < plan.count; i++) {
-        while (!client.connected) await new Promise((r) => setTimeout(r, 20));
-        publish(i);
-        sent++;
-        if (plan.intervalMs) await new Promise((r) => setTimeout(r, plan.intervalMs));
-      }
-    })();
+    resendOnReconnect(client, state, publish);
+    void publishInTurn(client, plan, state, publish);
   });
-  try {
-    await allAcked;
-  } finally {
-    await client.endAsync(true);
+}
+
+/** Reading i of a device, i seconds after the first. */
+function readingPayload(firstTimeMs: number, i: number): string {
+  return JSON.stringify({
+    time: new Date(firstTimeMs + i * 1000).toISOString(),
+    lat: 25.04,
+    lon: 121.53,
+    pm25UgM3: 10 + (i % 50),
+    temperatureC: 25,
+    humidityPct: 60,
+  });
+}
+
+/** On every reconnect after the first connect, sends again what is not acknowledged yet. */
+function resendOnReconnect(
+  client: MqttClient,
+  state: PublishState,
+  publish: (i: number) => void,
+): void {
+  let connects = 0;
+  client.on('connect', () => {
+    if (++connects === 1) return;
+    for (let i = 0; i < state.sent; i++) if (!state.acked.has(i)) publish(i);
+  });
+}
+
+/** Reading after reading, each only while connected, `intervalMs` apart. */
+async function publishInTurn(
+  client: MqttClient,
+  plan: PublishPlan,
+  state: PublishState,
+  publish: (i: number) => void,
+): Promise<void> {
+  for (let i = 0; i < plan.count; i++) {
+    while (!client.connected) await new Promise((r) => setTimeout(r, 20));
+    publish(i);
+    state.sent++;
+    if (plan.intervalMs) await new Promise((r) => setTimeout(r, plan.intervalMs));
   }
-  return { acked: acked.size, sent };
 }

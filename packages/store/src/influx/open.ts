@@ -35,36 +35,14 @@ export async function openInfluxStore(
   const logger = deps.logger ?? SILENT;
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const url = cfg.url.replace(/\/+$/, '');
-  const spillStats = { corruptLines: 0 };
-  const spill = await SpillDir.open(cfg.spillDir, {
-    maxBytes: cfg.maxSpillBytes,
-    maxPointsPerFile: cfg.spillFileMaxPoints,
-    nowMs,
-    onCorruptLine: (file, line) => {
-      spillStats.corruptLines++;
-      logger.warn({ file, line: line.slice(0, 200) }, 'influx: skipping a torn spill line');
-    },
-  });
+  const { spill, spillStats } = await openSpill(cfg, nowMs, logger);
   const { sink, target, measurements } = await connect(cfg, url, fetchFn, logger);
   const ids = new DeadLetterIds();
-  const deadLetterFor = (line: string, error: InfluxStoreError): string => {
-    const receivedMs = nowMs();
-    const letter: DeadLetter = {
-      receivedAt: new Date(receivedMs).toISOString(),
-      topic: REFUSED_READING_TOPIC,
-      payload: new TextEncoder().encode(line),
-      clientId: null,
-      // The sink refuses a point only with influx-refused (sink.ts).
-      code: 'influx-refused',
-      reason: error.message,
-    };
-    return deadLetterToLine(letter, ids.next(receivedMs));
-  };
   const pipeline = new WritePipeline(sink, spill, {
     ...cfg,
     random: deps.random ?? Math.random,
     logger,
-    deadLetterFor,
+    deadLetterFor: refusedReadingLetters(ids, nowMs),
   });
   return new InfluxStore({
     config: cfg,
@@ -77,6 +55,38 @@ export async function openInfluxStore(
     nowMs,
     spillStats,
   });
+}
+
+/** The spill directory, counting (and logging) the torn lines it skips. */
+async function openSpill(cfg: ResolvedInfluxConfig, nowMs: () => number, logger: InfluxLogger) {
+  const spillStats = { corruptLines: 0 };
+  const spill = await SpillDir.open(cfg.spillDir, {
+    maxBytes: cfg.maxSpillBytes,
+    maxPointsPerFile: cfg.spillFileMaxPoints,
+    nowMs,
+    onCorruptLine: (file, line) => {
+      spillStats.corruptLines++;
+      logger.warn({ file, line: line.slice(0, 200) }, 'influx: skipping a torn spill line');
+    },
+  });
+  return { spill, spillStats };
+}
+
+/** The dead letter, as a line, that replaces a line the server refused. */
+function refusedReadingLetters(ids: DeadLetterIds, nowMs: () => number) {
+  return (line: string, error: InfluxStoreError): string => {
+    const receivedMs = nowMs();
+    const letter: DeadLetter = {
+      receivedAt: new Date(receivedMs).toISOString(),
+      topic: REFUSED_READING_TOPIC,
+      payload: new TextEncoder().encode(line),
+      clientId: null,
+      // The sink refuses a point only with influx-refused (sink.ts).
+      code: 'influx-refused',
+      reason: error.message,
+    };
+    return deadLetterToLine(letter, ids.next(receivedMs));
+  };
 }
 
 async function connect(
