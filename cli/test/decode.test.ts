@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from './run.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../protocol/test/fixtures/lass/', import.meta.url));
+const FIXTURES = fileURLToPath(
+  new URL('../../packages/protocol/test/fixtures/lass/', import.meta.url),
+);
 
 describe('airbox decode', () => {
   it('decodes a capture file to one JSON reading per line, summary on stderr', async () => {

@@ -13,7 +13,7 @@ import { WORKER_OPTIONS } from '../src/commands/worker.ts';
  * for; the single-box file documents every option of `airbox serve`; every airbox command
  * line in the units, compose file and manifests uses only flags that command has.
  */
-const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
+const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const read = (path: string) => readFileSync(join(DEPLOY, path), 'utf8');
 
 type Options = typeof SERVE_OPTIONS | typeof WORKER_OPTIONS;

@@ -12,10 +12,10 @@ import { startReferenceFeedFromOptions } from '../src/commands/reference.ts';
 import { jsonLines, runCli } from './run.ts';
 
 const AQX = fileURLToPath(
-  new URL('../../../ingest/test/fixtures/reference/aqx-hourly-2017-sample.json', import.meta.url),
+  new URL('../../ingest/test/fixtures/reference/aqx-hourly-2017-sample.json', import.meta.url),
 );
 const SITES = fileURLToPath(
-  new URL('../../../ingest/test/fixtures/reference/aqx-site-2017-sample.json', import.meta.url),
+  new URL('../../ingest/test/fixtures/reference/aqx-site-2017-sample.json', import.meta.url),
 );
 const dir = tempDir('cli-reference');
 afterAll(() => dir.remove());

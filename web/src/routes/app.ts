@@ -40,7 +40,7 @@ const PAGES = ['/', '/school/:id', '/device/:id', '/download', '/embed/:id'];
  * (cli/dist/airbox.mjs); the first that holds index.html wins.
  */
 export function defaultAppDir(): string | null {
-  const candidates = ['../../dist/', '../../../web/dist/'].map((rel) =>
+  const candidates = ['../../dist/', '../../web/dist/'].map((rel) =>
     fileURLToPath(new URL(rel, import.meta.url)),
   );
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
