@@ -132,6 +132,7 @@ export async function render(ctx: PageContext): Promise<void> {
     if (!settings.showSurface) surface.hide();
     else if (patch.showSurface === true || patch.scale !== undefined)
       await surface.show(settings.scale);
+    panel.refresh();
     scheduleRedraw();
   }
 

@@ -26,6 +26,8 @@ export interface Panel {
   /** A live reading: appended to the chart when it is the open device's. */
   onReading(r: Reading): void;
   lastPoint(): { timeMs: number; raw: number | null; calibrated: number | null } | null;
+  /** The settings changed (raw/calibrated, scale): the head shows the value as the map does. */
+  refresh(): void;
 }
 
 /** 24 h: every reading; 7 days: hourly means (uPlot draws ~1,400 points either way). */
@@ -172,5 +174,16 @@ export function createPanel(
     };
   }
 
-  return { element, open: (deviceId) => load(deviceId, '24h'), close, onReading, lastPoint };
+  function refresh(): void {
+    if (opened !== null) showHeader(opened);
+  }
+
+  return {
+    element,
+    open: (deviceId) => load(deviceId, '24h'),
+    close,
+    onReading,
+    lastPoint,
+    refresh,
+  };
 }
