@@ -30,9 +30,11 @@ const SURFACE_QUERY = '/api/v1/surface?bbox=118.1,21.8,122.1,26.4&size=128';
  * translucent, so its pixel lies between the map below and its colour. How far depends on
  * the layer's opacity and on how the browser composites deck.gl's canvas (measured: the
  * surface's nominal 0.47 shows as ~0.66, the hexagons' 0.85 as ~0.93), so tests find the
- * fraction instead of assuming it.
+ * fraction instead of assuming it — and allow a translucent pixel this far (per channel)
+ * from the line between the two colours.
  */
 const TINT_RESIDUAL = 8;
+
 type LonLat = { lon: number; lat: number };
 type DeviceAnswer = {
   latest: { time: string; pm25UgM3: number; pm25CalibratedUgM3: number | null };
@@ -71,7 +73,8 @@ const HEX_BOXES: LonLat[] = [
   { lon: 121.25, lat: 24.3 },
   { lon: 121.252, lat: 24.301 },
 ];
-const HEX_UGM3 = 80;
+/** Unhealthy on both scales: the hexagons' boxes, and the slider box's older hours. */
+const UNHEALTHY_UGM3 = 80;
 
 function colourOfValue(value: number, scale: Scale, at: Date) {
   const { category } = aqiFromPm25(Math.max(0, value), { scale, at });
@@ -116,7 +119,10 @@ function countNear(image: Image, rgb: readonly number[], tolerance: number): num
   return n;
 }
 
-/** Waits while the wall clock is within a minute of an hour's turn, so "n hours ago" stays put. */
+/**
+ * Waits out the first minute and the last 90 s of an hour, so that the hours the readings
+ * were placed in are still "n hours ago" when the slider test looks.
+ */
 async function awayFromHourTurn(): Promise<void> {
   const intoHourMs = Date.now() % HOUR_MS;
   if (intoHourMs < 60_000) await new Promise((r) => setTimeout(r, 60_000 - intoHourMs));
@@ -129,8 +135,6 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
   const session = browserSession();
   const { system } = session;
   let page: Page;
-  /** Centre of the surface cell the ring of boxes surrounds. */
-  let surfaceCell: LonLat;
 
   const reading = (at: LonLat, pm25UgM3: number, agoMs: number, extra = {}) => ({
     time: new Date(Date.now() - agoMs).toISOString(),
@@ -186,7 +190,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
     const readings: object[] = [];
     // Hours 2–4 ago: 80 µg/m³ (unhealthy); the hour before this one: 20 (moderate); now: 5.
     for (let ms = hourStart(4) + 5 * 60_000; ms < hourStart(1); ms += 20 * 60_000) {
-      readings.push({ ...at(ms), pm25UgM3: HEX_UGM3 });
+      readings.push({ ...at(ms), pm25UgM3: UNHEALTHY_UGM3 });
     }
     for (let ms = hourStart(1) + 5 * 60_000; ms < hourStart(0); ms += 20 * 60_000) {
       readings.push({ ...at(ms), pm25UgM3: 20 });
@@ -211,7 +215,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
     }
     for (const [i, creds] of hex.entries()) {
       const at = HEX_BOXES[i];
-      if (at !== undefined) await system.publish(creds, reading(at, HEX_UGM3, 60_000));
+      if (at !== undefined) await system.publish(creds, reading(at, UNHEALTHY_UGM3, 60_000));
     }
     await publishHistory(history);
     // Registering and publishing run processes; near an hour's turn it also waits for it.
@@ -299,7 +303,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
     await page.keyboard.press('ArrowLeft');
     expect(await shownLabel()).toBe(hourLabel(3));
     await expect
-      .poll(async () => colourDistance(await pixelOf(CONTROLS.history), colour(HEX_UGM3)))
+      .poll(async () => colourDistance(await pixelOf(CONTROLS.history), colour(UNHEALTHY_UGM3)))
       .toBeLessThanOrEqual(12);
 
     await page.keyboard.press('End');
@@ -312,7 +316,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
   it('surface: ticking it paints the cells between boxes in the AQI colour of the interpolated value, unticking removes them', async () => {
     const grid = (await system.json(SURFACE_QUERY)) as SurfaceAnswer;
     const inside = cellAt(grid, SURFACE_NEAR);
-    surfaceCell = inside.centre;
+    const surfaceCell = inside.centre;
     // Three cells east (~10 km): farther than the 5 km mask from every box.
     const outside = cellAt(grid, { lon: surfaceCell.lon + 3 * inside.dLon, lat: surfaceCell.lat });
     expect(inside.value).not.toBeNull();
@@ -322,7 +326,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
     await openMap({ ...SURFACE_NEAR, zoom: 11 });
     const base = await pixelOf(surfaceCell);
     const baseOutside = await pixelOf(outside.centre);
-    // Land, not a box's colour: the cell's centre is ~35 px from the nearest dot.
+    // Land, not a box's colour: the cell's centre is ~50 px from the nearest dot.
     expect(colourDistance(base, painted.rgb)).toBeGreaterThan(60);
 
     await page.check('[data-testid=surface]');
@@ -343,7 +347,7 @@ describe.skipIf(skip !== '')('map controls (Chromium, real airbox serve)', () =>
 
   it('hexagons: zoomed out, nearby boxes become one hexagon of their mean’s colour; clicking it zooms in to the single boxes', async () => {
     const centre = HEX_BOXES[0] ?? { lon: 0, lat: 0 };
-    const red = colourOfValue(HEX_UGM3, 'tw', new Date()).rgb;
+    const red = colourOfValue(UNHEALTHY_UGM3, 'tw', new Date()).rgb;
     await openMap({ ...centre, zoom: 10 });
     const legend = page.locator('.legend');
     const hexNote = 'hexagons show the mean';
