@@ -1,4 +1,6 @@
-import { api, ApiClientError, type RemoteConfig } from '../api.ts';
+import { api } from '../api.ts';
+import { ApiClientError } from '../http.ts';
+import { makerApi, type RemoteConfig } from '../maker-api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n } from '../i18n/index.ts';
 import { errorBox } from '../shell.ts';
@@ -85,7 +87,7 @@ function credentials(
 
 async function unlocked(i18n: I18n, id: string, password: string, out: HTMLElement): Promise<void> {
   const [{ config, topic }, health] = await Promise.all([
-    api.makerConfig(id, password),
+    makerApi.makerConfig(id, password),
     api.health().catch(() => ({ ports: undefined })),
   ]);
   const message = el('p', { attrs: { role: 'status' } });
@@ -123,7 +125,7 @@ async function unlocked(i18n: I18n, id: string, password: string, out: HTMLEleme
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.publishConfig(id, password, readForm(form)).then(
+    makerApi.publishConfig(id, password, readForm(form)).then(
       (r) => replaceChildren(message, i18n.t('configPublished', { topic: r.topic })),
       (e: unknown) => replaceChildren(message, errorBox(i18n, e)),
     );

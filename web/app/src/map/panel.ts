@@ -1,4 +1,5 @@
-import { api, ApiClientError, type Reading } from '../api.ts';
+import { api, type Reading } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { aqiOf, shownPm25 } from '../aqi.ts';
 import { createChart, type Chart } from '../chart.ts';
 import { el, replaceChildren } from '../dom.ts';

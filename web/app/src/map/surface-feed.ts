@@ -1,5 +1,6 @@
 import type { Scale } from '@airbox/aqi';
-import { api, ApiClientError } from '../api.ts';
+import { api } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { TAIWAN_BBOX } from '../geo.ts';
 import { surfaceImage } from './surface.ts';
 

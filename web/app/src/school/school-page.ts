@@ -1,5 +1,6 @@
 import type { OutdoorActivity, Scale } from '@airbox/aqi';
-import { api, ApiClientError, type Reading, type Station } from '../api.ts';
+import { api, type Reading, type Station } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { aqiOf, shownPm25, textColourOn } from '../aqi.ts';
 import { createChart, type Chart, type ChartSeries } from '../chart.ts';
 import { el, replaceChildren, setText, swatch } from '../dom.ts';
