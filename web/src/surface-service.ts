@@ -7,7 +7,7 @@
  * 2011) plus cooking and other indoor sources — not the outdoor field the surface
  * interpolates, and a kitchen's spike would colour the street around it.
  */
-import { pm25Trusted } from '@airbox/contracts';
+import { pm25Trusted, type StoredReading } from '@airbox/contracts';
 import type { ReadingStore } from '@airbox/store';
 import { ApiError } from './errors.ts';
 import { idsHash } from './placement.ts';
@@ -34,6 +34,44 @@ export interface SurfaceServiceOptions {
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
 
+/** The points a surface is drawn from: trusted outdoor box readings with a position. */
+function surfacePoints(readings: readonly StoredReading[], indoorIds: ReadonlySet<string>) {
+  const points: SurfacePoint[] = [];
+  const leftIndoors: string[] = [];
+  let newest = '';
+  for (const r of readings) {
+    const value = r.pm25CalibratedUgM3 ?? r.pm25UgM3;
+    if (r.lat === null || r.lon === null || value === null || !pm25Trusted(r.flags)) continue;
+    if (indoorIds.has(r.deviceId)) {
+      leftIndoors.push(r.deviceId);
+      continue;
+    }
+    points.push({ lat: r.lat, lon: r.lon, value });
+    if (r.receivedAt > newest) newest = r.receivedAt;
+  }
+  // A box moved indoors or out changes the points without a new reading.
+  const version = `${points.length}/${newest}/${idsHash(leftIndoors)}`;
+  return { points, version };
+}
+
+/** The surface for a query; a bad bbox or size is the client's 400. */
+function computeFor(points: SurfacePoint[], q: SurfaceQuery): SurfaceJson {
+  try {
+    const b = q.bbox;
+    return surfaceJson(
+      computeSurface(points, {
+        method: q.method,
+        bbox: b === undefined ? undefined : [b.west, b.south, b.east, b.north],
+        width: q.size,
+        height: q.size,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof SurfaceError) throw new ApiError(400, 'bad-query', e.message);
+    throw e;
+  }
+}
+
 export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {}) {
   const now = o.now ?? Date.now;
   const maxAgeMs = o.maxAgeMs ?? 2 * 3600_000;
@@ -44,20 +82,7 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
 
   return async (q: SurfaceQuery): Promise<SurfaceJson> => {
     const readings = await store.latest({ kind: 'box', sinceMs: now() - maxAgeMs });
-    const indoorIds = indoorDevices();
-    const points: SurfacePoint[] = [];
-    const leftIndoors: string[] = [];
-    let newest = '';
-    for (const r of readings) {
-      const value = r.pm25CalibratedUgM3 ?? r.pm25UgM3;
-      if (r.lat === null || r.lon === null || value === null || !pm25Trusted(r.flags)) continue;
-      if (indoorIds.has(r.deviceId)) {
-        leftIndoors.push(r.deviceId);
-        continue;
-      }
-      points.push({ lat: r.lat, lon: r.lon, value });
-      if (r.receivedAt > newest) newest = r.receivedAt;
-    }
+    const { points, version } = surfacePoints(readings, indoorDevices());
     if (points.length < minBoxes) {
       throw new ApiError(
         503,
@@ -66,25 +91,9 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
       );
     }
     const key = JSON.stringify([q.method, q.bbox ?? null, q.size ?? null]);
-    // A box moved indoors or out changes the points without a new reading.
-    const version = `${points.length}/${newest}/${idsHash(leftIndoors)}`;
     const hit = cache.get(key);
     if (hit?.version === version) return hit.surface;
-    let surface: SurfaceJson;
-    try {
-      const b = q.bbox;
-      surface = surfaceJson(
-        computeSurface(points, {
-          method: q.method,
-          bbox: b === undefined ? undefined : [b.west, b.south, b.east, b.north],
-          width: q.size,
-          height: q.size,
-        }),
-      );
-    } catch (e) {
-      if (e instanceof SurfaceError) throw new ApiError(400, 'bad-query', e.message);
-      throw e;
-    }
+    const surface = computeFor(points, q);
     cache.delete(key);
     cache.set(key, { version, surface });
     if (cache.size > maxCached) cache.delete(cache.keys().next().value!);

@@ -1,13 +1,14 @@
 /**
- * Every call the app makes to the server, in one place: a change of an API shape touches
- * this file only. Answers are outside input: each is parsed with a zod schema (unknown
- * fields dropped, missing optional ones defaulted), and an error answer becomes an
- * ApiClientError carrying the API's stable code.
+ * The app's calls to the public API, and the shapes of its answers (the maker page's own
+ * calls are in maker-api.ts): a change of an API shape touches these two files only.
+ * Answers are outside input: each is parsed with a zod schema (unknown fields dropped,
+ * missing optional ones defaulted), and an error answer becomes an ApiClientError
+ * (http.ts) carrying the API's stable code.
  *
  * Shapes follow web/src/schemas.ts (Reading, Device, Station, SeriesResponse, LiveMessage).
  */
-import { CodedError } from '@airbox/contracts';
 import { z } from 'zod';
+import { ApiClientError, enc, iso, q, request } from './http.ts';
 
 const num = z
   .number()
@@ -90,46 +91,6 @@ export const LiveMessageSchema = z.object({
 });
 export type LiveMessage = z.output<typeof LiveMessageSchema>;
 
-/** One MQTT message of a box as the broker received it (/api/v1/devices/:id/raw.sse). */
-export const RawMessageSchema = z.object({
-  seq: z.number(),
-  topic: z.string(),
-  receivedAt: z.string(),
-  bytes: z.number(),
-  text: z.string(),
-  truncated: z.boolean(),
-  will: z.boolean().optional(),
-  outcome: z.string(),
-  code: z.string().optional(),
-  reason: z.string().optional(),
-  readings: z.number().optional(),
-  duplicates: z.number().optional(),
-});
-export type RawMessage = z.output<typeof RawMessageSchema>;
-
-/** The device's retained status (firmware-sim/src/device/status.ts), as the server relays it. */
-export const DeviceStatusSchema = z.object({
-  online: z.boolean(),
-  firmware: z.string().optional(),
-  uptimeS: z.number().optional(),
-  backlog: z.number().optional(),
-  droppedReadings: z.number().optional(),
-  lastError: z.string().nullable().optional(),
-  intervalS: z.number().optional(),
-  samplesPerReport: z.number().optional(),
-  format: z.string().optional(),
-  time: z.string().optional(),
-});
-export type DeviceStatus = z.output<typeof DeviceStatusSchema>;
-
-/** What may be set remotely (firmware-sim RemoteConfigSchema). */
-export interface RemoteConfig {
-  intervalS?: number;
-  samplesPerReport?: number;
-  format?: 'native' | 'lass';
-  brokerUrl?: string;
-}
-
 /**
  * The interpolated surface: rows north → south, columns west → east, null (or NaN, which
  * JSON cannot carry) where masked. bbox is [west, south, east, north].
@@ -154,57 +115,7 @@ const HealthSchema = z.object({
     .optional(),
 });
 
-/** The API's `{ error: { code, message } }` (or `http`, `bad-answer`) with the HTTP status. */
-export class ApiClientError extends CodedError {
-  // Spelled out: the production bundle is minified, which renames classes (new.target.name).
-  override readonly name = 'ApiClientError';
-  readonly status: number;
-
-  constructor(status: number, code: string, message: string) {
-    super(code, message);
-    this.status = status;
-  }
-}
-
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-async function request<S extends z.ZodType>(
-  path: string,
-  schema: S,
-  init?: RequestInit,
-): Promise<z.output<S>> {
-  const res = await fetch(path, {
-    ...init,
-    headers: { accept: 'application/json', ...init?.headers },
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const parsed = ErrorBodySchema.safeParse(body);
-    const error = parsed.success
-      ? parsed.data.error
-      : { code: 'http', message: `HTTP ${res.status}` };
-    throw new ApiClientError(res.status, error.code, error.message);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new ApiClientError(res.status, 'bad-answer', `${path}: ${parsed.error.message}`);
-  }
-  return parsed.data;
-}
-
-const q = (params: Record<string, string | number | undefined>) => {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) search.set(k, String(v));
-  return search.toString();
-};
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const enc = encodeURIComponent;
-
 export const api = {
-  /** The event stream of a box's raw MQTT messages, for an EventSource. */
-  rawTailUrl: (id: string) => `/api/v1/devices/${enc(id)}/raw.sse`,
-
   latest: async (kind?: 'box' | 'reference') =>
     (
       await request(
@@ -265,46 +176,9 @@ export const api = {
     (await request('/api/v1/calibration/models', z.object({ models: z.array(z.unknown()) })))
       .models,
 
-  deadLetters: async (limit: number) =>
-    (
-      await request(
-        `/api/v1/dead-letters?${q({ limit })}`,
-        z.object({
-          deadLetters: z.array(
-            z.object({
-              receivedAt: z.string(),
-              topic: z.string(),
-              payloadText: z.string(),
-              clientId: z.string().nullable(),
-              code: z.string(),
-              reason: z.string(),
-            }),
-          ),
-        }),
-      )
-    ).deadLetters,
-
   health: () => request('/healthz', HealthSchema),
 
   appConfig: () => request('/app/config.json', AppConfigSchema),
-
-  makerStatus: async (id: string) =>
-    (await request(`/app/v1/devices/${enc(id)}/status`, z.object({ status: DeviceStatusSchema })))
-      .status,
-
-  makerConfig: async (id: string, password: string) =>
-    await request(
-      `/app/v1/devices/${enc(id)}/config`,
-      z.object({ config: z.record(z.string(), z.unknown()).nullable(), topic: z.string() }),
-      { headers: { authorization: basic(id, password) } },
-    ),
-
-  publishConfig: (id: string, password: string, config: RemoteConfig) =>
-    request(`/app/v1/devices/${enc(id)}/config`, z.object({ topic: z.string() }), {
-      method: 'PUT',
-      headers: { authorization: basic(id, password), 'content-type': 'application/json' },
-      body: JSON.stringify(config),
-    }),
 
   /** The live stream's URL (WebSocket), following some devices, re-synced from `sinceIso`. */
   liveUrl: (deviceIds: string[] | undefined, sinceIso: string | undefined) => {
@@ -326,9 +200,3 @@ export const api = {
     return { readings: body.readings, etag: res.headers.get('etag') };
   },
 };
-
-/** HTTP Basic (RFC 7617): the box's MQTT username (its id) and password. */
-function basic(user: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${user}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
-}

@@ -41,6 +41,59 @@ export interface TimeWindow {
   toMs: () => number;
 }
 
+/** The x axis: time, over the window when one is given. */
+function xScale(window: TimeWindow | undefined): uPlot.Scale {
+  return window === undefined
+    ? { time: true }
+    : {
+        time: true,
+        // A box whose clock runs a little ahead still shows its newest point.
+        range: (_u, _min, dataMax) => [
+          window.fromMs() / 1000,
+          Math.max(window.toMs() / 1000, dataMax ?? 0),
+        ],
+      };
+}
+
+function plotOptions(
+  size: { width: number; height: number },
+  series: ChartSeries[],
+  yLabel: string,
+  x: uPlot.Scale,
+): uPlot.Options {
+  return {
+    width: size.width,
+    height: size.height,
+    // PM2.5 is never negative; 0 at the bottom keeps a clean day from looking dramatic.
+    scales: { x, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+    axes: [{}, { label: yLabel }],
+    series: [
+      {},
+      ...series.map((s) => ({
+        label: s.label,
+        stroke: s.stroke,
+        width: 2,
+        dash: s.dash,
+        spanGaps: true,
+      })),
+    ],
+    legend: { show: true },
+  };
+}
+
+/** The newest non-null value of series `i` in aligned data, with its time. */
+function lastPointOf(data: uPlot.AlignedData, i: number) {
+  const xs = data[0];
+  const ys = data[i + 1];
+  if (ys === undefined) return null;
+  for (let k = ys.length - 1; k >= 0; k--) {
+    const y = ys[k];
+    const x = xs[k];
+    if (y !== null && y !== undefined && x !== undefined) return { timeMs: x * 1000, value: y };
+  }
+  return null;
+}
+
 export function createChart(
   target: HTMLElement,
   size: { width: number; height: number },
@@ -49,55 +102,13 @@ export function createChart(
   window?: TimeWindow,
 ): Chart {
   let data = alignSeries(series);
-  const x: uPlot.Scale =
-    window === undefined
-      ? { time: true }
-      : {
-          time: true,
-          // A box whose clock runs a little ahead still shows its newest point.
-          range: (_u, _min, dataMax) => [
-            window.fromMs() / 1000,
-            Math.max(window.toMs() / 1000, dataMax ?? 0),
-          ],
-        };
-  const plot = new uPlot(
-    {
-      width: size.width,
-      height: size.height,
-      // PM2.5 is never negative; 0 at the bottom keeps a clean day from looking dramatic.
-      scales: { x, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-      axes: [{}, { label: yLabel }],
-      series: [
-        {},
-        ...series.map((s) => ({
-          label: s.label,
-          stroke: s.stroke,
-          width: 2,
-          dash: s.dash,
-          spanGaps: true,
-        })),
-      ],
-      legend: { show: true },
-    },
-    data,
-    target,
-  );
+  const plot = new uPlot(plotOptions(size, series, yLabel, xScale(window)), data, target);
   return {
     update: (next) => {
       data = alignSeries(next);
       plot.setData(data);
     },
-    lastPoint: (i) => {
-      const xs = data[0];
-      const ys = data[i + 1];
-      if (ys === undefined) return null;
-      for (let k = ys.length - 1; k >= 0; k--) {
-        const y = ys[k];
-        const x = xs[k];
-        if (y !== null && y !== undefined && x !== undefined) return { timeMs: x * 1000, value: y };
-      }
-      return null;
-    },
+    lastPoint: (i) => lastPointOf(data, i),
     resize: (width, height) => plot.setSize({ width, height }),
     destroy: () => plot.destroy(),
   };

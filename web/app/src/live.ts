@@ -23,6 +23,111 @@ const MAX_BACKOFF_MS = 30_000;
 /** WebSocket attempts that fail before opening, after which we poll meanwhile. */
 const FAILURES_BEFORE_POLLING = 2;
 
+/** One live feed's connection state: the socket, the polling loop, the newest time held. */
+class LiveFeed implements LiveHandle {
+  private readonly opts: LiveOptions;
+  private readonly pollMs: number;
+  private newestTime: string | undefined;
+  private socket: WebSocket | null = null;
+  private failures = 0;
+  private closed = false;
+  private current: LiveState = 'connecting';
+  private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private etag: string | null = null;
+  private polling = false;
+
+  constructor(opts: LiveOptions) {
+    this.opts = opts;
+    this.pollMs = opts.pollMs ?? 500;
+  }
+
+  state(): LiveState {
+    return this.current;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.close();
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+  }
+
+  private setState(next: LiveState): void {
+    if (next === this.current) return;
+    this.current = next;
+    this.opts.onState?.(next);
+  }
+
+  private deliver(readings: Reading[]): void {
+    for (const r of readings)
+      if (this.newestTime === undefined || r.time > this.newestTime) this.newestTime = r.time;
+    if (readings.length > 0) this.opts.onReadings(readings);
+  }
+
+  // A method rather than comparing `current` inline: the socket changes the state while a
+  // poll is awaited.
+  private isLive(): boolean {
+    return this.current === 'live';
+  }
+
+  private async poll(): Promise<void> {
+    this.pollTimer = null;
+    if (this.closed || this.isLive()) {
+      this.polling = false;
+      return;
+    }
+    try {
+      const answer = await api.latestIfChanged(this.opts.deviceIds, this.etag);
+      if (answer !== null) {
+        this.etag = answer.etag;
+        this.deliver(answer.readings);
+      }
+      if (!this.isLive()) this.setState('polling');
+    } catch {
+      if (!this.isLive()) this.setState('offline');
+    }
+    this.pollTimer = setTimeout(() => void this.poll(), this.pollMs);
+  }
+
+  /** One polling loop at most; it ends itself once the socket is live again. */
+  private startPolling(): void {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    void this.poll();
+  }
+
+  connect(): void {
+    this.retryTimer = null;
+    if (this.closed) return;
+    let opened = false;
+    const ws = new WebSocket(api.liveUrl(this.opts.deviceIds, this.newestTime));
+    this.socket = ws;
+    ws.onopen = () => {
+      opened = true;
+      this.failures = 0;
+      this.setState('live');
+    };
+    ws.onmessage = (event: MessageEvent) => {
+      if (typeof event.data !== 'string') return;
+      const parsed = LiveMessageSchema.safeParse(JSON.parse(event.data));
+      if (parsed.success) this.deliver(parsed.data.readings);
+    };
+    ws.onclose = () => this.onClose(opened);
+  }
+
+  /** Polls after repeated failures meanwhile, and reconnects with exponential back-off. */
+  private onClose(opened: boolean): void {
+    this.socket = null;
+    if (this.closed) return;
+    if (!opened) this.failures += 1;
+    if (this.current === 'live') this.setState('connecting');
+    if (this.failures >= FAILURES_BEFORE_POLLING) this.startPolling();
+    const backoffMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures, 6));
+    this.retryTimer = setTimeout(() => this.connect(), backoffMs);
+  }
+}
+
 /**
  * The live feed: /api/v1/live over WebSocket (snapshot, then re-sync from the newest time
  * held after every reconnect, then the tail), with exponential back-off. While the socket
@@ -30,90 +135,7 @@ const FAILURES_BEFORE_POLLING = 2;
  * its ETag, so readings still arrive within `pollMs`.
  */
 export function openLive(opts: LiveOptions): LiveHandle {
-  const pollMs = opts.pollMs ?? 500;
-  let newestTime: string | undefined;
-  let socket: WebSocket | null = null;
-  let failures = 0;
-  let closed = false;
-  let state: LiveState = 'connecting';
-  let pollTimer: ReturnType<typeof setTimeout> | null = null;
-  let retryTimer: ReturnType<typeof setTimeout> | null = null;
-  let etag: string | null = null;
-
-  const setState = (next: LiveState) => {
-    if (next === state) return;
-    state = next;
-    opts.onState?.(next);
-  };
-  const deliver = (readings: Reading[]) => {
-    for (const r of readings)
-      if (newestTime === undefined || r.time > newestTime) newestTime = r.time;
-    if (readings.length > 0) opts.onReadings(readings);
-  };
-
-  // A function, not the variable: the socket changes the state while a poll is awaited.
-  const isLive = () => state === 'live';
-  let polling = false;
-  const poll = async () => {
-    pollTimer = null;
-    if (closed || isLive()) {
-      polling = false;
-      return;
-    }
-    try {
-      const answer = await api.latestIfChanged(opts.deviceIds, etag);
-      if (answer !== null) {
-        etag = answer.etag;
-        deliver(answer.readings);
-      }
-      if (!isLive()) setState('polling');
-    } catch {
-      if (!isLive()) setState('offline');
-    }
-    pollTimer = setTimeout(() => void poll(), pollMs);
-  };
-  /** One polling loop at most; it ends itself once the socket is live again. */
-  const startPolling = () => {
-    if (polling || closed) return;
-    polling = true;
-    void poll();
-  };
-
-  const connect = () => {
-    retryTimer = null;
-    if (closed) return;
-    let opened = false;
-    const ws = new WebSocket(api.liveUrl(opts.deviceIds, newestTime));
-    socket = ws;
-    ws.onopen = () => {
-      opened = true;
-      failures = 0;
-      setState('live');
-    };
-    ws.onmessage = (event: MessageEvent) => {
-      if (typeof event.data !== 'string') return;
-      const parsed = LiveMessageSchema.safeParse(JSON.parse(event.data));
-      if (parsed.success) deliver(parsed.data.readings);
-    };
-    ws.onclose = () => {
-      socket = null;
-      if (closed) return;
-      if (!opened) failures += 1;
-      if (state === 'live') setState('connecting');
-      if (failures >= FAILURES_BEFORE_POLLING) startPolling();
-      const backoffMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
-      retryTimer = setTimeout(connect, backoffMs);
-    };
-  };
-
-  connect();
-  return {
-    close: () => {
-      closed = true;
-      socket?.close();
-      if (pollTimer !== null) clearTimeout(pollTimer);
-      if (retryTimer !== null) clearTimeout(retryTimer);
-    },
-    state: () => state,
-  };
+  const feed = new LiveFeed(opts);
+  feed.connect();
+  return { close: () => feed.close(), state: () => feed.state() };
 }

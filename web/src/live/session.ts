@@ -72,6 +72,91 @@ async function resync(
   return { type: 'resync', from: iso(fromMs), to: iso(toMs), truncated, readings };
 }
 
+/** One client's session: what is held while it syncs, and whether it has ended. */
+class LiveSession {
+  private readonly deps: LiveDeps;
+  private readonly query: LiveQuery;
+  private readonly transport: LiveTransport;
+  private readonly matches: (r: StoredReading) => boolean;
+  /** Readings that arrived during the snapshot and re-sync; null once those are sent. */
+  private held: StoredReading[] | null = [];
+  private ended = false;
+  // The snapshot and re-sync may be large (every device of a network) and are bounded by
+  // their own limits; the slow-consumer bound counts what is queued beyond them.
+  private syncBytes = 0;
+  private readonly unsubscribe: () => void;
+
+  /** Subscribes first, so nothing stored while the store is read is missed. */
+  constructor(deps: LiveDeps, query: LiveQuery, transport: LiveTransport) {
+    this.deps = deps;
+    this.query = query;
+    this.transport = transport;
+    this.matches = readingFilter(query);
+    this.unsubscribe = deps.source.subscribe((batch) => this.onBatch(batch));
+    deps.stats.liveClients += 1;
+    transport.onEnd(() => this.cleanup());
+  }
+
+  private cleanup(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.unsubscribe();
+    this.deps.stats.liveClients -= 1;
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.cleanup();
+    this.transport.end(code, reason);
+  }
+
+  private deliver(message: LiveMessage): void {
+    if (this.ended) return;
+    const bytes = this.transport.send(message);
+    if (this.held !== null) this.syncBytes += bytes;
+    const { maxBufferedBytes } = this.deps.limits;
+    if (this.transport.bufferedBytes() > maxBufferedBytes + this.syncBytes) {
+      this.deps.stats.liveDropped += 1;
+      this.end(SLOW_CONSUMER_CLOSE_CODE, `slow consumer: over ${maxBufferedBytes} bytes unsent`);
+    }
+  }
+
+  private onBatch(batch: StoredReading[]): void {
+    const mine = batch.filter(this.matches);
+    if (mine.length === 0 || this.ended) return;
+    if (this.held === null) return this.deliver({ type: 'readings', readings: mine });
+    if (this.held.length + mine.length > this.deps.limits.maxPendingReadings) {
+      this.deps.stats.liveDropped += 1;
+      return this.end(SLOW_CONSUMER_CLOSE_CODE, 'slow consumer: too many readings during sync');
+    }
+    for (const r of mine) this.held.push(r);
+  }
+
+  /** The snapshot, the re-sync after a reconnect, then the held readings not already sent. */
+  async sync(): Promise<void> {
+    const { deps, query } = this;
+    try {
+      const snapshot = (await deps.store.latest({ deviceIds: query.device })).filter(this.matches);
+      if (this.ended) return; // the client left while the store was read
+      this.deliver({ type: 'snapshot', readings: snapshot });
+      const sent = new Set(snapshot.map(key));
+      if (query.since !== undefined) {
+        const ids = query.device ?? snapshot.map((r) => r.deviceId);
+        const message = await resync(deps, ids, query.since, sent);
+        if (this.ended) return;
+        for (const r of message.readings) sent.add(key(r));
+        this.deliver(message);
+      }
+      const tail: StoredReading[] = (this.held ?? []).filter((r) => !sent.has(key(r)));
+      if (tail.length > 0) this.deliver({ type: 'readings', readings: tail });
+      this.held = null;
+    } catch (error) {
+      this.end(INTERNAL_ERROR_CLOSE_CODE, 'the store could not be read; reconnect with since');
+      throw error;
+    }
+  }
+}
+
 /**
  * Runs one live client: subscribes first (holding what arrives, bounded), sends the
  * snapshot of newest readings, then — after a reconnect with `since` — the readings stored
@@ -84,65 +169,5 @@ export async function runLiveSession(
   query: LiveQuery,
   transport: LiveTransport,
 ): Promise<void> {
-  const { limits, stats } = deps;
-  const matches = readingFilter(query);
-  let held: StoredReading[] | null = [];
-  let ended = false;
-  // The snapshot and re-sync may be large (every device of a network) and are bounded by
-  // their own limits; the slow-consumer bound counts what is queued beyond them.
-  let syncBytes = 0;
-
-  const cleanup = () => {
-    if (ended) return;
-    ended = true;
-    unsubscribe();
-    stats.liveClients -= 1;
-  };
-  const end = (code: number, reason: string) => {
-    if (ended) return;
-    cleanup();
-    transport.end(code, reason);
-  };
-  const deliver = (message: LiveMessage) => {
-    if (ended) return;
-    const bytes = transport.send(message);
-    if (held !== null) syncBytes += bytes;
-    if (transport.bufferedBytes() > limits.maxBufferedBytes + syncBytes) {
-      stats.liveDropped += 1;
-      end(SLOW_CONSUMER_CLOSE_CODE, `slow consumer: over ${limits.maxBufferedBytes} bytes unsent`);
-    }
-  };
-
-  const unsubscribe = deps.source.subscribe((batch) => {
-    const mine = batch.filter(matches);
-    if (mine.length === 0 || ended) return;
-    if (held === null) return deliver({ type: 'readings', readings: mine });
-    if (held.length + mine.length > limits.maxPendingReadings) {
-      stats.liveDropped += 1;
-      return end(SLOW_CONSUMER_CLOSE_CODE, 'slow consumer: too many readings during sync');
-    }
-    for (const r of mine) held.push(r);
-  });
-  stats.liveClients += 1;
-  transport.onEnd(cleanup);
-
-  try {
-    const snapshot = (await deps.store.latest({ deviceIds: query.device })).filter(matches);
-    if (ended) return; // the client left while the store was read
-    deliver({ type: 'snapshot', readings: snapshot });
-    const sent = new Set(snapshot.map(key));
-    if (query.since !== undefined) {
-      const ids = query.device ?? snapshot.map((r) => r.deviceId);
-      const message = await resync(deps, ids, query.since, sent);
-      if (ended) return;
-      for (const r of message.readings) sent.add(key(r));
-      deliver(message);
-    }
-    const tail: StoredReading[] = (held ?? []).filter((r) => !sent.has(key(r)));
-    if (tail.length > 0) deliver({ type: 'readings', readings: tail });
-    held = null;
-  } catch (error) {
-    end(INTERNAL_ERROR_CLOSE_CODE, 'the store could not be read; reconnect with since');
-    throw error;
-  }
+  await new LiveSession(deps, query, transport).sync();
 }

@@ -120,11 +120,15 @@ function parseJson(bytes: Uint8Array | null): unknown {
   }
 }
 
-function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void {
-  const guard = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-  ): { id: string; admin: DeviceAdmin } | null => {
+/** The device a maker route is about, or null once the error answer is sent. */
+type MakerGuard = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+) => { id: string; admin: DeviceAdmin } | null;
+
+/** Checks the path's device id, and that this server relays device status and config. */
+function makerGuard(admin: DeviceAdmin | undefined): MakerGuard {
+  return (req, reply) => {
     const params = IdParams.safeParse(req.params);
     if (!params.success) {
       void sendError(
@@ -146,16 +150,21 @@ function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void
     }
     return { id: params.data.id, admin };
   };
-  const unauthorized = (reply: FastifyReply, id: string) =>
-    sendError(
-      reply
-        // Not "Basic": a browser would pop up its own login dialog over the maker page.
-        .header('WWW-Authenticate', 'AirboxDevice realm="airbox"'),
-      401,
-      'unauthorized',
-      `send Authorization: Basic with ${quoteInput(id)} and the password 'airbox device add' printed`,
-    );
+}
 
+function unauthorized(reply: FastifyReply, id: string) {
+  return sendError(
+    reply
+      // Not "Basic": a browser would pop up its own login dialog over the maker page.
+      .header('WWW-Authenticate', 'AirboxDevice realm="airbox"'),
+    401,
+    'unauthorized',
+    `send Authorization: Basic with ${quoteInput(id)} and the password 'airbox device add' printed`,
+  );
+}
+
+/** GET the box's retained status: public, like its readings. */
+function statusRoute(app: FastifyInstance, guard: MakerGuard): void {
   app.get('/app/v1/devices/:id/status', async (req, reply) => {
     const ok = guard(req, reply);
     if (ok === null) return reply;
@@ -170,7 +179,10 @@ function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void
     }
     return { status };
   });
+}
 
+/** GET the box's retained config: its owner only. */
+function configReadRoute(app: FastifyInstance, guard: MakerGuard): void {
   app.get('/app/v1/devices/:id/config', async (req, reply) => {
     const ok = guard(req, reply);
     if (ok === null) return reply;
@@ -178,7 +190,10 @@ function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void
     const topic = nativeTopic(ok.id, 'config');
     return { topic, config: parseJson(await ok.admin.retained(topic)) };
   });
+}
 
+/** PUT a valid config: published retained on the box's config topic. */
+function configWriteRoute(app: FastifyInstance, guard: MakerGuard): void {
   app.put('/app/v1/devices/:id/config', async (req, reply) => {
     const ok = guard(req, reply);
     if (ok === null) return reply;
@@ -194,6 +209,13 @@ function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void
     await ok.admin.publishRetained(topic, Buffer.from(JSON.stringify(body.data)));
     return { topic, config: body.data };
   });
+}
+
+function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void {
+  const guard = makerGuard(admin);
+  statusRoute(app, guard);
+  configReadRoute(app, guard);
+  configWriteRoute(app, guard);
 }
 
 /** Registers the app: static files, the page routes, /app/config.json and the maker routes. */

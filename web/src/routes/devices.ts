@@ -60,10 +60,14 @@ export function unknownDevices(parameter: string, ids: readonly string[]): ApiEr
 
 /** /api/v1/devices, /api/v1/devices/:id and /api/v1/stations. */
 export function deviceRoutes(ctx: RouteContext): void {
-  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
-  const stations = ctx.options.stations ?? loadReferenceStations();
-  const onlineMinutes = Math.round(onlineWindowMs / 60_000);
+  devicesRoute(ctx);
+  deviceRoute(ctx);
+  stationsRoute(ctx);
+}
 
+function devicesRoute(ctx: RouteContext): void {
+  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
+  const onlineMinutes = Math.round(onlineWindowMs / 60_000);
   getRoute(
     ctx,
     {
@@ -85,7 +89,10 @@ export function deviceRoutes(ctx: RouteContext): void {
       };
     },
   );
+}
 
+function deviceRoute(ctx: RouteContext): void {
+  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
   getRoute(
     ctx,
     {
@@ -108,7 +115,11 @@ export function deviceRoutes(ctx: RouteContext): void {
       };
     },
   );
+}
 
+function stationsRoute(ctx: RouteContext): void {
+  const { store } = ctx.options;
+  const stations = ctx.options.stations ?? loadReferenceStations();
   getRoute(
     ctx,
     {

@@ -14,17 +14,29 @@ A client that reads too slowly (more than 1 MiB unsent by default) is dropped, s
 
 /** /api/v1/live (WebSocket) and /api/v1/live.sse (server-sent events): same messages. */
 export function liveRoutes(ctx: RouteContext): void {
-  const { app, options, stats } = ctx;
+  const deps = liveDeps(ctx);
+  webSocketRoute(ctx, deps);
+  eventStreamRoute(ctx, deps);
+}
+
+/** What a session needs; throws 404 `not-available` on a server with no live source. */
+function liveDeps(ctx: RouteContext): () => LiveDeps {
+  const { options, stats } = ctx;
   const source = options.live;
-  const deps = (): LiveDeps => {
+  return () => {
     if (source === undefined) {
       throw new ApiError(404, 'not-available', 'the live stream is not served here');
     }
     const { store, liveLimits: limits, now } = options;
     return { store, source, limits, stats, now };
   };
-  const spec = { query: LiveQuerySchema };
+}
 
+const spec = { query: LiveQuerySchema };
+
+/** /api/v1/live: documented by hand, as getRoute registers plain GETs, not WebSockets. */
+function webSocketRoute(ctx: RouteContext, deps: () => LiveDeps): void {
+  const { app, options } = ctx;
   ctx.docs.push({
     url: '/api/v1/live',
     tag: 'live',
@@ -65,8 +77,12 @@ export function liveRoutes(ctx: RouteContext): void {
       );
     },
   });
+}
 
-  const openEventStream = eventStreams(app);
+/** /api/v1/live.sse: the same session over server-sent events. */
+function eventStreamRoute(ctx: RouteContext, deps: () => LiveDeps): void {
+  const { options } = ctx;
+  const openEventStream = eventStreams(ctx.app);
 
   getRoute(
     ctx,

@@ -1,7 +1,9 @@
-import type { SequencedRawMessage } from '@airbox/contracts';
+import type { ServerResponse } from 'node:http';
+import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
 import { ApiError } from '../errors.ts';
 import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';
+import type { LiveLimits } from '../options.ts';
 import { DeviceParamsSchema } from '../query.ts';
 import { getRoute, type RouteContext } from './define.ts';
 
@@ -37,30 +39,42 @@ export function rawRoutes(ctx: RouteContext): void {
         throw new ApiError(404, 'not-available', 'raw messages are not served here');
       }
       if (req.method === 'HEAD') return eventStreamHead(reply);
-      const raw = openEventStream(reply);
-      const { maxBufferedBytes, sseHeartbeatMs } = options.liveLimits;
-      let unsubscribe = () => {};
-      const stopKeepAlive = keepAlive(raw, sseHeartbeatMs);
-      raw.once('close', () => unsubscribe());
-      const send = (m: SequencedRawMessage) => {
-        if (raw.writableEnded) return;
-        if (raw.writableLength > maxBufferedBytes) {
-          stopKeepAlive();
-          unsubscribe();
-          return endEventStream(
-            raw,
-            SLOW_CONSUMER_CLOSE_CODE,
-            `slow consumer: over ${maxBufferedBytes} bytes unsent`,
-          );
-        }
-        raw.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
-      };
-      // The kept ones, then the tail: both in this same tick, so none is missed or doubled.
-      for (const m of source.recentOf(params.id, lastEventSeq(req.headers['last-event-id'])))
-        send(m);
-      if (!raw.writableEnded) unsubscribe = source.subscribe(params.id, send);
+      const afterSeq = lastEventSeq(req.headers['last-event-id']);
+      tailRaw(openEventStream(reply), source, params.id, afterSeq, options.liveLimits);
     },
   );
+}
+
+/**
+ * Writes the box's kept messages after `afterSeq`, then each new one, until the client
+ * leaves or falls more than `maxBufferedBytes` behind.
+ */
+function tailRaw(
+  raw: ServerResponse,
+  source: RawSource,
+  deviceId: string,
+  afterSeq: number,
+  { maxBufferedBytes, sseHeartbeatMs }: LiveLimits,
+): void {
+  let unsubscribe = () => {};
+  const stopKeepAlive = keepAlive(raw, sseHeartbeatMs);
+  raw.once('close', () => unsubscribe());
+  const send = (m: SequencedRawMessage) => {
+    if (raw.writableEnded) return;
+    if (raw.writableLength > maxBufferedBytes) {
+      stopKeepAlive();
+      unsubscribe();
+      return endEventStream(
+        raw,
+        SLOW_CONSUMER_CLOSE_CODE,
+        `slow consumer: over ${maxBufferedBytes} bytes unsent`,
+      );
+    }
+    raw.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
+  };
+  // The kept ones, then the tail: both in this same tick, so none is missed or doubled.
+  for (const m of source.recentOf(deviceId, afterSeq)) send(m);
+  if (!raw.writableEnded) unsubscribe = source.subscribe(deviceId, send);
 }
 
 /** The seq a reconnecting EventSource last saw; anything else starts from the kept ones. */

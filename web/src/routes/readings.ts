@@ -15,8 +15,12 @@ const DeadLettersResponse = z
 
 /** /api/v1/readings/latest (with ETag) and /api/v1/dead-letters. */
 export function readingRoutes(ctx: RouteContext): void {
-  const { store, indoorDevices } = ctx.options;
+  latestRoute(ctx);
+  deadLettersRoute(ctx);
+}
 
+function latestRoute(ctx: RouteContext): void {
+  const { store, indoorDevices } = ctx.options;
   getRoute(
     ctx,
     {
@@ -47,7 +51,10 @@ export function readingRoutes(ctx: RouteContext): void {
       return { readings };
     },
   );
+}
 
+function deadLettersRoute(ctx: RouteContext): void {
+  const { store } = ctx.options;
   getRoute(
     ctx,
     {

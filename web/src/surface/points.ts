@@ -32,15 +32,8 @@ function squareKey(kx: number, ky: number): number | string {
     : `${kx},${ky}`;
 }
 
-/**
- * Validates, projects and merges points that fall in the same `mergeDistanceM` square
- * (their mean value is kept): two boxes on one roof, or one box listed twice, would
- * otherwise make the kriging matrix singular and weigh that place twice.
- */
-export function preparePoints(
-  points: readonly SurfacePoint[],
-  mergeDistanceM: number,
-): PreparedPoints {
+/** Throws naming the first bad point; returns the points' mean position. */
+function checkedCentre(points: readonly SurfacePoint[]): { lat: number; lon: number } {
   let latSum = 0;
   let lonSum = 0;
   for (let i = 0; i < points.length; i++) {
@@ -55,7 +48,15 @@ export function preparePoints(
     latSum += p.lat;
     lonSum += p.lon;
   }
-  const projection = projectionAt(lonSum / points.length, latSum / points.length);
+  return { lat: latSum / points.length, lon: lonSum / points.length };
+}
+
+/** Projected points summed per `mergeDistanceM` square: position, value sum and count. */
+function mergeSquares(
+  points: readonly SurfacePoint[],
+  projection: Projection,
+  mergeDistanceM: number,
+) {
   const slot = new Map<number | string, number>();
   const xM: number[] = [];
   const yM: number[] = [];
@@ -77,6 +78,21 @@ export function preparePoints(
       n[at] = (n[at] ?? 0) + 1;
     }
   }
+  return { xM, yM, sum, n };
+}
+
+/**
+ * Validates, projects and merges points that fall in the same `mergeDistanceM` square
+ * (their mean value is kept): two boxes on one roof, or one box listed twice, would
+ * otherwise make the kriging matrix singular and weigh that place twice.
+ */
+export function preparePoints(
+  points: readonly SurfacePoint[],
+  mergeDistanceM: number,
+): PreparedPoints {
+  const centre = checkedCentre(points);
+  const projection = projectionAt(centre.lon, centre.lat);
+  const { xM, yM, sum, n } = mergeSquares(points, projection, mergeDistanceM);
   if (xM.length < MIN_POINTS) {
     throw new SurfaceError(
       'too-few-points',

@@ -1,13 +1,7 @@
 import { FLAGS, isFlagCode } from '@airbox/contracts';
-import {
-  api,
-  ApiClientError,
-  RawMessageSchema,
-  type Device,
-  type DeviceStatus,
-  type RawMessage,
-  type Reading,
-} from '../api.ts';
+import { api, type Device, type Reading } from '../api.ts';
+import { ApiClientError } from '../http.ts';
+import { makerApi, RawMessageSchema, type DeviceStatus, type RawMessage } from '../maker-api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
@@ -145,7 +139,7 @@ function rawTail(i18n: I18n, deviceId: string): HTMLElement {
     { class: 'muted', attrs: { 'data-testid': 'tail-state' } },
     i18n.t('rawTailEmpty'),
   );
-  const source = new EventSource(api.rawTailUrl(deviceId));
+  const source = new EventSource(makerApi.rawTailUrl(deviceId));
   let received = 0;
   source.onopen = () => {
     state.textContent = received === 0 ? i18n.t('rawTailEmpty') : '';
@@ -182,7 +176,7 @@ function rawTail(i18n: I18n, deviceId: string): HTMLElement {
 }
 
 async function refusedMessages(i18n: I18n, deviceId: string): Promise<HTMLElement> {
-  const letters = (await api.deadLetters(500)).filter(
+  const letters = (await makerApi.deadLetters(500)).filter(
     (d) => d.clientId === deviceId || d.topic.split('/').includes(deviceId),
   );
   return el(
@@ -242,7 +236,7 @@ export async function render(ctx: PageContext): Promise<void> {
     return;
   }
   const [status, config] = await Promise.all([
-    api.makerStatus(id).catch(() => null),
+    makerApi.makerStatus(id).catch(() => null),
     api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null })),
   ]);
   main.append(

@@ -1,4 +1,6 @@
-import { api, ApiClientError, type RemoteConfig } from '../api.ts';
+import { api } from '../api.ts';
+import { ApiClientError } from '../http.ts';
+import { makerApi, type RemoteConfig } from '../maker-api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n } from '../i18n/index.ts';
 import { errorBox } from '../shell.ts';
@@ -83,11 +85,13 @@ function credentials(
   );
 }
 
-async function unlocked(i18n: I18n, id: string, password: string, out: HTMLElement): Promise<void> {
-  const [{ config, topic }, health] = await Promise.all([
-    api.makerConfig(id, password),
-    api.health().catch(() => ({ ports: undefined })),
-  ]);
+/** The config form, filled with the retained config; submitting publishes the new one. */
+function configForm(
+  i18n: I18n,
+  id: string,
+  password: string,
+  config: Record<string, unknown> | null,
+): HTMLFormElement {
   const message = el('p', { attrs: { role: 'status' } });
   const form = el(
     'form',
@@ -123,11 +127,19 @@ async function unlocked(i18n: I18n, id: string, password: string, out: HTMLEleme
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.publishConfig(id, password, readForm(form)).then(
+    makerApi.publishConfig(id, password, readForm(form)).then(
       (r) => replaceChildren(message, i18n.t('configPublished', { topic: r.topic })),
       (e: unknown) => replaceChildren(message, errorBox(i18n, e)),
     );
   });
+  return form;
+}
+
+async function unlocked(i18n: I18n, id: string, password: string, out: HTMLElement): Promise<void> {
+  const [{ config, topic }, health] = await Promise.all([
+    makerApi.makerConfig(id, password),
+    api.health().catch(() => ({ ports: undefined })),
+  ]);
   replaceChildren(
     out,
     el(
@@ -136,7 +148,7 @@ async function unlocked(i18n: I18n, id: string, password: string, out: HTMLEleme
       el('h2', {}, i18n.t('config')),
       el('p', { class: 'muted' }, i18n.t('currentConfig')),
       el('pre', {}, JSON.stringify(config ?? {}, null, 2)),
-      form,
+      configForm(i18n, id, password, config),
     ),
     credentials(i18n, id, health.ports ?? {}, topic),
   );

@@ -1,6 +1,6 @@
 import { api } from '../api.ts';
 import { el, replaceChildren, setText } from '../dom.ts';
-import type { StringKey } from '../i18n/index.ts';
+import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
 import { embedSection } from './embed-snippet.ts';
@@ -31,10 +31,8 @@ function select(name: string, options: [string, string][]): HTMLSelectElement {
   );
 }
 
-/** /download: build a /api/v1/series request (area or devices, range, aggregation, format). */
-export async function render(ctx: PageContext): Promise<void> {
-  const { i18n } = ctx;
-  const nowMs = Date.now();
+/** Where: an area (a preset fills the bbox) or a list of devices, which wins when given. */
+function areaFieldset(i18n: I18n, onChange: () => void) {
   const preset = select('preset', [
     ...PRESETS.map((p): [string, string] => [p.bbox.join(','), i18n.t(p.key)]),
     ['', i18n.t('presetCustom')],
@@ -44,17 +42,42 @@ export async function render(ctx: PageContext): Promise<void> {
   });
   preset.addEventListener('change', () => {
     if (preset.value !== '') bbox.value = preset.value;
-    update();
+    onChange();
   });
   const devices = el('input', {
     attrs: { name: 'device', placeholder: '74DA38F207DE,EPA-Hengchun' },
   });
+  const fieldset = el(
+    'fieldset',
+    {},
+    el('legend', {}, i18n.t('area')),
+    field(i18n.t('areaPreset'), preset),
+    field(i18n.t('bbox'), bbox),
+    field(i18n.t('devices'), devices),
+  );
+  return { fieldset, bbox, devices };
+}
+
+/** When: the last 24 hours until changed, in the browser's local time. */
+function timeFieldset(i18n: I18n, nowMs: number) {
   const from = el('input', {
     attrs: { type: 'datetime-local', name: 'from', value: localInput(nowMs - 86_400_000) },
   });
   const to = el('input', {
     attrs: { type: 'datetime-local', name: 'to', value: localInput(nowMs) },
   });
+  const fieldset = el(
+    'fieldset',
+    {},
+    el('legend', {}, i18n.t('time')),
+    field(i18n.t('from'), from),
+    field(i18n.t('to'), to),
+  );
+  return { fieldset, from, to };
+}
+
+/** What: raw readings or hourly/daily means (days in a time zone), as CSV or JSON. */
+function outputFieldset(i18n: I18n) {
   const agg = select('agg', [
     ['raw', i18n.t('aggRaw')],
     ['1h', i18n.t('agg1h')],
@@ -67,6 +90,43 @@ export async function render(ctx: PageContext): Promise<void> {
     ['csv', 'CSV'],
     ['json', 'JSON'],
   ]);
+  const fieldset = el(
+    'fieldset',
+    {},
+    field(i18n.t('aggregation'), agg),
+    field(i18n.t('timeZone'), tz),
+    field(i18n.t('fileFormat'), format),
+  );
+  return { fieldset, agg, tz, format };
+}
+
+type Inputs = ReturnType<typeof areaFieldset> &
+  ReturnType<typeof timeFieldset> &
+  ReturnType<typeof outputFieldset>;
+
+/** The /api/v1/series URL the inputs describe. */
+function requestUrl(i: Inputs): string {
+  const iso = (v: string) => (v === '' ? undefined : new Date(v).toISOString());
+  const ids = i.devices.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return api.seriesUrl({
+    ...(ids.length > 0 ? { device: ids.join(',') } : { bbox: i.bbox.value.replace(/\s+/g, '') }),
+    from: iso(i.from.value),
+    to: iso(i.to.value),
+    agg: i.agg.value,
+    tz: i.agg.value === '1d' ? i.tz.value : undefined,
+    format: i.format.value,
+  });
+}
+
+/** The form: every change rewrites the request URL shown and the download link. */
+function requestForm(i18n: I18n, nowMs: number): HTMLFormElement {
+  const area = areaFieldset(i18n, () => update());
+  const time = timeFieldset(i18n, nowMs);
+  const output = outputFieldset(i18n);
+  const inputs: Inputs = { ...area, ...time, ...output };
   const urlOut = el('code', { attrs: { 'data-testid': 'request-url' } });
   const link = el(
     'a',
@@ -75,50 +135,19 @@ export async function render(ctx: PageContext): Promise<void> {
   );
 
   function update(): void {
-    const iso = (v: string) => (v === '' ? undefined : new Date(v).toISOString());
-    const ids = devices.value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const url = api.seriesUrl({
-      ...(ids.length > 0 ? { device: ids.join(',') } : { bbox: bbox.value.replace(/\s+/g, '') }),
-      from: iso(from.value),
-      to: iso(to.value),
-      agg: agg.value,
-      tz: agg.value === '1d' ? tz.value : undefined,
-      format: format.value,
-    });
+    const url = requestUrl(inputs);
     setText(urlOut, new URL(url, window.location.origin).href);
     link.href = url;
-    if (format.value === 'csv') link.setAttribute('download', '');
+    if (output.format.value === 'csv') link.setAttribute('download', '');
     else link.removeAttribute('download');
   }
 
   const form = el(
     'form',
     { class: 'download', attrs: { 'data-testid': 'download-form' } },
-    el(
-      'fieldset',
-      {},
-      el('legend', {}, i18n.t('area')),
-      field(i18n.t('areaPreset'), preset),
-      field(i18n.t('bbox'), bbox),
-      field(i18n.t('devices'), devices),
-    ),
-    el(
-      'fieldset',
-      {},
-      el('legend', {}, i18n.t('time')),
-      field(i18n.t('from'), from),
-      field(i18n.t('to'), to),
-    ),
-    el(
-      'fieldset',
-      {},
-      field(i18n.t('aggregation'), agg),
-      field(i18n.t('timeZone'), tz),
-      field(i18n.t('fileFormat'), format),
-    ),
+    area.fieldset,
+    time.fieldset,
+    output.fieldset,
     el('p', { class: 'muted' }, i18n.t('columnsNote')),
     el('p', {}, `${i18n.t('requestUrl')}: `, urlOut),
     el('p', {}, link),
@@ -126,7 +155,13 @@ export async function render(ctx: PageContext): Promise<void> {
   form.addEventListener('input', update);
   form.addEventListener('submit', (e) => e.preventDefault());
   update();
+  return form;
+}
 
+/** /download: build a /api/v1/series request (area or devices, range, aggregation, format). */
+export async function render(ctx: PageContext): Promise<void> {
+  const { i18n } = ctx;
+  const form = requestForm(i18n, Date.now());
   const models = el(
     'section',
     { class: 'card', attrs: { 'data-testid': 'models' } },

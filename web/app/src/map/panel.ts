@@ -1,4 +1,5 @@
-import { api, ApiClientError, type Reading } from '../api.ts';
+import { api, type Reading } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { aqiOf, shownPm25 } from '../aqi.ts';
 import { createChart, type Chart } from '../chart.ts';
 import { el, replaceChildren } from '../dom.ts';
@@ -26,6 +27,8 @@ export interface Panel {
   /** A live reading: appended to the chart when it is the open device's. */
   onReading(r: Reading): void;
   lastPoint(): { timeMs: number; raw: number | null; calibrated: number | null } | null;
+  /** The settings changed (raw/calibrated, scale): the head shows the value as the map does. */
+  refresh(): void;
 }
 
 /** 24 h: every reading; 7 days: hourly means (uPlot draws ~1,400 points either way). */
@@ -57,112 +60,142 @@ async function stationPoints(id: string, range: Range, nowMs: number) {
   }
 }
 
-/** The side panel: a uPlot chart of one box (raw, calibrated) and its nearest station. */
-export function createPanel(
+/**
+ * What the panel opens on: the device, whether it is a station, and (for a box) its
+ * nearest station, whose id the chart's dashed line is fetched by.
+ */
+function openedFor(
   i18n: I18n,
   data: MapData,
-  settings: () => MapSettings,
-  now: () => number,
-): Panel {
-  const element = el('aside', { class: 'panel', attrs: { hidden: '', 'data-testid': 'panel' } });
-  const head = el('div');
-  const body = el('div');
-  element.append(head, body);
-  let opened: Opened | null = null;
-  let chart: Chart | null = null;
-  let points: PanelPoint[] = [];
-
+  deviceId: string,
+  range: Range,
+): { o: Opened; stationId: string | null } {
   const stationName = (id: string) => {
     const s = data.stations.get(id);
     return s === undefined ? null : i18n.lang === 'en' ? s.nameEn : s.nameZh;
   };
-  const showHeader = (o: Opened) => {
-    const latest = data.latest.get(o.deviceId);
-    const value = latest === undefined ? null : shownPm25(latest, settings().mode);
-    const category = aqiOf(value, settings().scale, new Date(now()))?.category ?? null;
-    const onRange = (range: Range) => void load(o.deviceId, range);
-    replaceChildren(
-      head,
-      panelHeader(i18n, { o, latest, value, category, onRange, onClose: close }),
-    );
-  };
-
-  async function load(deviceId: string, range: Range): Promise<void> {
-    chart?.destroy();
-    chart = null;
-    const latest = data.latest.get(deviceId);
-    const isStation = data.stations.has(deviceId) || latest?.kind === 'reference';
-    const near =
-      isStation || latest === undefined
+  const latest = data.latest.get(deviceId);
+  const isStation = data.stations.has(deviceId) || latest?.kind === 'reference';
+  const near =
+    isStation || latest === undefined
+      ? null
+      : stationBeside([...data.stations.values()], latest.lat, latest.lon);
+  const o: Opened = {
+    deviceId,
+    isStation,
+    stationName: stationName(deviceId),
+    range,
+    nearest:
+      near === null
         ? null
-        : stationBeside([...data.stations.values()], latest.lat, latest.lon);
-    const o: Opened = {
-      deviceId,
-      isStation,
-      stationName: stationName(deviceId),
-      range,
-      nearest:
-        near === null
-          ? null
-          : {
-              name: stationName(near.station.deviceId) ?? near.station.deviceId,
-              distanceM: near.distanceM,
-              points: [],
-            },
-    };
-    opened = o;
-    element.hidden = false;
-    showHeader(o);
-    replaceChildren(body, el('p', { class: 'muted' }, i18n.t('loading')));
-    const nowMs = now();
+        : {
+            name: stationName(near.station.deviceId) ?? near.station.deviceId,
+            distanceM: near.distanceM,
+            points: [],
+          },
+  };
+  return { o, stationId: near?.station.deviceId ?? null };
+}
+
+/** The side panel: a uPlot chart of one box (raw, calibrated) and its nearest station. */
+class ChartPanel implements Panel {
+  readonly element = el('aside', { class: 'panel', attrs: { hidden: '', 'data-testid': 'panel' } });
+  private readonly head = el('div');
+  private readonly body = el('div');
+  private readonly i18n: I18n;
+  private readonly data: MapData;
+  private readonly settings: () => MapSettings;
+  private readonly now: () => number;
+  private opened: Opened | null = null;
+  private chart: Chart | null = null;
+  private points: PanelPoint[] = [];
+
+  constructor(i18n: I18n, data: MapData, settings: () => MapSettings, now: () => number) {
+    this.i18n = i18n;
+    this.data = data;
+    this.settings = settings;
+    this.now = now;
+    this.element.append(this.head, this.body);
+  }
+
+  open(deviceId: string): Promise<void> {
+    return this.load(deviceId, '24h');
+  }
+
+  private showHeader(o: Opened): void {
+    const latest = this.data.latest.get(o.deviceId);
+    const value = latest === undefined ? null : shownPm25(latest, this.settings().mode);
+    const category = aqiOf(value, this.settings().scale, new Date(this.now()))?.category ?? null;
+    const onRange = (range: Range) => void this.load(o.deviceId, range);
+    const onClose = () => this.close();
+    replaceChildren(
+      this.head,
+      panelHeader(this.i18n, { o, latest, value, category, onRange, onClose }),
+    );
+  }
+
+  private async load(deviceId: string, range: Range): Promise<void> {
+    this.chart?.destroy();
+    this.chart = null;
+    const { o, stationId } = openedFor(this.i18n, this.data, deviceId, range);
+    this.opened = o;
+    this.element.hidden = false;
+    this.showHeader(o);
+    replaceChildren(this.body, el('p', { class: 'muted' }, this.i18n.t('loading')));
+    const nowMs = this.now();
     try {
       const [rows, nearPoints] = await Promise.all([
         fetchPoints(deviceId, range, nowMs),
-        near === null ? Promise.resolve([]) : stationPoints(near.station.deviceId, range, nowMs),
+        stationId === null ? Promise.resolve([]) : stationPoints(stationId, range, nowMs),
       ]);
-      if (opened !== o) return;
-      points = rows;
+      if (this.opened !== o) return;
+      this.points = rows;
       if (o.nearest !== null) o.nearest.points = nearPoints;
-      const target = el('div', { class: 'chart', attrs: { 'data-testid': 'chart' } });
-      replaceChildren(body, target);
-      const window = { fromMs: () => now() - SPAN_MS[range], toMs: now };
-      const size = { width: Math.max(280, element.clientWidth - 24), height: 240 };
-      chart = createChart(
-        target,
-        size,
-        panelSeries(i18n, o, points),
-        `${i18n.t('pm25')} ${i18n.t('ugm3')}`,
-        window,
-      );
+      this.drawChart(o);
     } catch (error) {
-      if (opened === o) replaceChildren(body, errorBox(i18n, error));
+      if (this.opened === o) replaceChildren(this.body, errorBox(this.i18n, error));
     }
   }
 
-  function close(): void {
-    chart?.destroy();
-    chart = null;
-    opened = null;
-    element.hidden = true;
+  private drawChart(o: Opened): void {
+    const { i18n, now } = this;
+    const target = el('div', { class: 'chart', attrs: { 'data-testid': 'chart' } });
+    replaceChildren(this.body, target);
+    const window = { fromMs: () => now() - SPAN_MS[o.range], toMs: now };
+    const size = { width: Math.max(280, this.element.clientWidth - 24), height: 240 };
+    this.chart = createChart(
+      target,
+      size,
+      panelSeries(i18n, o, this.points),
+      `${i18n.t('pm25')} ${i18n.t('ugm3')}`,
+      window,
+    );
   }
 
-  function onReading(r: Reading): void {
-    const o = opened;
+  close(): void {
+    this.chart?.destroy();
+    this.chart = null;
+    this.opened = null;
+    this.element.hidden = true;
+  }
+
+  onReading(r: Reading): void {
+    const o = this.opened;
     if (o === null || r.deviceId !== o.deviceId) return;
-    showHeader(o);
-    if (chart === null || o.range !== '24h') return;
+    this.showHeader(o);
+    if (this.chart === null || o.range !== '24h') return;
     const timeMs = Date.parse(r.time);
-    if (points.some((p) => p.timeMs === timeMs)) return;
-    points = [...points, { timeMs, raw: r.pm25UgM3, cal: r.pm25CalibratedUgM3 }].sort(
+    if (this.points.some((p) => p.timeMs === timeMs)) return;
+    this.points = [...this.points, { timeMs, raw: r.pm25UgM3, cal: r.pm25CalibratedUgM3 }].sort(
       (a, b) => a.timeMs - b.timeMs,
     );
-    chart.update(panelSeries(i18n, o, points));
+    this.chart.update(panelSeries(this.i18n, o, this.points));
   }
 
-  function lastPoint() {
-    if (chart === null) return null;
-    const raw = chart.lastPoint(0);
-    const cal = opened?.isStation ? null : chart.lastPoint(1);
+  lastPoint() {
+    if (this.chart === null) return null;
+    const raw = this.chart.lastPoint(0);
+    const cal = this.opened?.isStation ? null : this.chart.lastPoint(1);
     const timeMs = Math.max(raw?.timeMs ?? -Infinity, cal?.timeMs ?? -Infinity);
     if (!Number.isFinite(timeMs)) return null;
     return {
@@ -172,5 +205,16 @@ export function createPanel(
     };
   }
 
-  return { element, open: (deviceId) => load(deviceId, '24h'), close, onReading, lastPoint };
+  refresh(): void {
+    if (this.opened !== null) this.showHeader(this.opened);
+  }
+}
+
+export function createPanel(
+  i18n: I18n,
+  data: MapData,
+  settings: () => MapSettings,
+  now: () => number,
+): Panel {
+  return new ChartPanel(i18n, data, settings, now);
 }

@@ -1,4 +1,5 @@
-import { api, ApiClientError, type SurfaceGrid } from '../api.ts';
+import { api, type SurfaceGrid } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { TAIWAN_BBOX } from '../geo.ts';
 
 /** The server recomputes the surface as readings arrive; fetch it this often while shown. */

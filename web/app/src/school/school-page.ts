@@ -1,5 +1,6 @@
 import type { OutdoorActivity, Scale } from '@airbox/aqi';
-import { api, ApiClientError, type Reading, type Station } from '../api.ts';
+import { api, type Reading, type Station } from '../api.ts';
+import { ApiClientError } from '../http.ts';
 import { aqiOf, shownPm25, textColourOn } from '../aqi.ts';
 import { createChart, type Chart, type ChartSeries } from '../chart.ts';
 import { el, replaceChildren, setText, swatch } from '../dom.ts';
@@ -156,17 +157,11 @@ async function todaySeries(
   return series;
 }
 
-/** /school/<id>: a projector view of one box — the number, the colour, the advice. */
-export async function render(ctx: PageContext): Promise<void> {
-  const { i18n, id, params } = ctx;
-  const scale: Scale = params.get('scale') === 'us' ? 'us' : 'tw';
-  const { main, view } = layout(i18n, id);
-  document.body.classList.add('projector');
-  replaceChildren(ctx.root, pageHeader(i18n), main);
-
-  let latest: Reading;
+/** The box's newest reading, or null once the page says why there is none. */
+async function latestOrExplain(ctx: PageContext, main: HTMLElement): Promise<Reading | null> {
+  const { i18n, id } = ctx;
   try {
-    latest = (await api.device(id)).latest;
+    return (await api.device(id)).latest;
   } catch (error) {
     const unknown = error instanceof ApiClientError && error.code === 'unknown-device';
     replaceChildren(
@@ -176,32 +171,57 @@ export async function render(ctx: PageContext): Promise<void> {
         : errorBox(i18n, error),
     );
     ctx.markReady();
-    return;
+    return null;
   }
-  const stations = await api.stations();
-  const nearest = stationBeside(stations, latest.lat, latest.lon)?.station ?? null;
-  let stationReading = nearest?.latest ?? null;
-  let chart: Chart | null = null;
+}
 
-  const refreshChart = async () => {
-    const series = await todaySeries(i18n, id, nearest, Date.now());
+/** Today's chart, drawn on the first refresh and updated on each later one. */
+function todayChart(i18n: I18n, id: string, station: Station | null, slot: HTMLElement) {
+  let chart: Chart | null = null;
+  const refresh = async () => {
+    const series = await todaySeries(i18n, id, station, Date.now());
     const today = { fromMs: () => startOfTodayMs(Date.now()), toMs: () => Date.now() };
     if (chart === null)
       chart = createChart(
-        view.chartSlot,
-        { width: Math.max(320, view.chartSlot.clientWidth), height: 260 },
+        slot,
+        { width: Math.max(320, slot.clientWidth), height: 260 },
         series,
         `${i18n.t('pm25')} ${i18n.t('ugm3')}`,
         today,
       );
     else chart.update(series);
   };
+  const lastChartPoint = () => {
+    const p = chart?.lastPoint(0);
+    return p === undefined || p === null
+      ? null
+      : { timeMs: p.timeMs, raw: null, calibrated: p.value };
+  };
+  return { refresh, lastChartPoint };
+}
+
+/** /school/<id>: a projector view of one box — the number, the colour, the advice. */
+export async function render(ctx: PageContext): Promise<void> {
+  const { i18n, id, params } = ctx;
+  const scale: Scale = params.get('scale') === 'us' ? 'us' : 'tw';
+  const { main, view } = layout(i18n, id);
+  document.body.classList.add('projector');
+  replaceChildren(ctx.root, pageHeader(i18n), main);
+
+  const first = await latestOrExplain(ctx, main);
+  if (first === null) return;
+  let latest: Reading = first;
+  const stations = await api.stations();
+  const nearest = stationBeside(stations, latest.lat, latest.lon)?.station ?? null;
+  let stationReading = nearest?.latest ?? null;
+  const chart = todayChart(i18n, id, nearest, view.chartSlot);
+
   const show = () => {
     showLevel(i18n, view, latest, scale, Date.now());
     showStation(i18n, view, nearest, stationReading, scale);
   };
   show();
-  await refreshChart();
+  await chart.refresh();
   ctx.markReady();
 
   openLive({
@@ -218,14 +238,7 @@ export async function render(ctx: PageContext): Promise<void> {
   // The chart and the clock refresh on a timer: a projector page stays open all day.
   setInterval(() => {
     show();
-    void refreshChart().catch(() => undefined);
+    void chart.refresh().catch(() => undefined);
   }, REFRESH_MS);
-  Object.assign(ctx.hook, {
-    lastChartPoint: () => {
-      const p = chart?.lastPoint(0);
-      return p === undefined || p === null
-        ? null
-        : { timeMs: p.timeMs, raw: null, calibrated: p.value };
-    },
-  });
+  Object.assign(ctx.hook, { lastChartPoint: chart.lastChartPoint });
 }
