@@ -96,16 +96,46 @@ export interface RegistryProvider {
 type Near = { station: Station; distanceM: number } | null;
 const MAX_CACHED_POSITIONS = 100_000;
 
+/**
+ * The station nearest each box's position, for its region. Boxes rarely move: the 77
+ * distances are computed once per position, and the cache is bounded.
+ */
+function regionLookup(stations: readonly Station[], maxRegionM: number) {
+  const regions = new Map<string, { lat: number; lon: number; near: Near }>();
+  return (reading: Reading): Near => {
+    if (reading.lat === null || reading.lon === null) return null;
+    const known = regions.get(reading.deviceId);
+    if (known !== undefined && known.lat === reading.lat && known.lon === reading.lon) {
+      return known.near;
+    }
+    const near = nearestStation({ lat: reading.lat, lon: reading.lon }, stations, maxRegionM);
+    if (regions.size >= MAX_CACHED_POSITIONS) regions.clear();
+    regions.set(reading.deviceId, { lat: reading.lat, lon: reading.lon, near });
+    return near;
+  };
+}
+
+/** The first model of the chain that calibrates the reading (see registryProvider). */
+function firstUsable(reading: Reading, chain: readonly (CalibrationModel | null)[]) {
+  for (const model of chain) {
+    if (model === null) continue;
+    // Without a raw value nothing can calibrate it: the first fresh model stands.
+    if (reading.pm25UgM3 === null || model.apply(reading) !== null) return model;
+  }
+  return IDENTITY_MODEL;
+}
+
 export function registryProvider(
   registry: ModelRegistry,
   options: ProviderOptions = {},
 ): RegistryProvider {
   const now = options.now ?? Date.now;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const stations = options.stations ?? stationsFromRegistry();
-  const maxRegionM = options.maxRegionDistanceM ?? DEFAULT_MAX_REGION_DISTANCE_M;
+  const regionOf = regionLookup(
+    options.stations ?? stationsFromRegistry(),
+    options.maxRegionDistanceM ?? DEFAULT_MAX_REGION_DISTANCE_M,
+  );
   let models = load(registry);
-
   const reload = (): number => {
     models = load(registry);
     return models.version;
@@ -121,42 +151,15 @@ export function registryProvider(
 
   const fresh = (m: Loaded | null | undefined, nowMs: number) =>
     m !== null && m !== undefined && nowMs - m.trainedToMs <= staleAfterMs ? m.model : null;
-
-  // Boxes rarely move: the nearest station (77 distances) is looked up once per position.
-  const regions = new Map<string, { lat: number; lon: number; near: Near }>();
-  const regionOf = (reading: Reading): Near => {
-    if (reading.lat === null || reading.lon === null) return null;
-    const known = regions.get(reading.deviceId);
-    if (known !== undefined && known.lat === reading.lat && known.lon === reading.lon) {
-      return known.near;
-    }
-    const near = nearestStation({ lat: reading.lat, lon: reading.lon }, stations, maxRegionM);
-    if (regions.size >= MAX_CACHED_POSITIONS) regions.clear();
-    regions.set(reading.deviceId, { lat: reading.lat, lon: reading.lon, near });
-    return near;
-  };
-
   const provider = (reading: Reading): CalibrationModel => {
     const nowMs = now();
     const region = regionOf(reading);
-    const chain = [
+    return firstUsable(reading, [
       fresh(models.device.get(reading.deviceId), nowMs),
       fresh(region ? models.region.get(region.station.county) : null, nowMs),
       fresh(models.global, nowMs),
       EPA_MODEL,
-    ];
-    for (const model of chain) {
-      if (model === null) continue;
-      // Without a raw value nothing can calibrate it: the first fresh model stands.
-      if (reading.pm25UgM3 === null || model.apply(reading) !== null) return model;
-    }
-    return IDENTITY_MODEL;
+    ]);
   };
-
-  return {
-    provider,
-    reload,
-    errors: () => models.errors,
-    stop: () => clearInterval(timer),
-  };
+  return { provider, reload, errors: () => models.errors, stop: () => clearInterval(timer) };
 }
