@@ -3,7 +3,7 @@
  * than reading this package's own copy: callers pass the MEASURES they imported from
  * '@airbox/contracts', so a table swapped in by a test (vi.mock) reaches every layer.
  */
-import type { Measure, MeasureField, MeasureSpec, MEASURES } from './measures.ts';
+import type { Measure, MeasureField, MeasureSpec, MeasureValues, MEASURES } from './measures.ts';
 
 /** One `T` per measure, in table order: the measures' part of a row tuple. */
 export type PerMeasure<T, Table extends readonly unknown[] = typeof MEASURES> = {
@@ -30,6 +30,17 @@ export function measureRecord<T>(
   return out as Record<MeasureField, T>;
 }
 
+/** The measure values of a reading in table order: the measures' part of a row tuple. */
+export function measureNumbers(
+  measures: readonly Measure[],
+  values: MeasureValues,
+): MeasureNumbers {
+  const out: (number | null)[] = [];
+  for (const measure of measures) out.push(values[measure.field]);
+  // One number per measure, in table order: what MeasureNumbers says.
+  return out as MeasureNumbers;
+}
+
 /**
  * The calibrated PM2.5 is not a measure: calibration adds it beside the raw value of the
  * measure it calibrates, which it never overwrites. The roll-ups carry its mean right after
@@ -53,6 +64,23 @@ const isRollup = (m: Measure): m is RollupMeasure => m.rollup;
 // Past every rollupOrder, and still a number to subtract (Infinity - Infinity is NaN).
 const LAST = Number.MAX_SAFE_INTEGER;
 const rollupOrder = (m: MeasureSpec): number => m.rollupOrder ?? LAST;
+
+/**
+ * One entry per roll-up mean, keyed by its field, in roll-up column order. `means` is what
+ * a layer made of rollupMeans() (e.g. with its own column names), one entry per mean.
+ */
+export function rollupRecord<M extends { readonly field: RollupField }, T>(
+  means: readonly M[],
+  value: (mean: M, index: number) => T,
+): Record<RollupField, T> {
+  const out: Partial<Record<RollupField, T>> = {};
+  for (let i = 0; i < means.length; i++) {
+    const mean = means[i];
+    if (mean !== undefined) out[mean.field] = value(mean, i);
+  }
+  // One entry per mean of the table: every field was set by the loop.
+  return out as Record<RollupField, T>;
+}
 
 /** The means of the roll-ups in their column order (see MeasureSpec.rollupOrder). */
 export function rollupMeans(measures: readonly Measure[]): RollupMean[] {
