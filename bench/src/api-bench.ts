@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { MEASURES, measureRecord, type StoredReading } from '@airbox/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -74,6 +74,8 @@ function readings(device: number, from: number, count: number): StoredReading[] 
       receivedAt: time,
       lat: 22 + (device % 300) / 100,
       lon: 120 + (device % 200) / 100,
+      // A measure the bench does not model is null.
+      ...measureRecord(MEASURES, () => null),
       pm1UgM3: pm25 * 0.7,
       pm25UgM3: pm25,
       pm10UgM3: pm25 * 1.3,
