@@ -129,8 +129,8 @@ const READING_SHAPE: StoredReading = {
 function setMeasures(reading: StoredReading, row: ReadingColumns): void {
   for (let i = 0; i < MEASURE_FIELDS.length; i++) {
     const field = MEASURE_FIELDS[i];
-    const value = row[MEASURES_AT + i];
     if (field === undefined) continue;
+    const value = row[MEASURES_AT + i];
     if (typeof value !== 'number' && value !== null) {
       throw corruptRow(row[0], row[1], `has a non-number ${field} ${JSON.stringify(value)}`);
     }
