@@ -2,7 +2,7 @@
  * The store `airbox bench api` times: minute readings of many boxes, written device by
  * device so each batch extends one device's key range.
  */
-import type { StoredReading } from '@airbox/contracts';
+import { MEASURES, measureRecord, type StoredReading } from '@airbox/contracts';
 import type { openSqliteStore } from '@airbox/store';
 
 const MINUTE_MS = 60_000;
@@ -24,6 +24,8 @@ function readings(device: number, from: number, count: number): StoredReading[] 
       receivedAt: time,
       lat: 22 + (device % 300) / 100,
       lon: 120 + (device % 200) / 100,
+      // A measure the bench does not model is null.
+      ...measureRecord(MEASURES, () => null),
       pm1UgM3: pm25 * 0.7,
       pm25UgM3: pm25,
       pm10UgM3: pm25 * 1.3,

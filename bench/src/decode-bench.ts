@@ -1,4 +1,4 @@
-import type { Reading } from '@airbox/contracts';
+import { MEASURES, measureRecord, type Reading } from '@airbox/contracts';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
@@ -51,6 +51,8 @@ function generatedV3(count: number): { topic: string; payload: Buffer }[] {
       time: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
       lat: 22 + (i % 300) / 100,
       lon: 120 + (i % 200) / 100,
+      // A measure the bench does not model is null.
+      ...measureRecord(MEASURES, () => null),
       pm1UgM3: 5 + (i % 40),
       pm25UgM3: 8 + (i % 60),
       pm10UgM3: 10 + (i % 80),

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { MEASURES, rollupMeans, type StoredReading } from '@airbox/contracts';
 import type { HourlyRow } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
 
@@ -8,11 +8,7 @@ export const READING_COLUMNS = [
   'time',
   'lat',
   'lon',
-  'pm1UgM3',
-  'pm25UgM3',
-  'pm10UgM3',
-  'temperatureC',
-  'humidityPct',
+  ...MEASURES.map((m) => m.field),
   'pm25CalibratedUgM3',
   'calibrationModel',
   'flags',
@@ -24,14 +20,7 @@ export const READING_COLUMNS = [
 ] as const;
 
 /** The means the hourly and daily roll-ups carry, in their column order. */
-export const ROLLUP_MEASURES = [
-  'pm25UgM3',
-  'pm25CalibratedUgM3',
-  'pm10UgM3',
-  'pm1UgM3',
-  'temperatureC',
-  'humidityPct',
-] as const;
+export const ROLLUP_MEASURES = rollupMeans(MEASURES).map((m) => m.field);
 
 export const HOURLY_COLUMNS = ['deviceId', 'hour', 'count', ...ROLLUP_MEASURES] as const;
 

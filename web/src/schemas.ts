@@ -2,7 +2,11 @@ import {
   DEAD_LETTER_CODES,
   FLAG_CODES,
   FORMATS,
+  MEASURES,
+  measureRecord,
   RAW_OUTCOMES,
+  rollupMeans,
+  rollupRecord,
   type DeadLetterCode,
   type SequencedRawMessage,
   type StoredReading,
@@ -30,11 +34,7 @@ export const ReadingDoc = z
     deviceTime: z.string().optional(),
     lat: num,
     lon: num,
-    pm1UgM3: num,
-    pm25UgM3: num,
-    pm10UgM3: num,
-    temperatureC: num,
-    humidityPct: num,
+    ...measureRecord(MEASURES, () => num),
     format: z.enum(FORMATS),
     app: text,
     firmware: text,
@@ -53,14 +53,8 @@ export const PlacedReadingDoc = ReadingDoc.extend({
   indoor: z.boolean().describe(indoorDescription),
 }).register(docSchemas, { id: 'PlacedReading' });
 
-const measures = {
-  pm25UgM3: num,
-  pm25CalibratedUgM3: num,
-  pm10UgM3: num,
-  pm1UgM3: num,
-  temperatureC: num,
-  humidityPct: num,
-};
+/** The roll-up means, in their column order. */
+const measures = rollupRecord(rollupMeans(MEASURES), () => num);
 
 export const HourlyRowDoc = z
   .object({ deviceId: z.string(), hour: time, count: z.number().int(), ...measures })

@@ -3,7 +3,7 @@
  * (`@airbox/protocol`, `airbox/v1/<id>/reading|batch`), or LASS ver_format 3 on
  * `LASS/Test/PM25/<id>`, one message per reading. Pure: no I/O, no clock.
  */
-import type { Reading } from '@airbox/contracts';
+import { MEASURES, measureRecord, type Reading } from '@airbox/contracts';
 import {
   lassTopic,
   lassV3FromReading,
@@ -102,11 +102,7 @@ function toReading(deviceId: string, n: NativeReading): Reading {
     time: n.time,
     lat: n.lat ?? null,
     lon: n.lon ?? null,
-    pm1UgM3: n.pm1UgM3 ?? null,
-    pm25UgM3: n.pm25UgM3 ?? null,
-    pm10UgM3: n.pm10UgM3 ?? null,
-    temperatureC: n.temperatureC ?? null,
-    humidityPct: n.humidityPct ?? null,
+    ...measureRecord(MEASURES, (m) => n[m.field] ?? null),
     format: 'native-v1',
     app: n.app ?? null,
     firmware: n.firmware ?? null,

@@ -1,15 +1,6 @@
-import type { FlagCode, FormatId, Reading } from '@airbox/contracts';
-import { parseLassDateTime, readMeasure } from '@airbox/protocol';
+import type { FlagCode, FormatId, MeasureField, Reading } from '@airbox/contracts';
+import { NOT_CARRIED, parseLassDateTime, readMeasures } from '@airbox/protocol';
 import { stationDeviceId, type ReferenceStation } from './stations.ts';
-
-/**
- * A concentration as a source wrote it: the protocol's own reading of a measure (a number, a
- * numeric string, or `""`/`"N/A"`/absent → `<measure>-missing`, garbage → `-invalid`, outside
- * the plausible range → `-out-of-range`, value kept).
- */
-export function readPm(raw: unknown, measure: 'pm25' | 'pm10', flags: FlagCode[]): number | null {
-  return readMeasure(raw, measure, flags);
-}
 
 export interface StationValues {
   timeMs: number;
@@ -24,8 +15,19 @@ export function stationReading(
   source: { format: FormatId; app: string },
 ): Reading {
   const flags: FlagCode[] = [];
-  const pm25UgM3 = readPm(values.pm25, 'pm25', flags);
-  const pm10UgM3 = readPm(values.pm10, 'pm10', flags);
+  // The protocol's own reading of a concentration as a source wrote it (a number, a numeric
+  // string, or `""`/`"N/A"`/absent → `<measure>-missing`, garbage → `-invalid`, outside the
+  // plausible range → `-out-of-range`, value kept). Stations publish PM2.5 and PM10 only:
+  // every other measure is null, without a flag.
+  const wire: Partial<Record<MeasureField, unknown>> = {
+    pm25UgM3: values.pm25,
+    pm10UgM3: values.pm10,
+  };
+  const measures = readMeasures(
+    (m) => (Object.hasOwn(wire, m.field) ? wire[m.field] : NOT_CARRIED),
+    flags,
+  );
+  const { pm25UgM3, pm10UgM3 } = measures;
   // The protocol's PM order check (1 µg/m³ slack), so a station-hour gets the same flags
   // whichever source (LASS copy or MOENV) it came through.
   if (pm25UgM3 !== null && pm10UgM3 !== null && pm25UgM3 > pm10UgM3 + 1) flags.push('pm-order');
@@ -34,11 +36,7 @@ export function stationReading(
     time: new Date(values.timeMs).toISOString(),
     lat: station.lat,
     lon: station.lon,
-    pm1UgM3: null,
-    pm25UgM3,
-    pm10UgM3,
-    temperatureC: null,
-    humidityPct: null,
+    ...measures,
     format: source.format,
     app: source.app,
     firmware: null,

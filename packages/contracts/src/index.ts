@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './measures.ts';
+export * from './measure-shapes.ts';
 export * from './flags.ts';
 export * from './reading.ts';
 export * from './codes.ts';

@@ -1,9 +1,16 @@
 /**
  * The measured quantities of a reading: one row each, and everything that differs between
  * them is a column here. The reading's fields, the QC range flags, the store's SQLite
- * columns and InfluxDB fields, the API and browser schemas, the CSV headers, the OpenAPI
- * document and the hourly/daily roll-ups are all derived from this table: adding a measure
- * is adding a row (see docs/ARCHITECTURE.md, "Add a measure").
+ * columns (added to an existing file when it opens) and InfluxDB fields, the API, native
+ * JSON and browser schemas, the CSV headers, the OpenAPI document and the hourly/daily
+ * roll-ups are all derived from this table: adding a measure is adding a row (proved by
+ * cli/test/add-measure.test.ts). Only wire formats with a key of their own per measure
+ * (LASS `s_d0` …) name measures one by one; a format that does not carry a measure leaves
+ * it null.
+ *
+ * Code that derives from the table imports MEASURES from '@airbox/contracts' and derives
+ * where it is used (the helpers in measure-shapes.ts take the table as an argument), so a
+ * test can swap the table with vi.mock and see every layer follow.
  */
 
 /**
@@ -31,8 +38,17 @@ export interface MeasureSpec {
   readonly max: number;
   /** The SQLite column of the readings table (snake case, unit in the name). */
   readonly sqliteColumn: string;
-  /** Whether the hourly and daily roll-ups carry its mean. */
+  /**
+   * Whether the hourly and daily roll-ups carry its mean. The SQLite roll-up keeps its count
+   * and sum in the hourly columns `<id>_n` and `<id>_sum`.
+   */
   readonly rollup: boolean;
+  /**
+   * Where its mean stands among the roll-up columns (hourly and daily CSV and JSON): the
+   * first measures had an order there of their own, PM2.5 first. A measure without one
+   * comes after those that have one, in table order.
+   */
+  readonly rollupOrder?: number;
   readonly severity: Readonly<Record<MeasureProblem, FlagSeverity>>;
 }
 
@@ -58,6 +74,7 @@ export const MEASURES = [
     max: 1000,
     sqliteColumn: 'pm1_ug_m3',
     rollup: true,
+    rollupOrder: 2,
     severity: OTHER_PM,
   },
   {
@@ -70,6 +87,7 @@ export const MEASURES = [
     max: 1000,
     sqliteColumn: 'pm25_ug_m3',
     rollup: true,
+    rollupOrder: 0,
     severity: PM25,
   },
   {
@@ -82,6 +100,7 @@ export const MEASURES = [
     max: 1000,
     sqliteColumn: 'pm10_ug_m3',
     rollup: true,
+    rollupOrder: 1,
     severity: OTHER_PM,
   },
   {
@@ -94,6 +113,7 @@ export const MEASURES = [
     max: 85,
     sqliteColumn: 'temperature_c',
     rollup: true,
+    rollupOrder: 3,
     severity: AMBIENT,
   },
   {
@@ -106,6 +126,7 @@ export const MEASURES = [
     max: 100,
     sqliteColumn: 'humidity_pct',
     rollup: true,
+    rollupOrder: 4,
     severity: AMBIENT,
   },
 ] as const satisfies readonly MeasureSpec[];
@@ -117,8 +138,10 @@ export type MeasureField = Measure['field'];
 /** One value per measure, null where the device did not report it. */
 export type MeasureValues = { [F in MeasureField]: number | null };
 
-/** Each measure by its short id. */
-export const MEASURE_BY_ID = Object.fromEntries(MEASURES.map((m) => [m.id, m])) as Record<
-  MeasureId,
-  MeasureSpec
->;
+/**
+ * Each measure by its short id, for code about one named measure (a LASS key, the PM order
+ * check). Code about every measure goes through MEASURES instead.
+ */
+export const MEASURE_BY_ID = Object.fromEntries(MEASURES.map((m) => [m.id, m])) as {
+  [I in MeasureId]: Extract<Measure, { id: I }>;
+};

@@ -1,4 +1,10 @@
-import { MEASURE_BY_ID, type FlagCode, type MeasureId, type Reading } from '@airbox/contracts';
+import {
+  MEASURES,
+  type FlagCode,
+  type Measure,
+  type MeasureValues,
+  type Reading,
+} from '@airbox/contracts';
 import { CLOCK_SKEW_LIMIT_MS, EARLIEST_PLAUSIBLE_MS } from './lass/time.ts';
 import { isImpossiblePosition } from './lass/position.ts';
 
@@ -19,19 +25,40 @@ const FUTURE_LIMIT_MS = 24 * 3600_000;
  * Reads one measurement from the wire: a number, a numeric string, `"N/A"`/empty (missing),
  * or garbage (invalid). Out-of-range values are kept and flagged; raw values are never changed.
  */
-export function readMeasure(raw: unknown, measure: MeasureId, flags: FlagCode[]): number | null {
+export function readMeasure(raw: unknown, measure: Measure, flags: FlagCode[]): number | null {
   if (raw === undefined || raw === null || raw === '' || raw === 'N/A') {
-    flags.push(`${measure}-missing`);
+    flags.push(`${measure.id}-missing`);
     return null;
   }
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
   if (!Number.isFinite(value)) {
-    flags.push(`${measure}-invalid`);
+    flags.push(`${measure.id}-invalid`);
     return null;
   }
-  const range = MEASURE_BY_ID[measure];
-  if (value < range.min || value > range.max) flags.push(`${measure}-out-of-range`);
+  if (value < measure.min || value > measure.max) flags.push(`${measure.id}-out-of-range`);
   return value;
+}
+
+/** What a wire format holds for a measure it has no key for at all (see readMeasures). */
+export const NOT_CARRIED: unique symbol = Symbol('not carried');
+
+/**
+ * Reads every measure of MEASURES, in table order (so flags come in that order): `wire`
+ * gives what the payload holds for a measure, or NOT_CARRIED where the format has no key
+ * for it — null and no flag, which is what a measure added after the format gets.
+ */
+export function readMeasures(
+  wire: (measure: Measure) => unknown,
+  flags: FlagCode[],
+): MeasureValues {
+  const values: Partial<MeasureValues> = {};
+  for (const measure of MEASURES) {
+    const raw = wire(measure);
+    values[measure.field] = raw === NOT_CARRIED ? null : readMeasure(raw, measure, flags);
+  }
+  // Every field of the table was set by the loop. A loop rather than measureRecord: this
+  // runs per reading on the ingest path, and the closure per measure cost ~8 % of a decode.
+  return values as MeasureValues;
 }
 
 /** PM1 ≤ PM2.5 ≤ PM10 for one sensor; 1 µg/m³ of slack for the sensors' integer rounding. */

@@ -1,5 +1,11 @@
 export * from './reading.ts';
-export { type DecodeContext, HUMIDITY_HIGH_PCT, readMeasure } from './checks.ts';
+export {
+  type DecodeContext,
+  HUMIDITY_HIGH_PCT,
+  NOT_CARRIED,
+  readMeasure,
+  readMeasures,
+} from './checks.ts';
 export { decodeLass } from './lass/decode.ts';
 export { splitLass } from './lass/split.ts';
 export { parseLassDateTime, CLOCK_SKEW_LIMIT_MS } from './lass/time.ts';

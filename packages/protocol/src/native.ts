@@ -1,11 +1,11 @@
-import type { FlagCode, Reading } from '@airbox/contracts';
+import { MEASURES, measureRecord, type FlagCode, type Reading } from '@airbox/contracts';
 import { z } from 'zod';
 import {
   applyPosition,
   applyTime,
   checkHumidity,
   checkPmOrder,
-  readMeasure,
+  readMeasures,
   type DecodeContext,
 } from './checks.ts';
 import { decodeError, isValidDeviceId, type DecodeResult } from './reading.ts';
@@ -27,11 +27,8 @@ export const NativeReadingSchema = z.object({
   time: z.iso.datetime({ offset: true }),
   lat: z.number().nullable().optional(),
   lon: z.number().nullable().optional(),
-  pm1UgM3: measure,
-  pm25UgM3: measure,
-  pm10UgM3: measure,
-  temperatureC: measure,
-  humidityPct: measure,
+  // Every measure under its reading field: the native format is the reading itself.
+  ...measureRecord(MEASURES, () => measure),
   app: text,
   firmware: text,
   /**
@@ -100,11 +97,7 @@ function fromNative(
     time: null,
     lat: null,
     lon: null,
-    pm1UgM3: readMeasure(n.pm1UgM3, 'pm1', flags),
-    pm25UgM3: readMeasure(n.pm25UgM3, 'pm25', flags),
-    pm10UgM3: readMeasure(n.pm10UgM3, 'pm10', flags),
-    temperatureC: readMeasure(n.temperatureC, 'temperature', flags),
-    humidityPct: readMeasure(n.humidityPct, 'humidity', flags),
+    ...readMeasures((m) => n[m.field], flags),
     format: 'native-v1',
     app: n.app ?? null,
     firmware: n.firmware ?? null,

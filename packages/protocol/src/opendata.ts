@@ -1,11 +1,12 @@
-import type { FlagCode, Reading } from '@airbox/contracts';
+import type { FlagCode, MeasureField, Reading } from '@airbox/contracts';
 import { z } from 'zod';
 import {
   applyPosition,
   applyTime,
   checkHumidity,
   checkPmOrder,
-  readMeasure,
+  NOT_CARRIED,
+  readMeasures,
   type DecodeContext,
 } from './checks.ts';
 import { appProfile } from './lass/apps.ts';
@@ -40,12 +41,19 @@ export function decodeOpenData(json: unknown, ctx: DecodeContext): DecodeResult[
 /**
  * Key choices per record shape. LASS ver_format=3 keys for boxes (s_d0 = PM2.5, …);
  * the EPA's `PM2_5`/`PM10` for stations. `c_d0` is LASS's own calibrated PM2.5 and
- * `c_d0_method` names its method (`BRR/7/3.54` = method/days/distance km).
+ * `c_d0_method` names its method (`BRR/7/3.54` = method/days/distance km). A measure
+ * without a key in the shape is not carried: null, without a flag.
  */
-const KEYS = {
-  box: { pm25: 's_d0', pm10: 's_d1', pm1: 's_d2', t: 's_t0', rh: 's_h0' },
-  reference: { pm25: 'PM2_5', pm10: 'PM10', pm1: '', t: '', rh: '' },
-} as const;
+const KEYS: Record<'box' | 'reference', Partial<Record<MeasureField, string>>> = {
+  box: {
+    pm25UgM3: 's_d0',
+    pm10UgM3: 's_d1',
+    pm1UgM3: 's_d2',
+    temperatureC: 's_t0',
+    humidityPct: 's_h0',
+  },
+  reference: { pm25UgM3: 'PM2_5', pm10UgM3: 'PM10' },
+};
 
 function decodeFeed(
   feed: Record<string, unknown>,
@@ -74,11 +82,10 @@ function decodeFeed(
     time: null,
     lat: null,
     lon: null,
-    pm1UgM3: keys.pm1 ? readMeasure(feed[keys.pm1], 'pm1', flags) : null,
-    pm25UgM3: readMeasure(feed[keys.pm25], 'pm25', flags),
-    pm10UgM3: readMeasure(feed[keys.pm10], 'pm10', flags),
-    temperatureC: keys.t ? readMeasure(feed[keys.t], 'temperature', flags) : null,
-    humidityPct: keys.rh ? readMeasure(feed[keys.rh], 'humidity', flags) : null,
+    ...readMeasures((m) => {
+      const key = keys[m.field];
+      return key === undefined ? NOT_CARRIED : feed[key];
+    }, flags),
     format: 'lass-opendata',
     app,
     firmware: typeof feed['fw_ver'] === 'string' ? feed['fw_ver'] : null,

@@ -1,4 +1,12 @@
-import type { DeadLetterCode, FlagCode, FormatId, StoredReading } from '@airbox/contracts';
+import {
+  MEASURES,
+  type DeadLetterCode,
+  type FlagCode,
+  type FormatId,
+  type MeasureNumbers,
+  type RollupValues,
+  type StoredReading,
+} from '@airbox/contracts';
 
 /**
  * The storage port: what the stream worker and the API need from a store, whatever the
@@ -51,19 +59,43 @@ export interface ReadingLabels {
  */
 export type ReadingRow = readonly [...ReadingNumbers, labels: ReadingLabels];
 
-/** The numbers of a ReadingRow, in its order (shared with the SQLite row it is read from). */
+/**
+ * The numbers of a ReadingRow, in its order (shared with the SQLite row it is read from):
+ * the measures in MEASURES order, from READING_ROW.measuresAt.
+ */
 export type ReadingNumbers = readonly [
   timeMs: number,
   receivedMs: number,
   lat: number | null,
   lon: number | null,
-  pm1UgM3: number | null,
-  pm25UgM3: number | null,
-  pm10UgM3: number | null,
-  temperatureC: number | null,
-  humidityPct: number | null,
+  ...measures: MeasureNumbers,
   pm25CalibratedUgM3: number | null,
 ];
+
+/** Where the parts of a ReadingRow stand; MEASURES decides how many measures there are. */
+export const READING_ROW = {
+  measuresAt: 4,
+  calibratedAt: 4 + MEASURES.length,
+  labelsAt: 5 + MEASURES.length,
+};
+
+/**
+ * A number of a row at a position READING_ROW names (a measure or the calibration). Typed
+ * positions past the measures need this: TypeScript cannot count the measures.
+ */
+export function rowNumber(row: ReadingRow, at: number): number | null {
+  const value = row[at];
+  return typeof value === 'number' ? value : null;
+}
+
+/** The labels of a row: its last element. */
+export function rowLabels(row: ReadingRow): ReadingLabels {
+  const labels = row[READING_ROW.labelsAt];
+  if (typeof labels !== 'object' || labels === null) {
+    throw new TypeError(`a ReadingRow holds its labels at ${READING_ROW.labelsAt}`);
+  }
+  return labels;
+}
 
 /** The rows of one device, ordered by time. */
 export interface DeviceRows {
@@ -71,18 +103,15 @@ export interface DeviceRows {
   rows: ReadingRow[];
 }
 
-/** One device-hour of the incremental roll-up; means over the readings that had the value. */
-export interface HourlyRow {
+/**
+ * One device-hour of the incremental roll-up; means over the readings that had the value,
+ * one per roll-up mean (rollupMeans of MEASURES), keys in that order after `count`.
+ */
+export interface HourlyRow extends RollupValues {
   deviceId: string;
   /** Start of the UTC hour, ISO 8601. */
   hour: string;
   count: number;
-  pm25UgM3: number | null;
-  pm25CalibratedUgM3: number | null;
-  pm10UgM3: number | null;
-  pm1UgM3: number | null;
-  temperatureC: number | null;
-  humidityPct: number | null;
 }
 
 /** A message the worker could not turn into stored readings, kept with the reason. */

@@ -7,6 +7,7 @@
  *
  * Shapes follow web/src/schemas.ts (Reading, Device, Station, SeriesResponse, LiveMessage).
  */
+import { MEASURES, measureRecord } from '@airbox/contracts';
 import { z } from 'zod';
 import { ApiClientError, enc, iso, q, request } from './http.ts';
 
@@ -27,11 +28,7 @@ export const ReadingSchema = z.object({
   receivedAt: z.string().optional(),
   lat: num,
   lon: num,
-  pm1UgM3: num,
-  pm25UgM3: num,
-  pm10UgM3: num,
-  temperatureC: num,
-  humidityPct: num,
+  ...measureRecord(MEASURES, () => num),
   format: z.string().optional(),
   app: text,
   firmware: text,

@@ -1,8 +1,8 @@
+import { MEASURES, rollupMeans, rollupRecord, type RollupValues } from '@airbox/contracts';
 import type { HourlyRow } from '@airbox/store';
-import { ROLLUP_MEASURES } from '../csv.ts';
 
-/** One device-day, built from the hourly roll-up. */
-export interface DailyRow {
+/** One device-day, built from the hourly roll-up: the hourly means, over the day. */
+export interface DailyRow extends RollupValues {
   deviceId: string;
   /** Calendar day (YYYY-MM-DD) in the request's time zone (`tz`, default UTC). */
   day: string;
@@ -10,15 +10,10 @@ export interface DailyRow {
   hours: number;
   /** Readings behind the day. */
   count: number;
-  pm25UgM3: number | null;
-  pm25CalibratedUgM3: number | null;
-  pm10UgM3: number | null;
-  pm1UgM3: number | null;
-  temperatureC: number | null;
-  humidityPct: number | null;
 }
 
-const MEASURES = ROLLUP_MEASURES;
+/** The means of a day, in roll-up column order: sums and weights are kept in this order. */
+const MEANS = rollupMeans(MEASURES);
 
 /**
  * Maps the start of an hour to its calendar day in `tz`. An hour belongs to the day it
@@ -84,8 +79,8 @@ export class DailyAccumulator {
       day,
       hours: 0,
       count: 0,
-      sums: MEASURES.map(() => 0),
-      weights: MEASURES.map(() => 0),
+      sums: MEANS.map(() => 0),
+      weights: MEANS.map(() => 0),
     };
     add(fresh, row);
     this.#open = fresh;
@@ -97,31 +92,24 @@ export class DailyAccumulator {
     const open = this.#open;
     this.#open = null;
     if (open === null) return null;
-    const row: DailyRow = {
+    return {
       deviceId: open.deviceId,
       day: open.day,
       hours: open.hours,
       count: open.count,
-      pm25UgM3: null,
-      pm25CalibratedUgM3: null,
-      pm10UgM3: null,
-      pm1UgM3: null,
-      temperatureC: null,
-      humidityPct: null,
+      ...rollupRecord(MEANS, (_, i) => {
+        const weight = open.weights[i] ?? 0;
+        return weight > 0 ? (open.sums[i] ?? 0) / weight : null;
+      }),
     };
-    MEASURES.forEach((m, i) => {
-      const weight = open.weights[i] ?? 0;
-      row[m] = weight > 0 ? (open.sums[i] ?? 0) / weight : null;
-    });
-    return row;
   }
 }
 
 function add(open: OpenDay, row: HourlyRow): void {
   open.hours += 1;
   open.count += row.count;
-  MEASURES.forEach((m, i) => {
-    const mean = row[m];
+  MEANS.forEach((m, i) => {
+    const mean = row[m.field];
     if (mean === null) return;
     open.sums[i] = (open.sums[i] ?? 0) + mean * row.count;
     open.weights[i] = (open.weights[i] ?? 0) + row.count;

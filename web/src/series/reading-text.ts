@@ -1,5 +1,11 @@
-import type { StoredReading } from '@airbox/contracts';
-import type { ReadingLabels, ReadingRow } from '@airbox/store';
+import { MEASURES, type MeasureField, type StoredReading } from '@airbox/contracts';
+import {
+  READING_ROW,
+  rowLabels,
+  rowNumber,
+  type ReadingLabels,
+  type ReadingRow,
+} from '@airbox/store';
 import { IsoTimes } from './iso-time.ts';
 
 /**
@@ -18,11 +24,7 @@ type WrittenField =
   | 'receivedAt'
   | 'lat'
   | 'lon'
-  | 'pm1UgM3'
-  | 'pm25UgM3'
-  | 'pm10UgM3'
-  | 'temperatureC'
-  | 'humidityPct'
+  | MeasureField
   | 'app'
   | 'firmware'
   | 'format'
@@ -87,6 +89,11 @@ function jsonLabels(l: ReadingLabels): { middle: string; end: string } {
   };
 }
 
+const { measuresAt: MEASURES_AT, calibratedAt: CALIBRATED_AT } = READING_ROW;
+
+/** `,"pm1UgM3":` …: the key of each measure in a JSON reading, made once, in table order. */
+const MEASURE_JSON_KEYS = MEASURES.map((m) => `,${JSON.stringify(m.field)}:`);
+
 /**
  * One reading as JSON, with the keys in the order of the SQLite adapter's readingFromColumns
  * (the bytes the API answered before this writer): deviceId, time, receivedAt, the measures,
@@ -102,20 +109,20 @@ export class ReadingJson {
 
   /** `deviceJson` is JSON.stringify(deviceId), made once per device by the caller. */
   object(deviceJson: string, row: ReadingRow): string {
-    const [timeMs, receivedMs, lat, lon, pm1, pm25, pm10, temperatureC, humidityPct, cal, l] = row;
+    const l = rowLabels(row);
     if (l !== this.#lastLabels) {
       this.#labelsText = jsonLabels(l);
       this.#lastLabels = l;
     }
     const labels = this.#labelsText;
     const n = this.#numbers;
-    return (
-      `{"deviceId":${deviceJson},"time":"${this.#times.format(timeMs)}","receivedAt":"${this.#arrivals.format(receivedMs)}"` +
-      `,"lat":${n.text(lat)},"lon":${n.text(lon)},"pm1UgM3":${n.text(pm1)}` +
-      `,"pm25UgM3":${n.text(pm25)},"pm10UgM3":${n.text(pm10)}` +
-      `,"temperatureC":${n.text(temperatureC)},"humidityPct":${n.text(humidityPct)}` +
-      `,${labels.middle},"pm25CalibratedUgM3":${n.text(cal)},${labels.end}}`
-    );
+    let text =
+      `{"deviceId":${deviceJson},"time":"${this.#times.format(row[0])}","receivedAt":"${this.#arrivals.format(row[1])}"` +
+      `,"lat":${n.text(row[2])},"lon":${n.text(row[3])}`;
+    let at = MEASURES_AT;
+    for (const key of MEASURE_JSON_KEYS) text += key + n.text(rowNumber(row, at++));
+    const cal = rowNumber(row, CALIBRATED_AT);
+    return `${text},${labels.middle},"pm25CalibratedUgM3":${n.text(cal)},${labels.end}}`;
   }
 }
 
@@ -142,17 +149,16 @@ export class ReadingCsv {
 
   /** `deviceCell` is csvText(deviceId), made once per device by the caller. */
   line(deviceCell: string, row: ReadingRow): string {
-    const [timeMs, receivedMs, lat, lon, pm1, pm25, pm10, temperatureC, humidityPct, cal, l] = row;
+    const l = rowLabels(row);
     if (l !== this.#lastLabels) {
       this.#labelsText = csvLabels(l);
       this.#lastLabels = l;
     }
     const n = this.#numbers;
-    return (
-      `${deviceCell},${this.#times.format(timeMs)},${n.text(lat)},${n.text(lon)}` +
-      `,${n.text(pm1)},${n.text(pm25)},${n.text(pm10)}` +
-      `,${n.text(temperatureC)},${n.text(humidityPct)},${n.text(cal)}` +
-      `,${this.#labelsText},${this.#arrivals.format(receivedMs)}\r\n`
-    );
+    let text = `${deviceCell},${this.#times.format(row[0])},${n.text(row[2])},${n.text(row[3])},`;
+    // The measures, then the calibration: one after the other in the row and in the line.
+    for (let at = MEASURES_AT; at < CALIBRATED_AT; at++) text += n.text(rowNumber(row, at)) + ',';
+    text += n.text(rowNumber(row, CALIBRATED_AT));
+    return `${text},${this.#labelsText},${this.#arrivals.format(row[1])}\r\n`;
   }
 }

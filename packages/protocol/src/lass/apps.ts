@@ -3,6 +3,7 @@
  * Sources: LinkItONEDevGroup/LASS (DataPresentation/lass.py, the LASS README on formats),
  * and the LASS importer's handling of the AirBox stream.
  */
+import type { MeasureField } from '@airbox/contracts';
 
 /** Time zone that a device's `date`/`time` fields are in. */
 export type ClockZone = 'UTC' | 'Asia/Taipei';
@@ -48,15 +49,15 @@ export const GPS_ENCODING: Record<string, 'ddmm/100' | 'decimal'> = {
  * temperature, humidity and light at 10–13, as its own `data-B/T/H/L` keys show).
  * Slot 10 of the example apps is a raw Grove dust count, not µg/m³, so it is not PM2.5.
  */
-export const VALUES_SLOTS: Record<
-  string,
-  Partial<Record<'temperatureC' | 'humidityPct', number>>
-> = {
+export const VALUES_SLOTS: Record<string, Partial<Record<MeasureField, number>>> = {
   MAPS: { temperatureC: 11, humidityPct: 12 },
 };
 
-/** Named keys that hold measurements, by ver_format (LASS README, "data format"). */
-export const MEASURE_KEYS = {
+/**
+ * Named keys that hold measurements, by ver_format (LASS README, "data format"). A measure
+ * without keys here (nor a values slot) is one LASS does not carry: it stays null.
+ */
+export const MEASURE_KEYS: Partial<Record<MeasureField, readonly string[]>> = {
   // LASS ver_format=3: s_d0 = PM2.5, s_d1 = PM10, s_d2 = PM1, s_t0 = °C, s_h0 = %RH
   pm25UgM3: ['s_d0'],
   pm10UgM3: ['s_d1'],
@@ -64,4 +65,4 @@ export const MEASURE_KEYS = {
   // ver_format=2 (and ver_format=1 MAPS): data-T = °C, data-H = %RH
   temperatureC: ['s_t0', 'data-T'],
   humidityPct: ['s_h0', 'data-H'],
-} as const;
+};

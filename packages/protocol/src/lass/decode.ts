@@ -1,10 +1,11 @@
-import type { FlagCode, FormatId, Reading } from '@airbox/contracts';
+import type { FlagCode, FormatId, Measure, Reading } from '@airbox/contracts';
 import {
   applyPosition,
   applyTime,
   checkHumidity,
   checkPmOrder,
-  readMeasure,
+  NOT_CARRIED,
+  readMeasures,
   type DecodeContext,
 } from '../checks.ts';
 import { decodeError, isValidDeviceId, type DecodeResult } from '../reading.ts';
@@ -65,19 +66,7 @@ export function decodeLass(payload: string, ctx: DecodeContext): DecodeResult {
     time: null,
     lat: null,
     lon: null,
-    pm1UgM3: readMeasure(pick(fields, MEASURE_KEYS.pm1UgM3), 'pm1', flags),
-    pm25UgM3: readMeasure(pick(fields, MEASURE_KEYS.pm25UgM3), 'pm25', flags),
-    pm10UgM3: readMeasure(pick(fields, MEASURE_KEYS.pm10UgM3), 'pm10', flags),
-    temperatureC: readMeasure(
-      pick(fields, MEASURE_KEYS.temperatureC) ?? slot(values, slots?.temperatureC),
-      'temperature',
-      flags,
-    ),
-    humidityPct: readMeasure(
-      pick(fields, MEASURE_KEYS.humidityPct) ?? slot(values, slots?.humidityPct),
-      'humidity',
-      flags,
-    ),
+    ...readMeasures((measure) => lassMeasure(fields, values, slots, measure), flags),
     format,
     app,
     firmware: fields.get('ver_app') ?? fields.get('fw_ver') ?? null,
@@ -89,6 +78,19 @@ export function decodeLass(payload: string, ctx: DecodeContext): DecodeResult {
   checkPmOrder(reading);
   checkHumidity(reading);
   return { ok: true, readings: [reading] };
+}
+
+/** What the payload holds for a measure: its named key, else its `values=` slot (apps.ts). */
+function lassMeasure(
+  fields: Map<string, string>,
+  values: string[] | undefined,
+  slots: (typeof VALUES_SLOTS)[string] | undefined,
+  measure: Measure,
+): unknown {
+  const keys = MEASURE_KEYS[measure.field];
+  const index = slots?.[measure.field];
+  if (keys === undefined && index === undefined) return NOT_CARRIED;
+  return pick(fields, keys ?? []) ?? slot(values, index);
 }
 
 function pick(fields: Map<string, string>, keys: readonly string[]): string | undefined {

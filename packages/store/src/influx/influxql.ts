@@ -1,5 +1,6 @@
+import { MEASURES, rollupMeans, type RollupField } from '@airbox/contracts';
 import type { LatestQuery, SeriesQuery } from '../port.ts';
-import { DEAD_LETTER_MEASUREMENT, READING_MEASUREMENT } from './line-protocol.ts';
+import { CALIBRATED_FIELD, DEAD_LETTER_MEASUREMENT, READING_MEASUREMENT } from './line-protocol.ts';
 import { quoteIdentifier, quoteLiteral } from './query-client.ts';
 
 /**
@@ -76,8 +77,13 @@ export function deviceIdsStatement(m: Measurements): string {
   return `SHOW TAG VALUES FROM ${m.from(READING_MEASUREMENT)} WITH KEY = "device_id"`;
 }
 
-/** [alias, field] of the hourly means; aliases are read back by rowToHourly. */
-const HOURLY_MEANS = ['pm25', 'pm25_calibrated', 'pm10', 'pm1', 'temperature', 'humidity'];
+/**
+ * The hourly means in roll-up column order: the InfluxDB field each averages, which is also
+ * its alias in the answer, and the HourlyRow field rowToHourly reads it back into.
+ */
+export const HOURLY_MEANS: readonly { influxField: string; field: RollupField }[] = rollupMeans(
+  MEASURES,
+).map((mean) => ({ influxField: mean.measure?.id ?? CALIBRATED_FIELD, field: mean.field }));
 
 /**
  * The port asks for hours *starting* in [from, to): whole hours from the first boundary at
@@ -90,7 +96,9 @@ export function hourlyStatement(m: Measurements, q: SeriesQuery): string {
   const toMs = Math.ceil(q.toMs / HOUR_MS) * HOUR_MS;
   const select = [
     'COUNT("received_at") AS "count"',
-    ...HOURLY_MEANS.map((f) => `MEAN(${quoteIdentifier(f)}) AS ${quoteIdentifier(f)}`),
+    ...HOURLY_MEANS.map(
+      ({ influxField: f }) => `MEAN(${quoteIdentifier(f)}) AS ${quoteIdentifier(f)}`,
+    ),
   ].join(', ');
   const conditions = [
     deviceCondition(q.deviceIds),

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { MEASURES, type MeasureField, type StoredReading } from '@airbox/contracts';
 import type { DeadLetter } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 
@@ -13,17 +13,23 @@ import { InfluxStoreError } from './errors.ts';
 export const READING_MEASUREMENT = 'reading';
 export const DEAD_LETTER_MEASUREMENT = 'dead_letter';
 
-/** Port property → InfluxDB float field. */
-export const NUMBER_FIELDS = {
-  pm1: 'pm1UgM3',
-  pm25: 'pm25UgM3',
-  pm10: 'pm10UgM3',
-  temperature: 'temperatureC',
-  humidity: 'humidityPct',
+/** A number of a stored reading, written as an InfluxDB float field. */
+export type NumberProperty = MeasureField | 'lat' | 'lon' | 'pm25CalibratedUgM3';
+
+/** The InfluxDB field of the calibrated PM2.5 (not a measure: see CALIBRATED). */
+export const CALIBRATED_FIELD = 'pm25_calibrated';
+
+/**
+ * InfluxDB float field → port property: every measure under its id (pm1, pm25 …, the
+ * fields stored since the first release), then the position and the calibration.
+ */
+export const NUMBER_FIELDS: Readonly<Record<string, NumberProperty>> = {
+  ...Object.fromEntries(MEASURES.map((m) => [m.id, m.field])),
   lat: 'lat',
   lon: 'lon',
-  pm25_calibrated: 'pm25CalibratedUgM3',
-} as const satisfies Record<string, keyof StoredReading>;
+  [CALIBRATED_FIELD]: 'pm25CalibratedUgM3',
+};
+const NUMBER_ENTRIES = Object.entries(NUMBER_FIELDS);
 
 // Line protocol reference: https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/
 const escapeMeasurement = (s: string): string => s.replace(/[, ]/g, '\\$&');
@@ -87,10 +93,7 @@ function readingTags(r: StoredReading, what: string): [string, string][] {
 
 export function readingToLine(r: StoredReading): string {
   const what = describe(r);
-  const numbers = Object.entries(NUMBER_FIELDS).map(([field, prop]): [string, FieldValue] => [
-    field,
-    r[prop],
-  ]);
+  const numbers = NUMBER_ENTRIES.map(([field, prop]): [string, FieldValue] => [field, r[prop]]);
   return formatPoint(
     READING_MEASUREMENT,
     readingTags(r, what),
@@ -119,7 +122,7 @@ export function calibrationToLine(r: StoredReading, valueUgM3: number | null, mo
     READING_MEASUREMENT,
     readingTags(r, what),
     [
-      ['pm25_calibrated', valueUgM3],
+      [CALIBRATED_FIELD, valueUgM3],
       ['calibration_model', model],
     ],
     timeMsOf(r.time, what),

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { MEASURES, measureNumbers, type StoredReading } from '@airbox/contracts';
 import type { DeviceRows, ReadingLabels, ReadingRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 
@@ -35,11 +35,7 @@ function readingRow(r: StoredReading): ReadingRow {
     receivedMs(r),
     r.lat,
     r.lon,
-    r.pm1UgM3,
-    r.pm25UgM3,
-    r.pm10UgM3,
-    r.temperatureC,
-    r.humidityPct,
+    ...measureNumbers(MEASURES, r),
     r.pm25CalibratedUgM3 ?? null,
     labels,
   ];

@@ -3,12 +3,16 @@ import {
   type FormatId,
   FORMATS,
   isFlagCode,
+  MEASURES,
+  measureRecord,
+  rollupRecord,
   type StoredReading,
 } from '@airbox/contracts';
 import { readDeadLetterCode } from '../dead-letter-code.ts';
 import type { DeadLetter, HourlyRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
-import { NUMBER_FIELDS } from './line-protocol.ts';
+import { HOURLY_MEANS } from './influxql.ts';
+import { CALIBRATED_FIELD } from './line-protocol.ts';
 import type { QueryRow } from './query-client.ts';
 
 /**
@@ -81,30 +85,24 @@ export function rowToReading(row: QueryRow): StoredReading {
     deviceId: r.requiredString('device_id'),
     time: iso(r.timeMs()),
     receivedAt: r.requiredString('received_at'),
-    lat: r.number(NUMBER_FIELDS_BY_PROP.lat),
-    lon: r.number(NUMBER_FIELDS_BY_PROP.lon),
-    pm1UgM3: r.number(NUMBER_FIELDS_BY_PROP.pm1UgM3),
-    pm25UgM3: r.number(NUMBER_FIELDS_BY_PROP.pm25UgM3),
-    pm10UgM3: r.number(NUMBER_FIELDS_BY_PROP.pm10UgM3),
-    temperatureC: r.number(NUMBER_FIELDS_BY_PROP.temperatureC),
-    humidityPct: r.number(NUMBER_FIELDS_BY_PROP.humidityPct),
+    lat: r.number('lat'),
+    lon: r.number('lon'),
+    // Each measure under its id (line-protocol.ts, NUMBER_FIELDS); a point written before
+    // a measure was added has no such field and reads back as null.
+    ...measureRecord(MEASURES, (m) => r.number(m.id)),
     format: r.oneOf<FormatId>('format', FORMATS),
     app: r.string('app'),
     firmware: r.string('firmware'),
     flags: parseFlags(r.string('flags')),
     kind: r.oneOf('kind', KINDS),
     // An absent calibration reads back as null, the shape every store answers with.
-    pm25CalibratedUgM3: r.number(NUMBER_FIELDS_BY_PROP.pm25CalibratedUgM3),
+    pm25CalibratedUgM3: r.number(CALIBRATED_FIELD),
     calibrationModel: r.string('calibration_model'),
   };
   const deviceTime = r.string('device_time');
   if (deviceTime !== null) reading.deviceTime = deviceTime;
   return reading;
 }
-
-const NUMBER_FIELDS_BY_PROP = Object.fromEntries(
-  Object.entries(NUMBER_FIELDS).map(([field, prop]) => [prop, field]),
-) as { [P in (typeof NUMBER_FIELDS)[keyof typeof NUMBER_FIELDS]]: string };
 
 /** Flags travel as one comma-separated string field; codes this version does not know are left out. */
 function parseFlags(joined: string | null): FlagCode[] {
@@ -119,12 +117,7 @@ export function rowToHourly(row: QueryRow): HourlyRow {
     deviceId: r.requiredString('device_id'),
     hour: iso(r.timeMs()),
     count: r.number('count') ?? 0,
-    pm25UgM3: r.number('pm25'),
-    pm25CalibratedUgM3: r.number('pm25_calibrated'),
-    pm10UgM3: r.number('pm10'),
-    pm1UgM3: r.number('pm1'),
-    temperatureC: r.number('temperature'),
-    humidityPct: r.number('humidity'),
+    ...rollupRecord(HOURLY_MEANS, (mean) => r.number(mean.influxField)),
   };
 }
 

@@ -5,7 +5,7 @@ import {
   isFlagCode,
   type StoredReading,
 } from '@airbox/contracts';
-import type { ReadingLabels, ReadingNumbers, ReadingRow } from '../port.ts';
+import { READING_ROW, type ReadingLabels, type ReadingNumbers, type ReadingRow } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 
 /**
@@ -17,8 +17,11 @@ import { SqliteStoreError } from './errors.ts';
  */
 export const LABELS_JSON = `json_array(format, app, firmware, flags, kind, calibration_model, device_time)`;
 
-/** A row of the seriesRows statement: ReadingRow with the labels still as JSON text. */
-export type LabelledRow = [...ReadingNumbers, labelsJson: string];
+/**
+ * A row of the seriesRows statement: ReadingRow with the labels still as JSON text, until
+ * LabelsReader puts the labels in its place.
+ */
+export type LabelledRow = [...ReadingNumbers, labels: string | ReadingLabels];
 
 /** Flag codes are kebab-case words, so a comma never occurs inside one. */
 export const FLAG_SEPARATOR = ',';
@@ -82,13 +85,17 @@ export class LabelsReader {
   readonly #byJson = new Map<string, ReadingLabels>();
 
   row(deviceId: string, raw: LabelledRow): ReadingRow {
-    const [timeMs, receivedMs, lat, lon, pm1, pm25, pm10, temperatureC, humidityPct, cal, json] =
-      raw;
-    let labels = this.#byJson.get(json);
-    if (labels === undefined) {
-      labels = parseLabels(json, deviceId, timeMs);
-      this.#byJson.set(json, labels);
+    const at = READING_ROW.labelsAt;
+    const json = raw[at];
+    if (typeof json === 'string') {
+      let labels = this.#byJson.get(json);
+      if (labels === undefined) {
+        labels = parseLabels(json, deviceId, raw[0]);
+        this.#byJson.set(json, labels);
+      }
+      raw[at] = labels;
     }
-    return [timeMs, receivedMs, lat, lon, pm1, pm25, pm10, temperatureC, humidityPct, cal, labels];
+    // The row the statement made, its labels text replaced by the labels: no copy per row.
+    return raw as ReadingRow;
   }
 }

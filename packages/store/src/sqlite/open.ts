@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStoreError, messageOf } from './errors.ts';
+import { addMeasureColumns } from './measure-schema.ts';
 import { migrate } from './schema.ts';
 
 export const IN_MEMORY = ':memory:';
@@ -60,7 +61,8 @@ function configure(db: Database.Database, synchronous: SynchronousMode): void {
 }
 
 /**
- * Opens (creating if needed) the database at `path`, in WAL mode and at the current schema.
+ * Opens (creating if needed) the database at `path`, in WAL mode and at the current schema,
+ * with a column for every measure of MEASURES.
  * Every failure is a SqliteStoreError naming the path, with the engine's error as `cause`.
  */
 export function openDatabase(path: string, synchronous: SynchronousMode): Database.Database {
@@ -79,6 +81,7 @@ export function openDatabase(path: string, synchronous: SynchronousMode): Databa
   try {
     configure(db, synchronous);
     migrate(db, target);
+    addMeasureColumns(db);
     return db;
   } catch (error) {
     db.close();

@@ -1,22 +1,25 @@
-import type { StoredReading } from '@airbox/contracts';
+import {
+  MEASURES,
+  measureRecord,
+  rollupMeans,
+  rollupRecord,
+  type MeasureNumbers,
+  type RollupValues,
+  type StoredReading,
+} from '@airbox/contracts';
 import { readDeadLetterCode } from '../dead-letter-code.ts';
 import type { DeadLetter, HourlyRow } from '../port.ts';
 import { SqliteStoreError } from './errors.ts';
 import { corruptRow, FLAG_SEPARATOR, flagsFromText, isFormatId, isKind } from './labels.ts';
 
-/** Column order of `readings`, shared by the insert and every select. */
-export const READING_COLUMNS = [
+/** The columns of `readings` besides the measures, in the order of a ReadingColumns row. */
+const FIXED_COLUMNS = [
   'device_id',
   'time_ms',
   'received_ms',
   'device_time',
   'lat',
   'lon',
-  'pm1_ug_m3',
-  'pm25_ug_m3',
-  'pm10_ug_m3',
-  'temperature_c',
-  'humidity_pct',
   'pm25_calibrated_ug_m3',
   'calibration_model',
   'format',
@@ -26,9 +29,19 @@ export const READING_COLUMNS = [
   'kind',
 ] as const;
 
+/** Where the measures of a ReadingColumns row start: after the fixed columns. */
+const MEASURES_AT = FIXED_COLUMNS.length;
+const MEASURE_FIELDS = MEASURES.map((m) => m.field);
+
+/** Column order of `readings` rows, shared by the insert and every select. */
+export const READING_COLUMNS: readonly string[] = [
+  ...FIXED_COLUMNS,
+  ...MEASURES.map((m) => m.sqliteColumn),
+];
+
 /**
- * A `readings` row in READING_COLUMNS order: the bind values of the insert, and what the
- * selects return in raw (array) mode — about 2.5× cheaper than one object per row.
+ * A `readings` row in READING_COLUMNS order, as the selects return it in raw (array) mode —
+ * about 2.5× cheaper than one object per row. The measures come last, in MEASURES order.
  */
 export type ReadingColumns = [
   deviceId: string,
@@ -37,11 +50,6 @@ export type ReadingColumns = [
   deviceTime: string | null,
   lat: number | null,
   lon: number | null,
-  pm1UgM3: number | null,
-  pm25UgM3: number | null,
-  pm10UgM3: number | null,
-  temperatureC: number | null,
-  humidityPct: number | null,
   pm25CalibratedUgM3: number | null,
   calibrationModel: string | null,
   format: string,
@@ -49,7 +57,11 @@ export type ReadingColumns = [
   firmware: string | null,
   flags: string,
   kind: string,
+  ...measures: MeasureNumbers,
 ];
+
+/** The insert's bind values, in READING_COLUMNS order. */
+export type ReadingBinds = (string | number | null)[];
 
 /** Epoch ms of an ISO 8601 time, or a refusal naming the device and the field. */
 export function isoToMs(iso: string, what: string): number {
@@ -63,19 +75,14 @@ export function isoToMs(iso: string, what: string): number {
   return ms;
 }
 
-export function readingColumns(r: StoredReading): ReadingColumns {
-  return [
+export function readingColumns(r: StoredReading): ReadingBinds {
+  const row: ReadingBinds = [
     r.deviceId,
     isoToMs(r.time, `time of a reading from ${r.deviceId}`),
     isoToMs(r.receivedAt, `receivedAt of a reading from ${r.deviceId}`),
     r.deviceTime ?? null,
     r.lat,
     r.lon,
-    r.pm1UgM3,
-    r.pm25UgM3,
-    r.pm10UgM3,
-    r.temperatureC,
-    r.humidityPct,
     r.pm25CalibratedUgM3 ?? null,
     r.calibrationModel ?? null,
     r.format,
@@ -84,6 +91,8 @@ export function readingColumns(r: StoredReading): ReadingColumns {
     r.flags.join(FLAG_SEPARATOR),
     r.kind,
   ];
+  for (const field of MEASURE_FIELDS) row.push(r[field]);
+  return row;
 }
 
 /** The text columns that must hold one of our codes, checked rather than cast. */
@@ -96,6 +105,40 @@ function checkCodes(row: ReadingColumns, format: string, flagText: string, kind:
   return { format, flags, kind };
 }
 
+/**
+ * Every key of a stored reading, in the order series() has always answered with (the
+ * measures after the position). Each row's reading is a copy of it: one copy of a known
+ * shape is cheaper than adding keys one by one, as an object of run-time measures would.
+ */
+const READING_SHAPE: StoredReading = {
+  deviceId: '',
+  time: '',
+  receivedAt: '',
+  lat: null,
+  lon: null,
+  ...measureRecord(MEASURES, () => null),
+  app: null,
+  firmware: null,
+  format: 'native-v1',
+  flags: [],
+  kind: 'box',
+  pm25CalibratedUgM3: null,
+  calibrationModel: null,
+};
+
+/** Sets the measures of a row, checked rather than cast: a REAL column may hold text. */
+function setMeasures(reading: StoredReading, row: ReadingColumns): void {
+  for (let i = 0; i < MEASURE_FIELDS.length; i++) {
+    const field = MEASURE_FIELDS[i];
+    if (field === undefined) continue;
+    const value = row[MEASURES_AT + i];
+    if (typeof value !== 'number' && value !== null) {
+      throw corruptRow(row[0], row[1], `has a non-number ${field} ${JSON.stringify(value)}`);
+    }
+    reading[field] = value;
+  }
+}
+
 export function readingFromColumns(row: ReadingColumns): StoredReading {
   const [
     deviceId,
@@ -104,11 +147,6 @@ export function readingFromColumns(row: ReadingColumns): StoredReading {
     deviceTime,
     lat,
     lon,
-    pm1UgM3,
-    pm25UgM3,
-    pm10UgM3,
-    temperatureC,
-    humidityPct,
     pm25CalibratedUgM3,
     calibrationModel,
     format,
@@ -117,52 +155,43 @@ export function readingFromColumns(row: ReadingColumns): StoredReading {
     flagText,
     kind,
   ] = row;
+  const codes = checkCodes(row, format, flagText, kind);
   const reading: StoredReading = {
+    ...READING_SHAPE,
     deviceId,
     time: new Date(timeMs).toISOString(),
     receivedAt: new Date(receivedMs).toISOString(),
     lat,
     lon,
-    pm1UgM3,
-    pm25UgM3,
-    pm10UgM3,
-    temperatureC,
-    humidityPct,
     app,
     firmware,
-    ...checkCodes(row, format, flagText, kind),
+    format: codes.format,
+    flags: codes.flags,
+    kind: codes.kind,
     pm25CalibratedUgM3,
     calibrationModel,
   };
+  setMeasures(reading, row);
   // `deviceTime` is only set when the device clock was not trusted; keep it absent otherwise.
   if (deviceTime !== null) reading.deviceTime = deviceTime;
   return reading;
 }
 
-/** An `hourly` row with means already divided out by the select. */
-export interface HourlyDbRow {
-  device_id: string;
-  hour_ms: number;
-  n: number;
-  pm25: number | null;
-  pm25_cal: number | null;
-  pm10: number | null;
-  pm1: number | null;
-  temperature: number | null;
-  humidity: number | null;
-}
+/** The means of the hourly roll-up, in its column order (see rollupMeans). */
+export const HOURLY_MEANS = rollupMeans(MEASURES);
+
+/**
+ * An `hourly` row with means already divided out by the select, each under its HourlyRow
+ * field (see statements.ts).
+ */
+export type HourlyDbRow = { device_id: string; hour_ms: number; n: number } & RollupValues;
 
 export function hourlyFromRow(row: HourlyDbRow): HourlyRow {
   return {
     deviceId: row.device_id,
     hour: new Date(row.hour_ms).toISOString(),
     count: row.n,
-    pm25UgM3: row.pm25,
-    pm25CalibratedUgM3: row.pm25_cal,
-    pm10UgM3: row.pm10,
-    pm1UgM3: row.pm1,
-    temperatureC: row.temperature,
-    humidityPct: row.humidity,
+    ...rollupRecord(HOURLY_MEANS, (mean) => row[mean.field]),
   };
 }
 

@@ -4,7 +4,8 @@ import { SqliteStoreError } from './errors.ts';
 /**
  * Schema migrations, oldest first: MIGRATIONS[i] takes `PRAGMA user_version` from i to i + 1.
  * A migration is frozen once released — a later change (a new column) is a new entry, never
- * an edit, because files in the field already ran the old text.
+ * an edit, because files in the field already ran the old text. The columns of a measure
+ * added to MEASURES are not migrations: measure-schema.ts adds them on open.
  */
 const MIGRATIONS: readonly string[] = [
   // v1: raw readings, the hourly roll-up, the latest index and dead letters.

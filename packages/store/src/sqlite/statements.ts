@@ -1,23 +1,33 @@
+import { MEASURES, type RollupMean } from '@airbox/contracts';
 import type Database from 'better-sqlite3';
 import {
+  HOURLY_MEANS,
   READING_COLUMNS,
   type DeadLetterRow,
   type HourlyDbRow,
+  type ReadingBinds,
   type ReadingColumns,
 } from './rows.ts';
 import { LABELS_JSON, type LabelledRow } from './labels.ts';
+import { hourlyStem } from './measure-schema.ts';
 
+// Statement texts are built once, when the module loads, from the MEASURES table.
 const COLUMNS = READING_COLUMNS.join(', ');
 const PLACEHOLDERS = READING_COLUMNS.map(() => '?').join(', ');
 const R_COLUMNS = READING_COLUMNS.map((c) => `r.${c}`).join(', ');
+/** The numbers of a ReadingRow (port.ts), in its order. */
+const ROW_NUMBERS = [
+  'time_ms, received_ms, lat, lon',
+  ...MEASURES.map((m) => m.sqliteColumn),
+  'pm25_calibrated_ug_m3',
+].join(', ');
 
-/** Means divided out here, NULL where no reading in the hour had the measure. */
-function mean(measure: string): string {
-  return `CASE WHEN ${measure}_n > 0 THEN ${measure}_sum / ${measure}_n END AS ${measure}`;
+/** Means divided out here under their HourlyRow field, NULL where no reading had the value. */
+function mean(rollup: RollupMean): string {
+  const stem = hourlyStem(rollup);
+  return `CASE WHEN ${stem}_n > 0 THEN ${stem}_sum / ${stem}_n END AS "${rollup.field}"`;
 }
-const HOURLY_MEANS = ['pm25', 'pm25_cal', 'pm10', 'pm1', 'temperature', 'humidity']
-  .map(mean)
-  .join(', ');
+const MEANS = HOURLY_MEANS.map(mean).join(', ');
 
 export interface LatestParams {
   /** JSON array of device ids, or null for every device. */
@@ -30,7 +40,7 @@ export interface LatestParams {
 // the device ids, which keeps one prepared statement whatever the number of devices.
 function readingStatements(db: Database.Database) {
   return {
-    insert: db.prepare<ReadingColumns>(
+    insert: db.prepare<ReadingBinds>(
       `INSERT OR IGNORE INTO readings (${COLUMNS}) VALUES (${PLACEHOLDERS})`,
     ),
     series: db
@@ -43,14 +53,13 @@ function readingStatements(db: Database.Database) {
     // device_id, which the caller knows, and one JS value per row for seven text columns.
     seriesRows: db
       .prepare<[string, number, number], LabelledRow>(
-        `SELECT time_ms, received_ms, lat, lon, pm1_ug_m3, pm25_ug_m3, pm10_ug_m3,
-           temperature_c, humidity_pct, pm25_calibrated_ug_m3, ${LABELS_JSON}
+        `SELECT ${ROW_NUMBERS}, ${LABELS_JSON}
          FROM readings
          WHERE device_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
       )
       .raw(true),
     hourly: db.prepare<[string, number, number], HourlyDbRow>(
-      `SELECT device_id, hour_ms, n, ${HOURLY_MEANS} FROM hourly
+      `SELECT device_id, hour_ms, n, ${MEANS} FROM hourly
        WHERE device_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`,
     ),
     latest: db

@@ -1,30 +1,21 @@
-/**
- * zh-TW explanations of the QC flag codes of @airbox/protocol (flags.ts holds the English
- * ones and the ranges). A code missing here falls back to the English text.
- */
-const MEASURE_NAMES: Record<string, string> = {
-  pm1: 'PM1',
-  pm25: 'PM2.5',
-  pm10: 'PM10',
-  temperature: '溫度',
-  humidity: '相對濕度',
-};
+import { MEASURES } from '@airbox/contracts';
 
-const RANGES: Record<string, string> = {
-  pm1: '0…1000 µg/m³',
-  pm25: '0…1000 µg/m³',
-  pm10: '0…1000 µg/m³',
-  temperature: '−40…85 °C',
-  humidity: '0…100 %',
-};
+/**
+ * zh-TW explanations of the QC flag codes of @airbox/contracts (flags.ts holds the English
+ * ones). The measure flags are written from the MEASURES table (zh name, range, unit), as
+ * the English ones are. A code missing here falls back to the English text.
+ */
+
+/** A range bound as the texts write it: a true minus sign (U+2212), not a hyphen. */
+const bound = (n: number): string => String(n).replace('-', '−');
 
 function measureTexts(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [measure, name] of Object.entries(MEASURE_NAMES)) {
-    out[`${measure}-missing`] = `沒有回報${name}，或回報為「N/A」或空值。`;
-    out[`${measure}-invalid`] = `${name}不是數字；數值記為空。`;
-    out[`${measure}-out-of-range`] =
-      `${name}超出 ${RANGES[measure] ?? ''} 的合理範圍；原始值仍保留。`;
+  for (const { id, labelZh: name, min, max, unit } of MEASURES) {
+    out[`${id}-missing`] = `沒有回報${name}，或回報為「N/A」或空值。`;
+    out[`${id}-invalid`] = `${name}不是數字；數值記為空。`;
+    out[`${id}-out-of-range`] =
+      `${name}超出 ${bound(min)}…${bound(max)} ${unit} 的合理範圍；原始值仍保留。`;
   }
   return out;
 }
