@@ -67,14 +67,14 @@ export function clipLine(
   return [x1, slope * x1 + intercept, x2, slope * x2 + intercept];
 }
 
-/** An inline SVG scatter plot with the 1:1 line and the fit line; no script, no font file. */
-export function scatterSvg(input: ScatterInput): SafeHtml {
-  const { minUgM3: min, maxUgM3: max, ticks } = input.axis;
-  const x = (v: number) => px(MARGIN.left + ((v - min) / (max - min)) * PLOT);
-  const y = (v: number) => px(MARGIN.top + PLOT - ((v - min) / (max - min)) * PLOT);
+/** A value in µg/m³ to an SVG coordinate. */
+type ToPx = (v: number) => string;
+
+/** The grid lines and tick labels of both axes. */
+function gridAndTicks(ticks: readonly number[], min: number, max: number, x: ToPx, y: ToPx) {
   const tickY = px(MARGIN.top + PLOT + 14);
   const tickX = px(MARGIN.left - 4);
-  const grid = ticks.map((t) => {
+  return ticks.map((t) => {
     const lines = html`<line class="grid" x1="${x(t)}" y1="${y(min)}" x2="${x(t)}" y2="${y(max)}" />
       <line class="grid" x1="${x(min)}" y1="${y(t)}" x2="${x(max)}" y2="${y(t)}" />`;
     const xTick = html`<text class="tick" x="${x(t)}" y="${tickY}" text-anchor="middle"
@@ -85,8 +85,12 @@ export function scatterSvg(input: ScatterInput): SafeHtml {
     >`;
     return [lines, xTick, yTick];
   });
+}
+
+/** The fit line, clipped to the plot; nothing when it does not cross it. */
+function fitLineOf(input: ScatterInput, min: number, max: number, x: ToPx, y: ToPx) {
   const segment = input.fit && clipLine(input.fit.slope, input.fit.interceptUgM3, min, max);
-  const fitLine = segment
+  return segment
     ? html`<line
         class="fit"
         x1="${x(segment[0])}"
@@ -95,6 +99,15 @@ export function scatterSvg(input: ScatterInput): SafeHtml {
         y2="${y(segment[3])}"
       />`
     : '';
+}
+
+/** An inline SVG scatter plot with the 1:1 line and the fit line; no script, no font file. */
+export function scatterSvg(input: ScatterInput): SafeHtml {
+  const { minUgM3: min, maxUgM3: max, ticks } = input.axis;
+  const x = (v: number) => px(MARGIN.left + ((v - min) / (max - min)) * PLOT);
+  const y = (v: number) => px(MARGIN.top + PLOT - ((v - min) / (max - min)) * PLOT);
+  const grid = gridAndTicks(ticks, min, max, x, y);
+  const fitLine = fitLineOf(input, min, max, x, y);
   const dots = input.points.map(
     ([ref, sensor]) => html`<circle cx="${x(ref)}" cy="${y(sensor)}" r="2" />`,
   );

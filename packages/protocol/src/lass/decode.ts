@@ -21,15 +21,12 @@ const VER_FORMATS: Record<string, FormatId> = {
   '3': 'lass-v3',
 };
 
-/**
- * Decodes one LASS MQTT payload (`|ver_format=3|…|s_d0=33.00|…`), any ver_format 0–3.
- * Never throws: anything that is not a reading comes back as a coded error.
- */
-export function decodeLass(payload: string, ctx: DecodeContext): DecodeResult {
-  const fields = splitLass(payload);
-  if (fields === null) {
-    return decodeError('not-lass', `payload is not a LASS |key=value| line: ${preview(payload)}`);
-  }
+/** The payload's format and device, or the coded error that stops decoding. */
+function lassIdentity(
+  fields: Map<string, string>,
+  payload: string,
+  ctx: DecodeContext,
+): { format: FormatId; deviceId: string } | DecodeResult {
   // ver_format 0 predates the field: lass.raw messages start at `|app=`.
   const ver = fields.get('ver_format') ?? '0';
   const format = VER_FORMATS[ver];
@@ -49,7 +46,21 @@ export function decodeLass(payload: string, ctx: DecodeContext): DecodeResult {
       `device_id=${deviceId} in the payload, but the topic names ${ctx.topicDeviceId}`,
     );
   }
+  return { format, deviceId };
+}
 
+/**
+ * Decodes one LASS MQTT payload (`|ver_format=3|…|s_d0=33.00|…`), any ver_format 0–3.
+ * Never throws: anything that is not a reading comes back as a coded error.
+ */
+export function decodeLass(payload: string, ctx: DecodeContext): DecodeResult {
+  const fields = splitLass(payload);
+  if (fields === null) {
+    return decodeError('not-lass', `payload is not a LASS |key=value| line: ${preview(payload)}`);
+  }
+  const identity = lassIdentity(fields, payload, ctx);
+  if ('ok' in identity) return identity;
+  const { format, deviceId } = identity;
   const app = fields.get('app') ?? null;
   const profile = appProfile(app);
   const flags: FlagCode[] = [];
