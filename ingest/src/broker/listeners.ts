@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import {
   createServer as createNetServer,
   type AddressInfo,
@@ -69,6 +69,9 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
+/** Hands a connection, admitted and of a transport, to Aedes. */
+type Handle = (conn: Duplex, transport: string, remote: string | undefined) => void;
+
 /**
  * Binds the transports Aedes serves: TCP, WebSocket and TLS, each optional but TCP. Every
  * port is a plain TCP server that counts connections against the caps first
@@ -90,7 +93,7 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
     servers.push(server);
     return server;
   };
-  const handle = (conn: Duplex, transport: string, remote: string | undefined) => {
+  const handle: Handle = (conn, transport, remote) => {
     aedes.handle(conn);
     guardPackets(conn, limits, (violation) =>
       opts.log?.('connection-closed', { transport, remote, ...violation }),
@@ -102,35 +105,18 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
     ws: null,
     tls: null,
   };
-
-  let wss: WebSocketServer | null = null;
-  let http: HttpServer | null = null;
-  if (opts.wsPort !== null) {
-    http = createHttpServer();
-    // ws refuses a frame longer than a packet (+ its fixed header, at most 5 bytes) from the
-    // frame's header, before buffering it (close 1009).
-    wss = new WebSocketServer({
-      server: http,
-      path: '/mqtt',
-      maxPayload: limits.maxPacketBytes + 5,
-    });
-    wss.on('connection', (socket, request) =>
-      handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
-    );
-    const upgrades = http;
-    ports.ws = await bind(
-      capped((socket) => upgrades.emit('connection', socket)),
-      opts.host,
-      opts.wsPort,
-    );
+  const ws = opts.wsPort === null ? null : webSocketServer(limits, handle);
+  if (ws !== null && opts.wsPort !== null) {
+    const upgrades = capped((socket) => ws.http.emit('connection', socket));
+    ports.ws = await bind(upgrades, opts.host, opts.wsPort);
   }
   if (opts.tls !== null) {
-    const secure = createTlsServer(
-      { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) },
-      (socket) => handle(socket, 'tls', socket.remoteAddress),
+    const secure = tlsServer(opts.tls, handle);
+    ports.tls = await bind(
+      capped((socket) => secure.emit('connection', socket)),
+      opts.host,
+      opts.tls.port,
     );
-    const tlsPort = capped((socket) => secure.emit('connection', socket));
-    ports.tls = await bind(tlsPort, opts.host, opts.tls.port);
   }
   return {
     ports,
@@ -138,13 +124,37 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
       return caps.refusedTotal;
     },
     async close() {
-      wss?.close();
-      http?.closeAllConnections();
+      ws?.wss.close();
+      ws?.http.closeAllConnections();
       await Promise.all(
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );
     },
   };
+}
+
+/** MQTT over WebSocket at /mqtt: an http server that is handed its sockets, never bound. */
+function webSocketServer(limits: PacketLimits, handle: Handle) {
+  const http = createHttpServer();
+  // ws refuses a frame longer than a packet (+ its fixed header, at most 5 bytes) from the
+  // frame's header, before buffering it (close 1009).
+  const wss = new WebSocketServer({
+    server: http,
+    path: '/mqtt',
+    maxPayload: limits.maxPacketBytes + 5,
+  });
+  wss.on('connection', (socket, request) =>
+    handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
+  );
+  return { http, wss };
+}
+
+/** MQTT over TLS: a tls server that is handed its sockets, never bound. */
+function tlsServer(tls: NonNullable<ListenOptions['tls']>, handle: Handle) {
+  return createTlsServer(
+    { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+    (socket) => handle(socket, 'tls', socket.remoteAddress),
+  );
 }
 
 function bind(server: NetServer, host: string, port: number): Promise<number> {
