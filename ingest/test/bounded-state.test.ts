@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnonymousIds } from '../src/broker/anonymous-ids.ts';
 import { defaultMaxConnections, FALLBACK_MAX_CONNECTIONS } from '../src/broker/connection-caps.ts';
+import { publisherKey, type PublishContext } from '../src/broker/checks/context.ts';
 import { DeviceBuckets } from '../src/broker/rate-limit.ts';
 
 /** The state the broker keeps per device has a bound, and dropping from it loses nothing. */
@@ -55,3 +56,27 @@ describe('defaultMaxConnections', () => {
     expect(defaultMaxConnections(limits('unlimited'))).toBe(FALLBACK_MAX_CONNECTIONS);
   });
 });
+
+describe('the key of per-device state', () => {
+  it('is a digest for a claimed id longer than a device id, so a 64 KB claim costs 23 bytes', () => {
+    const ids = new AnonymousIds(600, 0);
+    const long = 'x'.repeat(65_000);
+    expect(ids.admit(publisherKey(anonymous(long)), 0)).toBe(true);
+    expect(publisherKey(anonymous(long))).toMatch(/^#[\w-]{22}$/);
+    expect(publisherKey(anonymous('LASS-Hello1'))).toBe('LASS-Hello1');
+  });
+});
+
+/** An anonymous LASS PUBLISH claiming `deviceId`, as the publish checks see it. */
+function anonymous(deviceId: string): PublishContext {
+  return {
+    client: { id: 'anon' } as PublishContext['client'],
+    who: { role: 'anonymous-lass' },
+    topic: 'LASS/Test/PM25',
+    payload: Buffer.alloc(0),
+    retain: false,
+    receivedAtMs: 0,
+    parsed: { family: 'lass', topic: 'LASS/Test/PM25' },
+    lassDeviceId: deviceId,
+  };
+}

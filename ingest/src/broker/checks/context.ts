@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ParsedTopic } from '@airbox/protocol';
 import type { Client } from 'aedes';
 import type { Principal } from '../acl.ts';
@@ -49,7 +50,17 @@ export function carriesReadings(parsed: ParsedTopic | null): boolean {
  */
 export function publisherKey({ who, lassDeviceId, parsed, client }: PublishContext): string {
   if (who.role !== 'anonymous-lass') return who.deviceId;
-  return lassDeviceId ?? parsed?.deviceId ?? client.id;
+  return boundedKey(lassDeviceId ?? parsed?.deviceId ?? client.id);
+}
+
+/**
+ * A claimed id as a key of per-device state: as it is up to a device id's 64 characters,
+ * else a digest of it (an anonymous payload may claim 64 KB), after `#`, which no device id
+ * holds, so it cannot meet a real one.
+ */
+function boundedKey(claimed: string): string {
+  if (claimed.length <= 64) return claimed;
+  return `#${createHash('sha256').update(claimed).digest('base64url').slice(0, 22)}`;
 }
 
 /** A CONNECT's credentials (MQTT 3.1.1 §3.1.3.4, §3.1.3.5). */
