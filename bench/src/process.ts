@@ -66,6 +66,9 @@ export async function startServe(
       '0',
       '--rate',
       '1000000',
+      // Every simulated box connects from 127.0.0.1: thousands of them on one address.
+      '--max-connections-per-address',
+      '0',
       ...extra,
     ],
     /"event":"listening"/,

@@ -109,7 +109,8 @@ async function brokerSpecsFor(
       cmd: [...o.airbox, 'serve', '--host', '127.0.0.1', '--data-dir', join(o.dir, `broker-${n}`)]
         .concat(['--registry', registryPath, '--redis', redisUrl, '--handoff', 'stream'])
         .concat(['--mqtt-port', String(mqtt), '--ws-port', String(ws), '--http-port', String(http)])
-        .concat(['--no-refit', ...store]),
+        // Behind HAProxy, as deploy/cluster: every box has HAProxy's address.
+        .concat(['--max-connections-per-address', '0', '--no-refit', ...store]),
       readyLine: LISTENING,
     });
   }

@@ -123,6 +123,37 @@ function brokerMetrics(broker: RunningBroker): Metric[] {
       'PUBLISHes the broker refused (not authorized, rate limited, too large); kept as dead letters',
       () => broker.refusedTotal,
     ],
+    ...brokerStateMetrics(broker.tracked),
+  ];
+}
+
+/** The broker's bounded per-device and per-connection state, and the connections it refused. */
+function brokerStateMetrics(t: RunningBroker['tracked']): Metric[] {
+  return [
+    [
+      'airbox_rate_limit_tracked_devices',
+      'gauge',
+      'Devices whose rate-limit bucket is kept',
+      () => t.rateLimitedDevices,
+    ],
+    [
+      'airbox_anonymous_tracked_devices',
+      'gauge',
+      'Anonymous LASS device_ids heard from in the last hour',
+      () => t.anonymousDevices,
+    ],
+    [
+      'airbox_anonymous_connected_clients',
+      'gauge',
+      'Anonymous LASS clients connected',
+      () => t.anonymousConnections,
+    ],
+    [
+      'airbox_connections_refused_total',
+      'counter',
+      'TCP connections closed at once by the per-address or total connection cap',
+      () => t.connectionsRefused,
+    ],
   ];
 }
 

@@ -1,6 +1,13 @@
 export * from './registry.ts';
 export * from './broker/broker.ts';
 export * from './broker/acl.ts';
+export { DEFAULT_ANONYMOUS_IDS_PER_MINUTE } from './broker/anonymous-ids.ts';
+export { DEFAULT_MAX_ANONYMOUS_CONNECTIONS } from './broker/checks/anonymous-connections.ts';
+export {
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  FALLBACK_MAX_CONNECTIONS,
+  defaultMaxConnections,
+} from './broker/connection-caps.ts';
 export * from './worker/stream-worker.ts';
 export * from './worker/calibration.ts';
 export * from './worker/subscriber.ts';

@@ -38,6 +38,15 @@ export interface DeviceRecord {
   revokedAt: string | null;
 }
 
+/**
+ * A valid login and what it was checked against: `stamp` fingerprints the secret, so a
+ * rotation or a revocation later reads as a different stamp (the broker's credential watch).
+ */
+export interface Verified {
+  role: Role;
+  stamp: string;
+}
+
 export interface Credentials {
   deviceId: string;
   username: string;
@@ -76,6 +85,8 @@ export class DeviceRegistry {
   private selectRow: Database.Statement | undefined;
   /** indoorDeviceIds() as of `version` (SQLite's data_version), until this connection writes. */
   private indoor: { version: number; ids: ReadonlySet<string> } | null = null;
+  /** Writes through this connection, which SQLite's data_version does not count. */
+  private ownWrites = 0;
 
   constructor(path: string, now: () => number = Date.now) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -101,6 +112,7 @@ export class DeviceRegistry {
     }
     const { password, salt, hash } = newSecret();
     this.indoor = null;
+    this.ownWrites++;
     this.db
       .prepare(
         'INSERT INTO devices (device_id, role, salt, secret_hash, created_at, placement) VALUES (?, ?, ?, ?, ?, ?)',
@@ -134,6 +146,7 @@ export class DeviceRegistry {
   setPlacement(deviceId: string, placement: Placement): void {
     this.require(deviceId);
     this.indoor = null;
+    this.ownWrites++;
     this.db
       .prepare('UPDATE devices SET placement = ? WHERE device_id = ?')
       .run(placement, deviceId);
@@ -160,6 +173,7 @@ export class DeviceRegistry {
   rotate(deviceId: string): Credentials {
     this.require(deviceId);
     const { password, salt, hash } = newSecret();
+    this.ownWrites++;
     this.db
       .prepare(
         'UPDATE devices SET salt = ?, secret_hash = ?, rotated_at = ?, revoked_at = NULL WHERE device_id = ?',
@@ -170,6 +184,7 @@ export class DeviceRegistry {
 
   revoke(deviceId: string): void {
     this.require(deviceId);
+    this.ownWrites++;
     this.db
       .prepare('UPDATE devices SET revoked_at = ? WHERE device_id = ?')
       .run(this.iso(), deviceId);
@@ -182,10 +197,36 @@ export class DeviceRegistry {
 
   /** The role of a valid, unrevoked username/password pair, or null. Constant-time compare. */
   verify(username: string, password: Buffer | string): Role | null {
+    return this.verifyStamped(username, password)?.role ?? null;
+  }
+
+  /** verify(), with the stamp of the secret it matched (read from the same row). */
+  verifyStamped(username: string, password: Buffer | string): Verified | null {
     const row = this.row(username);
     if (!row || row.revoked_at !== null) return null;
     const hash = hashSecret(row.salt, Buffer.from(password));
-    return timingSafeEqual(hash, row.secret_hash) ? row.role : null;
+    return timingSafeEqual(hash, row.secret_hash) ? { role: row.role, stamp: stampOf(row) } : null;
+  }
+
+  /** Is this id registered (revoked or not)? Nobody else may speak as it. */
+  has(deviceId: string): boolean {
+    return this.row(deviceId) !== undefined;
+  }
+
+  /** The stamp of the device's current secret; null once it is revoked or removed. */
+  stamp(deviceId: string): string | null {
+    const row = this.row(deviceId);
+    return row === undefined || row.revoked_at !== null ? null : stampOf(row);
+  }
+
+  /**
+   * A number that changes whenever the registry may have: SQLite's data_version counts
+   * commits by other connections (`airbox device revoke` in another process, another
+   * broker's registry; https://sqlite.org/pragma.html#pragma_data_version), ownWrites
+   * this connection's. Cheap enough to poll every second.
+   */
+  changeVersion(): number {
+    return (this.db.pragma('data_version', { simple: true }) as number) + this.ownWrites;
   }
 
   close(): void {
@@ -224,6 +265,14 @@ function newSecret() {
 
 function hashSecret(salt: Buffer, secret: Buffer): Buffer {
   return createHash('sha256').update(salt).update(secret).digest();
+}
+
+/**
+ * The first 8 bytes of the salted hash: a rotation draws a new salt and secret, so the stamp
+ * changes; it is no use to anyone without the salt and 2^64 tries.
+ */
+function stampOf(row: Row): string {
+  return row.secret_hash.subarray(0, 8).toString('hex');
 }
 
 function toRecord(r: Row): DeviceRecord {

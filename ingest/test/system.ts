@@ -27,6 +27,11 @@ export interface SystemOptions {
   maxPayloadBytes?: number;
   ratePerS?: number;
   rateBurst?: number;
+  maxAnonymousConnections?: number;
+  anonymousIdsPerMinute?: number;
+  maxRetainedBytes?: number;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
   rawTap?: (message: TappedMessage) => void;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -46,6 +51,11 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
     maxPayloadBytes: opts.maxPayloadBytes ?? 65_536,
     ratePerS: opts.ratePerS ?? 1000,
     rateBurst: opts.rateBurst ?? 10_000,
+    maxAnonymousConnections: opts.maxAnonymousConnections,
+    anonymousIdsPerMinute: opts.anonymousIdsPerMinute,
+    maxRetainedBytes: opts.maxRetainedBytes,
+    maxConnections: opts.maxConnections,
+    maxConnectionsPerAddress: opts.maxConnectionsPerAddress,
     rawTap: opts.rawTap,
     log: opts.log,
     host: '127.0.0.1',

@@ -10,8 +10,10 @@ const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-di
               The password is shown only once: the registry keeps a salted hash.
   set ID      change where the device stands: --indoor or --outdoor
   list        one JSON object per device (no secrets), with its placement
-  revoke ID   the device can no longer connect
-  rotate ID   a new password (printed as for add); the old one stops working at once
+  revoke ID   the device can no longer connect; a running broker closes its open connection
+              within seconds
+  rotate ID   a new password (printed as for add); the old one stops working at once, and
+              a connection opened with it is closed within seconds
 
   --data-dir DIR   the data dir of 'airbox serve' (default ./data); works while it runs
   --service        (add) a service account: may subscribe to every topic and publish config

@@ -1,3 +1,9 @@
+import {
+  DEFAULT_ANONYMOUS_IDS_PER_MINUTE,
+  DEFAULT_MAX_ANONYMOUS_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  FALLBACK_MAX_CONNECTIONS,
+} from '@airbox/ingest';
 import { CLUSTER_USAGE } from '../cluster-options.ts';
 import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
@@ -21,9 +27,20 @@ embedded defaults (SQLite in the data dir, no external service).
   --ws-port N              MQTT over WebSocket at /mqtt (default 8083; 0 = free port)
   --http-port N            HTTP API (default 8080; 0 = free port)
   --tls-cert FILE --tls-key FILE [--tls-port N]   MQTT over TLS as well (default port 8883)
-  --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only)
+  --allow-anonymous-lass   accept LASS publishers without credentials (on LASS topics only;
+                           never as a registered device, nor under its client id)
+  --max-anonymous-connections N   anonymous clients connected at once (default ${DEFAULT_MAX_ANONYMOUS_CONNECTIONS})
+  --anonymous-ids-per-minute N    new anonymous device_ids taken a minute (default ${DEFAULT_ANONYMOUS_IDS_PER_MINUTE});
+                           a box already heard from in the last hour always gets in
   --max-payload-bytes N    refuse larger PUBLISH payloads (default 65536)
-  --rate N                 messages/s allowed per client on average (default 5; bursts of 200)
+  --rate N                 messages/s allowed per device on average, over all its connections
+                           (default 5; bursts of 200)
+  --max-connections N      open connections at most, MQTT listeners together; past it a new one
+                           is closed at once (default: the open-files limit less 10 % or 1,024,
+                           whichever is larger; ${FALLBACK_MAX_CONNECTIONS.toLocaleString('en-US')} when it is unknown)
+  --max-connections-per-address N   open connections at most from one address (default
+                           ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}; with --demo, room for its boxes too). 0 = no cap: behind a
+                           TCP proxy such as HAProxy every client has the proxy's address
   --trust-proxy ADDRS      the reverse proxies (comma-separated addresses or CIDRs, or 'true' for
                            any) whose X-Forwarded-For names the client: without it every visitor
                            behind a proxy shares the proxy's per-IP rate limit

@@ -23,7 +23,15 @@ import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
 import { openStore } from '../store-options.ts';
-import { handoffMode, port, readingSink, type Handoff, type ServeValues } from './options.ts';
+import {
+  brokerLimits,
+  demoDevices,
+  handoffMode,
+  port,
+  readingSink,
+  type Handoff,
+  type ServeValues,
+} from './options.ts';
 
 /** What every step of `airbox serve` reads: the flags and the process around them. */
 export interface ServeBase {
@@ -121,6 +129,7 @@ function brokerOptions(
     rawTap,
     ratePerS: positiveNumber('rate', v.rate, 5),
     rateBurst: 200,
+    ...brokerLimits(v, v.demo ? demoDevices(v) : 0),
     host,
     mqttPort: port('mqtt-port', v['mqtt-port'], 1883),
     wsPort: port('ws-port', v['ws-port'], 8083),

@@ -1,6 +1,11 @@
 import type { ReadingSink } from '@airbox/contracts';
-import { StreamHandoff, type StreamWorker } from '@airbox/ingest';
-import { parseCommandArgs } from '../args.ts';
+import {
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  StreamHandoff,
+  type BrokerOptions,
+  type StreamWorker,
+} from '@airbox/ingest';
+import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
 import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
@@ -19,6 +24,10 @@ export const SERVE_OPTIONS = {
   'allow-anonymous-lass': { type: 'boolean' },
   'max-payload-bytes': { type: 'string' },
   rate: { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'max-anonymous-connections': { type: 'string' },
+  'anonymous-ids-per-minute': { type: 'string' },
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
@@ -55,6 +64,63 @@ export function nonNegative(flag: string, value: string | undefined, fallback: n
     throw new UsageError(`--${flag} must be a number ≥ 0, got '${value}'`);
   }
   return n;
+}
+
+/** `--demo-devices`: boxes in the demo fleet (default 200). */
+export function demoDevices(v: ServeValues): number {
+  return Math.floor(positiveNumber('demo-devices', v['demo-devices'], 200));
+}
+
+/** A whole number ≥ `min` (0 often means "no cap"), or the fallback when not given. */
+export function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  fallback: number | undefined,
+  min = 1,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * The connection caps and anonymous budgets; undefined leaves ingest's default. The demo's
+ * boxes all connect from this machine, so with --demo the per-address cap leaves room for
+ * them as well.
+ */
+export function brokerLimits(
+  v: ServeValues,
+  demoBoxes: number,
+): Pick<
+  BrokerOptions,
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'maxAnonymousConnections'
+  | 'anonymousIdsPerMinute'
+> {
+  const perAddress = Math.max(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, demoBoxes + 100);
+  return {
+    maxConnections: wholeNumber('max-connections', v['max-connections'], undefined),
+    maxConnectionsPerAddress: wholeNumber(
+      'max-connections-per-address',
+      v['max-connections-per-address'],
+      perAddress,
+      0,
+    ),
+    maxAnonymousConnections: wholeNumber(
+      'max-anonymous-connections',
+      v['max-anonymous-connections'],
+      undefined,
+    ),
+    anonymousIdsPerMinute: wholeNumber(
+      'anonymous-ids-per-minute',
+      v['anonymous-ids-per-minute'],
+      undefined,
+    ),
+  };
 }
 
 /** `--trust-proxy`: 'true', or the proxies' addresses/CIDRs, as Fastify's `trustProxy` takes. */

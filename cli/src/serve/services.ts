@@ -7,12 +7,11 @@ import {
   surfaceService,
   type RetainedBroker,
 } from '@airbox/web';
-import { positiveNumber } from '../args.ts';
 import { startReferenceFeedFromOptions } from '../commands/reference.ts';
 import { startDemoFleet, type DemoFleet } from '../demo.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
-import { nonNegative, port, trustProxy } from './options.ts';
+import { demoDevices, nonNegative, port, trustProxy } from './options.ts';
 
 type RefitSchedule = ReturnType<typeof startRefitSchedule>;
 type Api = ReturnType<typeof createApi>;
@@ -108,7 +107,7 @@ export function startDemo(
   const demo = startDemoFleet({
     registry,
     broker: { host: localHost(host), port: ports.mqtt },
-    devices: Math.floor(positiveNumber('demo-devices', v['demo-devices'], 200)),
+    devices: demoDevices(v),
     historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 72),
     dataDir,
     now: io.now,

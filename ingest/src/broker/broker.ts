@@ -4,11 +4,17 @@ import type { Redis } from 'ioredis';
 import type { DeadLetter } from '@airbox/store';
 import type { DeviceRegistry } from '../registry.ts';
 import type { TappedMessage } from './raw-bus.ts';
-import { installHooks } from './hooks.ts';
+import { installHooks, type HookOptions } from './hooks.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
 import { openPersistence } from './persistence.ts';
 
-export interface BrokerOptions extends ListenOptions {
+export interface BrokerOptions
+  extends
+    ListenOptions,
+    Pick<
+      HookOptions,
+      'maxAnonymousConnections' | 'anonymousIdsPerMinute' | 'maxRetainedBytes' | 'credentialPollMs'
+    > {
   registry: DeviceRegistry;
   /**
    * Where accepted reading messages go before the PUBLISH is acknowledged: the embedded
@@ -42,6 +48,14 @@ export interface RunningBroker {
   aedes: Aedes;
   /** PUBLISHes refused here (each kept as a dead letter), for /metrics. */
   readonly refusedTotal: number;
+  /** The sizes of the state kept per device and per connection, for /metrics. */
+  readonly tracked: {
+    readonly rateLimitedDevices: number;
+    readonly anonymousDevices: number;
+    readonly anonymousConnections: number;
+    /** TCP connections refused by the per-address and total caps (listeners.ts). */
+    readonly connectionsRefused: number;
+  };
   ports: BoundPorts;
   close(): Promise<void>;
 }
@@ -57,7 +71,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     mq: sessions.mq,
     drainTimeout: 30_000,
   });
-  const counter = installHooks(aedes, {
+  const hooks = installHooks(aedes, {
     ...opts,
     rawTap: opts.rawTap,
     now: opts.now ?? Date.now,
@@ -67,10 +81,25 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   return {
     aedes,
     get refusedTotal() {
-      return counter.refusedTotal;
+      return hooks.refusedTotal;
+    },
+    tracked: {
+      get rateLimitedDevices() {
+        return hooks.rateLimitedDevices;
+      },
+      get anonymousDevices() {
+        return hooks.anonymousDevices;
+      },
+      get anonymousConnections() {
+        return hooks.anonymousConnections;
+      },
+      get connectionsRefused() {
+        return listeners.refusedTotal;
+      },
     },
     ports: listeners.ports,
     async close() {
+      hooks.stop();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listeners.close();
       await sessions.close(aedes);

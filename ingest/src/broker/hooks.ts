@@ -1,24 +1,37 @@
-import type { Aedes, AuthenticateError, Client } from 'aedes';
+import type { Aedes, Client } from 'aedes';
 import type { Principal } from './acl.ts';
+import { AnonymousIds, DEFAULT_ANONYMOUS_IDS_PER_MINUTE } from './anonymous-ids.ts';
+import { anonymousIdsWithinBudget } from './checks/anonymous-budget.ts';
+import { anonymousClaimsUnregistered } from './checks/anonymous-claims.ts';
+import { anonymousClientId } from './checks/anonymous-client-id.ts';
+import {
+  anonymousConnectionsWithin,
+  DEFAULT_MAX_ANONYMOUS_CONNECTIONS,
+} from './checks/anonymous-connections.ts';
 import { anonymousLass } from './checks/anonymous-lass.ts';
 import type {
+  AdmitCheck,
   ConnectCheck,
-  ConnectContext,
-  ConnectVerdict,
   PublishAttempt,
   PublishCheck,
   SubscribeCheck,
 } from './checks/context.ts';
+import { deviceClientId } from './checks/device-client-id.ts';
 import { lassDeviceIdMatches } from './checks/lass-device-id.ts';
 import { payloadWithinLimit } from './checks/payload-size.ts';
 import { withinRateLimit } from './checks/rate-limit.ts';
 import { noForgedReference } from './checks/reference-data.ts';
 import { registeredCredentials } from './checks/registered-credentials.ts';
+import { DEFAULT_MAX_RETAINED_BYTES, retainedWhereDesigned } from './checks/retained.ts';
 import { notServerTopic } from './checks/server-topic.ts';
 import { subscribeAllowed } from './checks/subscribe-acl.ts';
 import { topicAllowed } from './checks/topic-acl.ts';
 import { firstRefusal, type Verdict } from './checks/verdict.ts';
+import { connectHook } from './connect-hook.ts';
+import { watchCredentials } from './credential-watch.ts';
+import { LiveClients } from './live-clients.ts';
 import { authorizePublish, type PublishStages } from './publish-pipeline.ts';
+import { DeviceBuckets } from './rate-limit.ts';
 import type { DeviceRegistry } from '../registry.ts';
 
 export interface HookOptions extends Omit<PublishStages, 'checks' | 'counted'> {
@@ -27,23 +40,69 @@ export interface HookOptions extends Omit<PublishStages, 'checks' | 'counted'> {
   maxPayloadBytes: number;
   ratePerS: number;
   rateBurst: number;
+  /** Anonymous LASS clients connected at once (default 2,000). */
+  maxAnonymousConnections?: number;
+  /** New anonymous device_ids taken a minute (default 600). */
+  anonymousIdsPerMinute?: number;
+  /** Largest retained payload (default 4 KiB). */
+  maxRetainedBytes?: number;
+  /** How often the registry is polled for revoked and rotated credentials (default 1 s). */
+  credentialPollMs?: number;
   now: () => number;
 }
 
-/** Decides who the client is on CONNECT, first check that answers wins. */
-function connectChecks(opts: HookOptions): readonly ConnectCheck[] {
+/** The state the checks keep, per device or per connection: each bounded, sized for /metrics. */
+export interface HookState {
+  readonly refusedTotal: number;
+  /** Devices whose rate-limit bucket is kept. */
+  readonly rateLimitedDevices: number;
+  /** Anonymous device_ids heard from lately. */
+  readonly anonymousDevices: number;
+  readonly anonymousConnections: number;
+  /** Stops the credential watch; the broker's close calls it. */
+  stop(): void;
+}
+
+/** The per-device state the checks share. */
+interface Shared {
+  live: LiveClients;
+  buckets: DeviceBuckets;
+  anonymousIds: AnonymousIds;
+}
+
+/** Who the client is on CONNECT: the first check that answers wins. */
+function identifyChecks(opts: HookOptions): readonly ConnectCheck[] {
   return [anonymousLass(opts.allowAnonymousLass), registeredCredentials(opts.registry)];
 }
 
+/** Whether that client may connect now: run in order, the first refusal wins. */
+function admitChecks(opts: HookOptions, { live }: Shared): readonly AdmitCheck[] {
+  const holderOf = (clientId: string) => live.holderOf(clientId);
+  return [
+    deviceClientId(opts.registry, holderOf),
+    anonymousClientId(opts.registry, holderOf),
+    anonymousConnectionsWithin(
+      opts.maxAnonymousConnections ?? DEFAULT_MAX_ANONYMOUS_CONNECTIONS,
+      () => live.anonymousCount,
+    ),
+  ];
+}
+
 /** Run in order on every client PUBLISH, after `authenticated`; the first refusal wins. */
-function publishChecks(opts: HookOptions): readonly PublishCheck[] {
+function publishChecks(opts: HookOptions, shared: Shared): readonly PublishCheck[] {
   return [
     payloadWithinLimit(opts.maxPayloadBytes),
     topicAllowed,
     notServerTopic,
+    retainedWhereDesigned(opts.registry, opts.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES),
     lassDeviceIdMatches,
+    anonymousClaimsUnregistered(opts.registry),
     noForgedReference,
-    withinRateLimit(opts.ratePerS, opts.rateBurst),
+    anonymousIdsWithinBudget(
+      shared.anonymousIds,
+      opts.anonymousIdsPerMinute ?? DEFAULT_ANONYMOUS_IDS_PER_MINUTE,
+    ),
+    withinRateLimit(shared.buckets, opts.ratePerS, opts.rateBurst),
   ];
 }
 
@@ -51,38 +110,47 @@ const SUBSCRIBE_CHECKS: readonly SubscribeCheck[] = [subscribeAllowed];
 
 /**
  * Sets Aedes' authenticate, authorizeSubscribe and authorizePublish, each built from its
- * list of checks; returns the count of refused PUBLISHes.
+ * list of checks, and starts the credential watch; returns the checks' state.
  */
-export function installHooks(aedes: Aedes, opts: HookOptions): { readonly refusedTotal: number } {
+export function installHooks(aedes: Aedes, opts: HookOptions): HookState {
   const principals = new WeakMap<Client, Principal>();
-  const counter = { refusedTotal: 0 };
-  aedes.authenticate = authenticateHook(connectChecks(opts), principals, opts.log);
+  const shared: Shared = {
+    live: new LiveClients(),
+    buckets: new DeviceBuckets(opts.ratePerS, opts.rateBurst),
+    anonymousIds: new AnonymousIds(
+      opts.anonymousIdsPerMinute ?? DEFAULT_ANONYMOUS_IDS_PER_MINUTE,
+      opts.now(),
+    ),
+  };
+  let refusedTotal = 0;
+  aedes.authenticate = connectHook({
+    identify: identifyChecks(opts),
+    admit: admitChecks(opts, shared),
+    principals,
+    live: shared.live,
+    log: opts.log,
+  });
   aedes.authorizeSubscribe = subscribeHook(SUBSCRIBE_CHECKS, principals);
   aedes.authorizePublish = publishHook(
-    { ...opts, checks: publishChecks(opts), counted: () => counter.refusedTotal++ },
+    { ...opts, checks: publishChecks(opts, shared), counted: () => refusedTotal++ },
     principals,
     opts.now,
   );
-  return counter;
-}
-
-/**
- * CONNECT: the first connect check that answers decides; a refusal is logged and answered
- * with its CONNACK return code (MQTT 3.1.1 §3.2.2.3), and Aedes closes the connection.
- */
-function authenticateHook(
-  checks: readonly ConnectCheck[],
-  principals: WeakMap<Client, Principal>,
-  log: HookOptions['log'],
-): Aedes['authenticate'] {
-  return (client, username, password, done) => {
-    const verdict = firstAnswer(checks, { clientId: client.id, username, password });
-    if (verdict.ok) {
-      principals.set(client, verdict.principal);
-      return done(null, true);
-    }
-    log('auth-refused', { clientId: client.id, ...verdict.log });
-    done(authError(verdict.message, verdict.returnCode), false);
+  const stop = watchCredentials(opts.registry, shared.live, opts.log, opts.credentialPollMs);
+  return {
+    get refusedTotal() {
+      return refusedTotal;
+    },
+    get rateLimitedDevices() {
+      return shared.buckets.size;
+    },
+    get anonymousDevices() {
+      return shared.anonymousIds.size;
+    },
+    get anonymousConnections() {
+      return shared.live.anonymousCount;
+    },
+    stop,
   };
 }
 
@@ -113,6 +181,7 @@ function publishHook(
       who: principals.get(client),
       topic: packet.topic,
       payload,
+      retain: packet.retain === true,
       receivedAtMs: now(),
     };
     // Aedes asks about the will, the very packet the client left, when it publishes it.
@@ -124,22 +193,6 @@ function publishHook(
   };
 }
 
-/** The first connect check with something to say; none is a refusal (return code 5). */
-function firstAnswer(
-  checks: readonly ConnectCheck[],
-  ctx: ConnectContext,
-): Exclude<ConnectVerdict, null> {
-  for (const check of checks) {
-    const verdict = check(ctx);
-    if (verdict !== null) return verdict;
-  }
-  return { ok: false, returnCode: 5, message: `${ctx.clientId} is not authorized`, log: {} };
-}
-
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
-}
-
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode });
 }

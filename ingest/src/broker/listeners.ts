@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import {
   createServer as createNetServer,
   type AddressInfo,
@@ -10,6 +10,11 @@ import { readFileSync } from 'node:fs';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Aedes } from 'aedes';
 import type { Duplex } from 'node:stream';
+import {
+  ConnectionCaps,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  defaultMaxConnections,
+} from './connection-caps.ts';
 import { guardPackets, type PacketLimits } from './packet-guard.ts';
 
 export interface ListenOptions {
@@ -24,6 +29,13 @@ export interface ListenOptions {
   maxPayloadBytes?: number;
   /** Largest first packet (the CONNECT). Default 16 KiB. */
   maxConnectBytes?: number;
+  /**
+   * Open connections at most, all listeners together; default the open-files limit less a
+   * reserve (connection-caps.ts).
+   */
+  maxConnections?: number;
+  /** Open connections at most from one address (default 1,000); 0 = none, behind a TCP proxy. */
+  maxConnectionsPerAddress?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -52,56 +64,68 @@ export interface BoundPorts {
 
 export interface Listeners {
   ports: BoundPorts;
+  /** Connections the caps refused (for /metrics). */
+  readonly refusedTotal: number;
   close(): Promise<void>;
 }
 
-/** Binds the transports Aedes serves: TCP, WebSocket and TLS, each optional but TCP. */
+/** Hands a connection, admitted and of a transport, to Aedes. */
+type Handle = (conn: Duplex, transport: string, remote: string | undefined) => void;
+
+/**
+ * Binds the transports Aedes serves: TCP, WebSocket and TLS, each optional but TCP. Every
+ * port is a plain TCP server that counts connections against the caps first
+ * (connection-caps.ts); WebSocket and TLS then get the admitted socket, as Node's http and
+ * tls servers take one handed to them with emit('connection').
+ */
 export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listeners> {
-  const servers: (NetServer | HttpServer)[] = [];
+  const servers: NetServer[] = [];
   const limits = packetLimits(opts);
-  const handle = (conn: Duplex, transport: string, remote: string | undefined) => {
+  const caps = new ConnectionCaps({
+    maxConnections: opts.maxConnections ?? defaultMaxConnections(),
+    maxPerAddress: opts.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    log: opts.log,
+  });
+  const capped = (next: (socket: Socket) => void) => {
+    const server = createNetServer((socket) => {
+      if (caps.admit(socket)) next(socket);
+    });
+    servers.push(server);
+    return server;
+  };
+  const handle: Handle = (conn, transport, remote) => {
     aedes.handle(conn);
     guardPackets(conn, limits, (violation) =>
       opts.log?.('connection-closed', { transport, remote, ...violation }),
     );
   };
-  const handleSocket = (socket: Socket) => handle(socket, 'tcp', socket.remoteAddress);
-  const tcp = createNetServer(handleSocket);
-  servers.push(tcp);
+  const tcp = capped((socket) => handle(socket, 'tcp', socket.remoteAddress));
   const ports: BoundPorts = {
     mqtt: await bind(tcp, opts.host, opts.mqttPort),
     ws: null,
     tls: null,
   };
-
-  let wss: WebSocketServer | null = null;
-  if (opts.wsPort !== null) {
-    const http = createHttpServer();
-    // ws refuses a frame longer than a packet (+ its fixed header, at most 5 bytes) from the
-    // frame's header, before buffering it (close 1009).
-    wss = new WebSocketServer({
-      server: http,
-      path: '/mqtt',
-      maxPayload: limits.maxPacketBytes + 5,
-    });
-    wss.on('connection', (socket, request) =>
-      handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
-    );
-    servers.push(http);
-    ports.ws = await bind(http, opts.host, opts.wsPort);
+  const ws = opts.wsPort === null ? null : webSocketServer(limits, handle);
+  if (ws !== null && opts.wsPort !== null) {
+    const upgrades = capped((socket) => ws.http.emit('connection', socket));
+    ports.ws = await bind(upgrades, opts.host, opts.wsPort);
   }
   if (opts.tls !== null) {
-    const secure = createTlsServer(
-      { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) },
-      (socket) => handle(socket, 'tls', socket.remoteAddress),
+    const secure = tlsServer(opts.tls, handle);
+    ports.tls = await bind(
+      capped((socket) => secure.emit('connection', socket)),
+      opts.host,
+      opts.tls.port,
     );
-    servers.push(secure);
-    ports.tls = await bind(secure, opts.host, opts.tls.port);
   }
   return {
     ports,
+    get refusedTotal() {
+      return caps.refusedTotal;
+    },
     async close() {
-      wss?.close();
+      ws?.wss.close();
+      ws?.http.closeAllConnections();
       await Promise.all(
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );
@@ -109,7 +133,31 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
   };
 }
 
-function bind(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
+/** MQTT over WebSocket at /mqtt: an http server that is handed its sockets, never bound. */
+function webSocketServer(limits: PacketLimits, handle: Handle) {
+  const http = createHttpServer();
+  // ws refuses a frame longer than a packet (+ its fixed header, at most 5 bytes) from the
+  // frame's header, before buffering it (close 1009).
+  const wss = new WebSocketServer({
+    server: http,
+    path: '/mqtt',
+    maxPayload: limits.maxPacketBytes + 5,
+  });
+  wss.on('connection', (socket, request) =>
+    handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
+  );
+  return { http, wss };
+}
+
+/** MQTT over TLS: a tls server that is handed its sockets, never bound. */
+function tlsServer(tls: NonNullable<ListenOptions['tls']>, handle: Handle) {
+  return createTlsServer(
+    { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+    (socket) => handle(socket, 'tls', socket.remoteAddress),
+  );
+}
+
+function bind(server: NetServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(

@@ -28,11 +28,14 @@ export type DecodeErrorCode = keyof typeof DECODE_ERROR_CODES;
  */
 export const REFUSAL_CODES = {
   'not-authorized':
-    'The publisher may not publish there: not logged in, another device’s topic, a topic set by the server, or reference-station data from a box.',
+    'The publisher may not publish there: not logged in, another device’s topic, a topic set by the server, reference-station data from a box, or an anonymous LASS line naming a registered device.',
   'payload-too-large':
-    'The payload is larger than the broker accepts; its first bytes are kept in the dead letter.',
+    'The payload is larger than the broker accepts (for a retained message, than the retained budget); its first bytes are kept in the dead letter.',
   'device-mismatch': 'A logged-in box published LASS data naming another device_id.',
-  'rate-limited': 'The box sent more messages a second than its rate limit allows.',
+  'rate-limited':
+    'The box sent more messages a second than its rate limit allows, or an anonymous box appeared while more new anonymous device_ids a minute than allowed were arriving.',
+  'retain-not-allowed':
+    'A retained message where none is kept: boxes retain only their own status, services a registered device’s config or status.',
 } as const;
 export type RefusalCode = keyof typeof REFUSAL_CODES;
 

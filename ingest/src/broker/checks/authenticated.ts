@@ -1,4 +1,4 @@
-import { parseTopic } from '@airbox/protocol';
+import { parseTopic, splitLass } from '@airbox/protocol';
 import type { PublishAttempt, PublishContext } from './context.ts';
 import { refusal, type Refusal } from './verdict.ts';
 
@@ -11,5 +11,10 @@ import { refusal, type Refusal } from './verdict.ts';
 export function authenticated(attempt: PublishAttempt): PublishContext | Refusal {
   const { who } = attempt;
   if (who === undefined) return refusal('not-authorized', 'publisher is not authenticated');
-  return { ...attempt, who, parsed: parseTopic(attempt.topic) };
+  const parsed = parseTopic(attempt.topic);
+  const lassDeviceId =
+    parsed?.family === 'lass'
+      ? splitLass(attempt.payload.toString('latin1'))?.get('device_id')
+      : undefined;
+  return { ...attempt, who, parsed, lassDeviceId };
 }
