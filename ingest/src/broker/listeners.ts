@@ -81,11 +81,7 @@ type Handle = (conn: Duplex, transport: string, remote: string | undefined) => v
 export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listeners> {
   const servers: NetServer[] = [];
   const limits = packetLimits(opts);
-  const caps = new ConnectionCaps({
-    maxConnections: opts.maxConnections ?? defaultMaxConnections(),
-    maxPerAddress: opts.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    log: opts.log,
-  });
+  const caps = connectionCaps(opts);
   const capped = (next: (socket: Socket) => void) => {
     const server = createNetServer((socket) => {
       if (caps.admit(socket)) next(socket);
@@ -93,12 +89,7 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
     servers.push(server);
     return server;
   };
-  const handle: Handle = (conn, transport, remote) => {
-    aedes.handle(conn);
-    guardPackets(conn, limits, (violation) =>
-      opts.log?.('connection-closed', { transport, remote, ...violation }),
-    );
-  };
+  const handle = guardedHandle(aedes, limits, opts.log);
   const tcp = capped((socket) => handle(socket, 'tcp', socket.remoteAddress));
   const ports: BoundPorts = {
     mqtt: await bind(tcp, opts.host, opts.mqttPort),
@@ -130,6 +121,24 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );
     },
+  };
+}
+
+function connectionCaps(opts: ListenOptions): ConnectionCaps {
+  return new ConnectionCaps({
+    maxConnections: opts.maxConnections ?? defaultMaxConnections(),
+    maxPerAddress: opts.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    log: opts.log,
+  });
+}
+
+/** Aedes reads the connection; the packet guard watches what it reads (packet-guard.ts). */
+function guardedHandle(aedes: Aedes, limits: PacketLimits, log: ListenOptions['log']): Handle {
+  return (conn, transport, remote) => {
+    aedes.handle(conn);
+    guardPackets(conn, limits, (violation) =>
+      log?.('connection-closed', { transport, remote, ...violation }),
+    );
   };
 }
 
