@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApi, MetricsRegistry, surfaceService } from '../src/index.ts';
-import { DAY_MS, HOUR_MS, iso, MINUTE_MS, reading, T0 } from './helpers.ts';
+import { DAY_MS, iso, MINUTE_MS, reading, T0 } from './helpers.ts';
 
 /**
  * Out-of-range values through the real API on 127.0.0.1 over a real SQLite file: kept raw
