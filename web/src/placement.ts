@@ -21,14 +21,15 @@ export function isIndoor(r: Placeable, indoorIds: ReadonlySet<string>): boolean 
  * what the map needs, its address is not the public's. Rounding to 3 decimals is snapping
  * to the nearest grid point, so the position told is within ~55 m of the box's.
  */
-export const INDOOR_GRID_DEG = 0.001;
 const GRID_STEPS_PER_DEG = 1000;
+export const INDOOR_GRID_DEG = 1 / GRID_STEPS_PER_DEG;
 
 /** A latitude or longitude on the indoor grid (INDOOR_GRID_DEG). */
 export function onIndoorGrid(deg: number): number;
 export function onIndoorGrid(deg: number | null): number | null;
 export function onIndoorGrid(deg: number | null): number | null {
-  // Divided, not multiplied by 0.001: 25041 / 1000 is the double nearest 25.041.
+  // Divided by 1000, not multiplied by 0.001: 25041 / 1000 is the double nearest 25.041,
+  // so the text of the number has at most 3 decimals.
   return deg === null ? null : Math.round(deg * GRID_STEPS_PER_DEG) / GRID_STEPS_PER_DEG;
 }
 
