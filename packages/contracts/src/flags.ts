@@ -36,7 +36,7 @@ function measureFlags(m: MeasureSpec): [string, FlagInfo][] {
       `${m.id}-out-of-range`,
       {
         severity: severity['out-of-range'],
-        description: `${label} is outside ${min}…${max} ${unit}; the raw value is kept.`,
+        description: `${label} is outside ${min}…${max} ${unit}; the raw value is kept, but left out of means and calibration.`,
       },
     ],
   ];
