@@ -102,6 +102,27 @@ describe('buildPairs (real SQLite store)', () => {
     ]);
   });
 
+  it('pairs box means without the values flagged out of range: a 1e308, a −50, an RH of 150 %', async () => {
+    const faulty = boxRows.map((r, i): StoredReading => {
+      if (i === 3) return { ...r, pm25UgM3: 1e308, flags: ['pm25-out-of-range'] };
+      if (i === 7) return { ...r, pm25UgM3: -50, flags: ['pm25-out-of-range'] };
+      if (i === 11) return { ...r, humidityPct: 150, flags: ['humidity-out-of-range'] };
+      return r;
+    });
+    // The means of the values a box hour keeps: the flagged ones are stored, not averaged.
+    const pm25Kept = (r: StoredReading) =>
+      r.flags.includes('pm25-out-of-range') ? null : r.pm25UgM3;
+    const rhKept = (r: StoredReading) =>
+      r.flags.includes('humidity-out-of-range') ? null : r.humidityPct;
+    const outliers = openSqliteStore({ path: ':memory:' });
+    await outliers.write(faulty);
+    await outliers.write(stationReadings({ ...BANQIAO, index: 0 }, 0, 3));
+    const [first] = (await buildPairs(outliers, window)).pairs;
+    expect(first?.rawPm25UgM3).toBeCloseTo(mean(faulty, 0, pm25Kept), 9);
+    expect(first?.rhPct).toBeCloseTo(mean(faulty, 0, rhKept), 9);
+    await outliers.close();
+  });
+
   it('lowers the bar with minCompleteness, and reports boxes away from stations', async () => {
     const far = boxReadings(
       {

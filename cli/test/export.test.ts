@@ -1,4 +1,5 @@
 import type { StoredReading } from '@airbox/contracts';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '@airbox/store';
@@ -29,6 +30,12 @@ function reading(deviceId: string, minute: number): StoredReading {
     calibrationModel: 'linear@1/device/x/1',
   };
 }
+
+/** better-sqlite3, to put a file in the state the code before could leave it in. */
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => {
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+  close(): void;
+};
 
 describe('airbox export', () => {
   const dir = tempDir('export');
@@ -75,5 +82,28 @@ describe('airbox export', () => {
     const bad = await runCli(['export', '--from', to, '--to', from, '--data-dir', dir.path]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--from must be before --to/);
+  });
+
+  it('writes a mean that overflowed in an older file as an empty cell, never Infinity', async () => {
+    const dataDir = join(dir.path, 'overflow');
+    const store = openSqliteStore({ path: join(dataDir, 'readings.db') });
+    await store.write([reading('box-c', 0), reading('box-c', 60)]);
+    await store.close();
+    // Two 1e308 summed to Infinity by the code before, their readings since pruned.
+    const db = new Database(join(dataDir, 'readings.db'));
+    db.prepare('UPDATE hourly SET pm25_sum = 9e999 WHERE hour_ms = ?').run(T0);
+    db.close();
+    const range = [
+      '--from',
+      new Date(T0).toISOString(),
+      '--to',
+      new Date(T0 + 7_200_000).toISOString(),
+    ];
+    const csv = await runCli(['export', ...range, '--agg', '1h', '--data-dir', dataDir]);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).not.toMatch(/Infinity|NaN/);
+    const [header, first, second] = csv.stdout.split('\r\n');
+    const pm25 = header?.split(',').indexOf('pm25UgM3') ?? -1;
+    expect([first?.split(',')[pm25], second?.split(',')[pm25]]).toEqual(['', '14']);
   });
 });

@@ -103,6 +103,35 @@ describe('stream worker', () => {
     });
   });
 
+  it('calibrates no out-of-range PM2.5, records the model, and feeds no out-of-range value to it', async () => {
+    const seen: (number | null)[] = [];
+    const halve: CalibrationModel = {
+      id: 'test-halve@1',
+      apply: (r) => {
+        seen.push(r.humidityPct);
+        return r.pm25UgM3 === null ? null : r.pm25UgM3 / 2;
+      },
+    };
+    const { store, worker, stored } = setup(() => halve);
+    await worker.handle(msg('range-1', 0, { pm25UgM3: 30, humidityPct: 60 }));
+    await worker.handle(msg('range-1', 1, { pm25UgM3: 1e308, humidityPct: 60 }));
+    await worker.handle(msg('range-1', 2, { pm25UgM3: -50, humidityPct: 60 }));
+    await worker.handle(msg('range-1', 3, { pm25UgM3: 50, humidityPct: 150 }));
+    const rows = await stored('range-1');
+    expect(rows.map((r) => [r.pm25UgM3, r.pm25CalibratedUgM3, r.calibrationModel])).toEqual([
+      [30, 15, 'test-halve@1'],
+      [1e308, null, 'test-halve@1'],
+      [-50, null, 'test-halve@1'],
+      [50, 25, 'test-halve@1'],
+    ]);
+    expect(rows[1]!.flags).toContain('pm25-out-of-range');
+    expect(rows[3]!.flags).toContain('humidity-out-of-range');
+    // The RH of 150 % reached the model as null, as if the box had not reported it.
+    expect(seen.at(-1)).toBeNull();
+    const [hour] = await store.hourly({ deviceIds: ['range-1'], fromMs: T0, toMs: T0 + 3_600_000 });
+    expect(hour).toMatchObject({ count: 4, pm25UgM3: 40, pm25CalibratedUgM3: 20, humidityPct: 60 });
+  });
+
   it('gives two readings with broken clocks received in the same millisecond times of their own', async () => {
     const { worker, stored } = setup();
     const lass = (pm: number) => ({

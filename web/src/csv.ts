@@ -26,11 +26,21 @@ export const HOURLY_COLUMNS = ['deviceId', 'hour', 'count', ...ROLLUP_MEASURES] 
 
 export const DAILY_COLUMNS = ['deviceId', 'day', 'hours', 'count', ...ROLLUP_MEASURES] as const;
 
+/**
+ * A number's cell: empty for NaN and ±Infinity, as JSON writes them null. A stored value is
+ * finite (JSON has no Infinity), but a mean of one can overflow — a file's hour summed
+ * before out-of-range values were left out — and `Infinity` is no number a CSV reader
+ * (or a spreadsheet) takes. Also the raw readings' writer (series/reading-text.ts).
+ */
+export function csvNumber(v: number): string {
+  return Number.isFinite(v) ? String(v) : '';
+}
+
 /** RFC 4180: quote fields holding a comma, quote or newline; double inner quotes. */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   // Most cells are numbers: no quoting to decide (exports run to millions of cells).
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return csvNumber(v);
   const s = Array.isArray(v) ? v.join(';') : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -2,6 +2,7 @@ import type { LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
 import type { MetricsRegistry } from './metrics.ts';
+import { PublicStore, publicLive, publicRaw } from './public-view.ts';
 import type { SurfaceQuery } from './query.ts';
 
 /** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
@@ -59,8 +60,9 @@ export interface ApiOptions {
   raw?: RawSource;
   /**
    * Ids of the boxes registered as indoors (the device registry's placement), asked on every
-   * answer that carries `indoor` (newest readings, devices, the live stream), so it must be
-   * cheap. Until given, every box is outdoors.
+   * answer that carries `indoor` or a position (newest readings, devices, series, the live
+   * stream, the raw tail), so it must be cheap. An indoor box's position is told on a
+   * 0.001° grid (placement.ts, public-view.ts). Until given, every box is outdoors.
    */
   indoorDevices?: () => ReadonlySet<string>;
 }
@@ -86,13 +88,23 @@ export interface ResolvedApiOptions extends ApiOptions {
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
 
+/**
+ * The routes see the store, the live stream and the raw tail as the public may
+ * (public-view.ts): every position an indoor box sent is on the grid before a route, or a
+ * bbox filter, reads it.
+ */
 export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
+  const indoorDevices = opts.indoorDevices ?? (() => NONE_INDOOR);
+  const { live, raw } = opts;
   return {
     ...opts,
+    store: new PublicStore(opts.store, indoorDevices),
+    live: live === undefined ? undefined : publicLive(live, indoorDevices),
+    raw: raw === undefined ? undefined : publicRaw(raw, indoorDevices),
     now: opts.now ?? Date.now,
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
     maxJsonRows: opts.maxJsonRows ?? 500_000,
     liveLimits: { ...DEFAULT_LIVE_LIMITS, ...opts.liveLimits },
-    indoorDevices: opts.indoorDevices ?? (() => NONE_INDOOR),
+    indoorDevices,
   };
 }

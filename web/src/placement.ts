@@ -1,5 +1,6 @@
 /**
- * Where a box stands, as the API tells it: `indoor` on each newest reading and device. The
+ * Where a box stands, as the API tells it: `indoor` on each newest reading and device, and
+ * an indoor box's position only on a grid (INDOOR_GRID_DEG; public-view.ts applies it). The
  * device registry holds the placement (ingest/src/registry.ts, `airbox device set`); the API
  * only asks for the ids placed indoors (ApiOptions.indoorDevices). Reference stations are
  * outdoors by definition: they are sited to measure ambient air (in the US, 40 CFR Part 58
@@ -12,6 +13,33 @@ type Placeable = Pick<StoredReading, 'deviceId' | 'kind'>;
 
 export function isIndoor(r: Placeable, indoorIds: ReadonlySet<string>): boolean {
   return r.kind === 'box' && indoorIds.has(r.deviceId);
+}
+
+/**
+ * The grid an indoor box's position is told on: 0.001° is ~111 m of latitude and ~100 m of
+ * longitude in Taiwan. An indoor box stands in a home or a classroom; its neighbourhood is
+ * what the map needs, its address is not the public's. Rounding to 3 decimals is snapping
+ * to the nearest grid point, so the position told is within ~55 m of the box's.
+ */
+const GRID_STEPS_PER_DEG = 1000;
+export const INDOOR_GRID_DEG = 1 / GRID_STEPS_PER_DEG;
+
+/** A latitude or longitude on the indoor grid (INDOOR_GRID_DEG). */
+export function onIndoorGrid(deg: number): number;
+export function onIndoorGrid(deg: number | null): number | null;
+export function onIndoorGrid(deg: number | null): number | null {
+  // Divided by 1000, not multiplied by 0.001: 25041 / 1000 is the double nearest 25.041,
+  // so the text of the number has at most 3 decimals.
+  return deg === null ? null : Math.round(deg * GRID_STEPS_PER_DEG) / GRID_STEPS_PER_DEG;
+}
+
+/** The reading as the public sees it: an indoor box's position on the grid, else itself. */
+export function publicReading<R extends Placeable & Pick<StoredReading, 'lat' | 'lon'>>(
+  r: R,
+  indoorIds: ReadonlySet<string>,
+): R {
+  if (!isIndoor(r, indoorIds) || (r.lat === null && r.lon === null)) return r;
+  return { ...r, lat: onIndoorGrid(r.lat), lon: onIndoorGrid(r.lon) };
 }
 
 /** Copies of the readings, each with `indoor`. */

@@ -46,7 +46,7 @@ export const ReadingDoc = z
   .register(docSchemas, { id: 'Reading' });
 
 const indoorDescription =
-  'the box is registered as indoors (`airbox device set ID --indoor`): it measures a room, not the street. The map hides indoor boxes by default and the surface leaves them out. Always false for reference stations.';
+  'the box is registered as indoors (`airbox device set ID --indoor`): it measures a room, not the street. The map hides indoor boxes by default and the surface leaves them out. Its position is told on a 0.001° grid (~100 m) on every route, never as the box sent it. Always false for reference stations.';
 
 /** A device's newest reading, with where the box stands (the device registry's placement). */
 export const PlacedReadingDoc = ReadingDoc.extend({

@@ -91,6 +91,37 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     again.close();
   });
 
+  it("puts an indoor box's position on the grid in every shape a payload carries it", async () => {
+    const indoor = new Set(['home-1']);
+    const { bus, url } = await serve({ indoorDevices: () => indoor });
+    const payloads = [
+      '|device_id=home-1|gps_lat=25.041234|gps_lon=121.533456|gps-loc={ type:"Point", coordinates: [25.041234 , 121.533456 ] }|',
+      '|device_id=home-1|gps-lat=25.025452|gps-lon=121.320012|gps=$GPGGA,101010.000,2502.4742,N,12131.9001,E,1,8,1.0,20.0,M,15.0,M,,*4F|',
+      '{"readings":[{"lat":25.041234,"lon":"121.533456"},{"latitude":-25.0412345,"longitude":1.2e1}]}',
+    ];
+    for (const text of payloads) bus.publish(sent('home-1', text));
+    bus.publish({
+      ...sent('home-1', '{"lat": 25.041234'),
+      outcome: 'dead-letter',
+      reason: 'not JSON: "{\\"lat\\": 25.041234"',
+    });
+    bus.publish(sent('street-1', '|gps_lat=25.041234|gps_lon=121.533456|'));
+    const tail = await openEventStream<SequencedRawMessage>(url('home-1'));
+    const shown = (await tail.take(4)).map((e) => e.data);
+    expect(shown.map((m) => m.text)).toEqual([
+      '|device_id=home-1|gps_lat=25.041|gps_lon=121.533|gps-loc={ type:"Point", coordinates: [25.041 , 121.533 ] }|',
+      '|device_id=home-1|gps-lat=25.025|gps-lon=121.32|gps=hidden|',
+      '{"readings":[{"lat":25.041,"lon":"121.533"},{"latitude":-25.041,"longitude":12}]}',
+      '{"lat": 25.041',
+    ]);
+    expect(shown[3]?.reason).toBe('not JSON: "{\\"lat\\": 25.041"');
+    tail.close();
+    // An outdoor box's tail is what it sent.
+    const street = await openEventStream<SequencedRawMessage>(url('street-1'));
+    expect(texts(await street.take(1))).toEqual(['|gps_lat=25.041234|gps_lon=121.533456|']);
+    street.close();
+  });
+
   it('follows a box nothing was ever stored for', async () => {
     const { bus, url } = await serve();
     const tail = await openEventStream<SequencedRawMessage>(url('never-stored'));

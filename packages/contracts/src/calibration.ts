@@ -1,3 +1,5 @@
+import { pm25Usable, valueExcluded } from './flags.ts';
+import { MEASURES } from './measures.ts';
 import type { Reading } from './reading.ts';
 
 /**
@@ -22,3 +24,27 @@ export const IDENTITY_MODEL: CalibrationModel = {
 };
 
 export const identityProvider: CalibrationProvider = () => IDENTITY_MODEL;
+
+/**
+ * What a model (and the provider choosing it) sees of a reading: a value its flags leave
+ * out (flags.ts, valueExcluded: out of range) reads as null, as if it had not been
+ * reported, so an RH of 150 % never reaches an RH correction, which returns null for it and
+ * the provider's chain moves on. The reading itself when nothing is left out.
+ */
+export function calibrationInput<R extends Reading>(reading: R): R {
+  let input = reading;
+  for (const measure of MEASURES) {
+    if (reading[measure.field] === null || !valueExcluded(measure, reading.flags)) continue;
+    if (input === reading) input = { ...reading };
+    input[measure.field] = null;
+  }
+  return input;
+}
+
+/**
+ * The calibrated PM2.5 `value` stands for, for this reading: none when a flag makes its
+ * PM2.5 unusable (pm25Usable; e.g. out of range, stuck), whatever a model made of it.
+ */
+export function calibratedOrNull(reading: Reading, value: number | null): number | null {
+  return pm25Usable(reading.flags) ? value : null;
+}

@@ -36,7 +36,7 @@ function measureFlags(m: MeasureSpec): [string, FlagInfo][] {
       `${m.id}-out-of-range`,
       {
         severity: severity['out-of-range'],
-        description: `${label} is outside ${min}…${max} ${unit}; the raw value is kept.`,
+        description: `${label} is outside ${min}…${max} ${unit}; the raw value is kept, but left out of means and calibration.`,
       },
     ],
   ];
@@ -108,4 +108,34 @@ export function isFlagCode(code: string): code is FlagCode {
 /** True when none of the flags makes the PM2.5 suspect or unusable. */
 export function pm25Trusted(flags: readonly FlagCode[]): boolean {
   return flags.every((f) => FLAGS[f].severity === 'info');
+}
+
+/**
+ * True when no flag makes the PM2.5 unusable (e.g. `pm25-out-of-range`, `stuck`): such a
+ * reading gets no calibrated value. A `suspect` one is still calibrated, as it is shown.
+ */
+export function pm25Usable(flags: readonly FlagCode[]): boolean {
+  return flags.every((f) => FLAGS[f].severity !== 'unusable');
+}
+
+/**
+ * The problems that keep a measure's value out of the hourly and daily means, out of
+ * calibration fits and out of calibration itself. The value stays stored raw with its
+ * flag; a sensor fault such as 1e308 or −50 µg/m³ must not move a mean (an invalid value
+ * is null already, so only an out-of-range one is ever left out).
+ */
+export const EXCLUDING_PROBLEMS = [
+  'invalid',
+  'out-of-range',
+] as const satisfies readonly MeasureProblem[];
+
+/** The flag codes that leave a measure's value out (EXCLUDING_PROBLEMS), e.g. `pm25-out-of-range`. */
+export function exclusionFlags(measure: Pick<MeasureSpec, 'id'>): string[] {
+  return EXCLUDING_PROBLEMS.map((problem) => `${measure.id}-${problem}`);
+}
+
+/** True when the reading's value of `measure` is left out of means and calibration. */
+export function valueExcluded(measure: Pick<MeasureSpec, 'id'>, flags: readonly string[]): boolean {
+  // Most readings carry no flag: no codes to build for them.
+  return flags.length > 0 && exclusionFlags(measure).some((code) => flags.includes(code));
 }

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import { calibratedOrNull, calibrationInput, type StoredReading } from '@airbox/contracts';
 import type {
   RecalibrateOptions,
   RecalibrateQuery,
@@ -49,13 +49,16 @@ export function checkRecalibrateInput(
 
 /**
  * Reference readings are never recalibrated (they are what calibration aims at); a null
- * from the recalibrator, or the value and model already stored, need no write.
+ * from the recalibrator, or the value and model already stored, need no write. As in the
+ * worker, the recalibrator sees no value its flags leave out (calibrationInput), and a
+ * reading whose PM2.5 is unusable gets no value, only the model's id.
  */
 export function decide(reading: StoredReading, calibrate: Recalibrator, refuse: Refuse): Decision {
   if (reading.kind === 'reference') return REFERENCE;
-  const next = calibrate(reading);
+  const next = calibrate(calibrationInput(reading));
   if (next === null) return UNCHANGED;
-  const { value, model } = next;
+  const { model } = next;
+  const value = calibratedOrNull(reading, next.value);
   const what = `reading of ${JSON.stringify(reading.deviceId)} at ${reading.time}`;
   if (model.trim() === '') {
     throw refuse(`recalibrate: the model id for the ${what} is ${JSON.stringify(model)}`);

@@ -13,6 +13,7 @@ import {
   emptyReading,
   fullReading,
 } from './readings.ts';
+import { outOfRangeConformance } from './out-of-range-conformance.ts';
 import { recalibrateConformance } from './recalibrate-conformance.ts';
 import { seriesRowsConformance } from './series-rows-conformance.ts';
 
@@ -267,6 +268,7 @@ export function describeStoreConformance(
 
     recalibrateConformance({ store: () => store, id, write, settle });
     seriesRowsConformance({ store: () => store, id, write });
+    outOfRangeConformance({ store: () => store, id, write });
 
     it('counts stored readings, not duplicates, and reports its buffers', async () => {
       const deviceId = id('count');

@@ -168,6 +168,37 @@ export function recalibrateConformance(ctx: RecalibrateContext): void {
     }
   });
 
+  it('recalibrate gives an out-of-range PM2.5 no value, and no model an out-of-range value', async () => {
+    const deviceId = ctx.id('recal-range');
+    const at = (m: number, o: Partial<StoredReading>) =>
+      boxReading(deviceId, T0_MS + m * MINUTE_MS, { calibrationModel: 'old@1', ...o });
+    await ctx.write([
+      at(0, { pm25UgM3: 20, pm25CalibratedUgM3: 17 }),
+      at(10, { pm25UgM3: -50, flags: ['pm25-out-of-range'] }),
+      at(20, { pm25UgM3: 30, humidityPct: 150, flags: ['humidity-out-of-range'] }),
+    ]);
+    const humidities: (number | null)[] = [];
+    const watched: Recalibrator = (r) => {
+      humidities.push(r.humidityPct);
+      return half(r);
+    };
+    const hour = { deviceIds: [deviceId], fromMs: T0_MS, toMs: T0_MS + HOUR_MS };
+    expect(await ctx.store().recalibrate(hour, watched)).toMatchObject({ updated: 3 });
+    await ctx.settle();
+    expect(
+      (await seriesOf([deviceId])).map((r) => [r.pm25CalibratedUgM3, r.calibrationModel]),
+    ).toEqual([
+      [11, MODEL],
+      [null, MODEL],
+      [16, MODEL],
+    ]);
+    // The RH of 150 % reached the model as null, as if the box had not reported it.
+    expect(humidities).toEqual([71, 71, null]);
+    expect(await ctx.store().hourly(hour)).toEqual([
+      expect.objectContaining({ count: 3, pm25UgM3: 25, pm25CalibratedUgM3: 13.5 }),
+    ]);
+  });
+
   it('recalibrate refuses a model that gives a non-finite value, naming the reading', async () => {
     const deviceId = ctx.id('recal-nan');
     await ctx.write([boxReading(deviceId, T0_MS)]);

@@ -23,7 +23,7 @@ export function rawRoutes(ctx: RouteContext): void {
       url: '/api/v1/devices/:id/raw.sse',
       tag: 'devices',
       summary: "live tail of a box's raw MQTT messages (server-sent events)",
-      description: `On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
+      description: `On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters). An indoor box's positions in \`text\` and \`reason\` are on the 0.001° grid the rest of the API tells them on (an NMEA \`gps=\` sentence reads \`hidden\`). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
       params: DeviceParamsSchema,
       responses: {
         200: {

@@ -40,7 +40,7 @@ async function seriesDevices(store: ReadingStore, q: SeriesQuery): Promise<strin
 const DESCRIPTION = `Rows are ordered by device id, then time. Ranges are [from, to).
 
 - \`agg=raw\`: the stored readings (at most ${MAX_RANGE_DAYS.raw} days per request).
-- \`agg=1h\`: the hourly roll-up, UTC hours, means of the readings that had each value (at most ${MAX_RANGE_DAYS['1h']} days).
+- \`agg=1h\`: the hourly roll-up, UTC hours, means of the readings that had each value; a value flagged \`<measure>-out-of-range\` is in the raw readings as sent but in no mean (at most ${MAX_RANGE_DAYS['1h']} days).
 - \`agg=1d\`: days built from the hourly roll-up, each hour's mean weighted by its reading count, so a day's mean is the mean of its readings. Days are UTC calendar days unless \`tz\` names a zone (e.g. \`Asia/Taipei\`); an hour counts for the day it starts in. Days at the edges of [from, to) hold only their hours inside it (at most ${MAX_RANGE_DAYS['1d']} days).
 
 \`device\` names devices (an id with no stored reading is a 404 naming it); \`bbox\` takes every device whose newest position is inside (none inside: an empty answer).

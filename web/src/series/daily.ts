@@ -54,8 +54,9 @@ interface OpenDay {
  * Folds hourly rows, ordered by device then hour, into daily rows. Each hourly mean is
  * weighted by the hour's reading count, so a day's mean is the mean of its readings. The
  * roll-up keeps one count per hour, not per measure: an hour where only some readings had
- * a measure weighs that measure by all of its readings (exact whenever a device reports
- * every measure in every reading, which boxes do).
+ * a measure, or had it flagged out of range (left out of the hour's mean), weighs that
+ * measure by all of its readings (exact whenever a device reports every measure in range in
+ * every reading, which working boxes do).
  */
 export class DailyAccumulator {
   readonly #dayOf: (hourMs: number) => string;

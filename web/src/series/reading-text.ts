@@ -6,6 +6,7 @@ import {
   type ReadingLabels,
   type ReadingRow,
 } from '@airbox/store';
+import { csvNumber } from '../csv.ts';
 import { IsoTimes } from './iso-time.ts';
 
 /**
@@ -42,11 +43,6 @@ export type WritesEveryField = Assert<
 /** JSON.stringify of a number: non-finite numbers become null (ECMA-262 §25.5.2.2). */
 function jsonNumber(v: number): string {
   return Number.isFinite(v) ? `${v}` : 'null';
-}
-
-/** csv.ts `cell` of a number: String, NaN and Infinity included. */
-function csvNumber(v: number): string {
-  return `${v}`;
 }
 
 // Enough for a device-day's distinct values; cleared when full, so memory stays bounded.

@@ -1,4 +1,10 @@
-import { MEASURES, type MeasureField, type StoredReading } from '@airbox/contracts';
+import {
+  MEASURES,
+  valueExcluded,
+  type MeasureField,
+  type MeasureSpec,
+  type StoredReading,
+} from '@airbox/contracts';
 import type { DeadLetter } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 
@@ -30,6 +36,27 @@ export const NUMBER_FIELDS: Readonly<Record<string, NumberProperty>> = {
   [CALIBRATED_FIELD]: 'pm25CalibratedUgM3',
 };
 const NUMBER_ENTRIES = Object.entries(NUMBER_FIELDS);
+const MEASURE_BY_FIELD: ReadonlyMap<string, MeasureSpec> = new Map(MEASURES.map((m) => [m.id, m]));
+
+/**
+ * The float field of a measure's value that its flags leave out of the means (flags.ts,
+ * valueExcluded: `pm25-out-of-range`): `pm25_flagged`. Apart from `pm25`, so that the
+ * hourly MEAN("pm25") never sees it (InfluxQL cannot filter one field of a MEAN by another
+ * field); series read it back in the measure's place (rows.ts), unchanged. Points written
+ * before this rule keep such a value in `pm25`, and in the mean.
+ */
+export function flaggedField(measure: Pick<MeasureSpec, 'id'>): string {
+  return `${measure.id}_flagged`;
+}
+
+/** The number fields of a reading: each measure under its id, or flaggedField when left out. */
+function numberFields(r: StoredReading): [string, FieldValue][] {
+  return NUMBER_ENTRIES.map(([field, prop]) => {
+    const measure = MEASURE_BY_FIELD.get(field);
+    const excluded = measure !== undefined && valueExcluded(measure, r.flags);
+    return [excluded ? flaggedField(measure) : field, r[prop]];
+  });
+}
 
 // Line protocol reference: https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/
 const escapeMeasurement = (s: string): string => s.replace(/[, ]/g, '\\$&');
@@ -93,12 +120,11 @@ function readingTags(r: StoredReading, what: string): [string, string][] {
 
 export function readingToLine(r: StoredReading): string {
   const what = describe(r);
-  const numbers = NUMBER_ENTRIES.map(([field, prop]): [string, FieldValue] => [field, r[prop]]);
   return formatPoint(
     READING_MEASUREMENT,
     readingTags(r, what),
     [
-      ...numbers,
+      ...numberFields(r),
       ['calibration_model', r.calibrationModel],
       ['flags', r.flags.join(',')],
       ['app', r.app],

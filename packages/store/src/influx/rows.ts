@@ -12,7 +12,7 @@ import { readDeadLetterCode } from '../dead-letter-code.ts';
 import type { DeadLetter, HourlyRow } from '../port.ts';
 import { InfluxStoreError } from './errors.ts';
 import { HOURLY_MEANS } from './influxql.ts';
-import { CALIBRATED_FIELD } from './line-protocol.ts';
+import { CALIBRATED_FIELD, flaggedField } from './line-protocol.ts';
 import type { QueryRow } from './query-client.ts';
 
 /**
@@ -87,9 +87,10 @@ export function rowToReading(row: QueryRow): StoredReading {
     receivedAt: r.requiredString('received_at'),
     lat: r.number('lat'),
     lon: r.number('lon'),
-    // Each measure under its id (line-protocol.ts, NUMBER_FIELDS); a point written before
-    // a measure was added has no such field and reads back as null.
-    ...measureRecord(MEASURES, (m) => r.number(m.id)),
+    // Each measure under its id (line-protocol.ts, NUMBER_FIELDS), or apart when its flags
+    // leave it out of the means (flaggedField); a point written before a measure was added
+    // has neither field and reads back as null.
+    ...measureRecord(MEASURES, (m) => r.number(m.id) ?? r.number(flaggedField(m))),
     format: r.oneOf<FormatId>('format', FORMATS),
     app: r.string('app'),
     firmware: r.string('firmware'),

@@ -1,29 +1,19 @@
-import { MEASURES, rollupMeans, type RollupMean } from '@airbox/contracts';
+import { MEASURES, rollupMeans } from '@airbox/contracts';
 import type Database from 'better-sqlite3';
 import { SqliteStoreError } from './errors.ts';
+import { resumFlaggedHours } from './rollup-repair.ts';
+import { hourlyStem, rollupTriggers } from './rollup-sql.ts';
 
 /**
  * The measure columns of a file follow the MEASURES table, so adding a measure needs no
  * hand-written migration. The frozen migrations (schema.ts) created the first five measures;
- * a measure added since gets its `readings` column and its `hourly` count and sum on open,
- * and the two triggers that name every measure (the roll-up and the raw-value guard) are
- * rebuilt from the table in the same transaction. A file that lacks nothing is left as it
- * is, untouched.
+ * a measure added since gets its `readings` column and its `hourly` count and sum on open.
+ * The two triggers that name every measure (the roll-up, rollup-sql.ts, and the raw-value
+ * guard) are rebuilt from the table in the same transaction whenever their text in the
+ * file is not the one this code writes — a new column, or a new rule such as leaving
+ * out-of-range values out of the means — and a rebuilt roll-up sums again the hours its
+ * old text got wrong (rollup-repair.ts). A file that differs in nothing is left untouched.
  */
-
-/** The hourly stem of the calibrated PM2.5 (`pm25_cal_n`, `pm25_cal_sum`), schema v1. */
-const CALIBRATED_STEM = 'pm25_cal';
-const CALIBRATED_COLUMN = 'pm25_calibrated_ug_m3';
-
-/** The hourly column stem of a roll-up mean: the measure id, as in schema v1. */
-export function hourlyStem(mean: RollupMean): string {
-  return mean.measure?.id ?? CALIBRATED_STEM;
-}
-
-/** The `readings` column a roll-up mean sums. */
-function readingColumn(mean: RollupMean): string {
-  return mean.measure?.sqliteColumn ?? CALIBRATED_COLUMN;
-}
 
 // Ids and columns are written into SQL text: refuse one that would need quoting.
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
@@ -68,28 +58,6 @@ function missingColumns(db: Database.Database): string[] {
   return out;
 }
 
-/**
- * The roll-up trigger of schema v1 for every roll-up mean of the table; the columns are
- * named, so the hourly table may hold more (a measure since removed keeps its columns).
- */
-function rollupTrigger(): string {
-  const means = rollupMeans(MEASURES);
-  const columns = means.flatMap((m) => [`${hourlyStem(m)}_n`, `${hourlyStem(m)}_sum`]);
-  const values = means.flatMap((m) => [
-    `NEW.${readingColumn(m)} IS NOT NULL`,
-    `coalesce(NEW.${readingColumn(m)}, 0)`,
-  ]);
-  const sums = columns.map((c) => `${c} = ${c} + excluded.${c}`);
-  return `CREATE TRIGGER readings_rollup AFTER INSERT ON readings BEGIN
-    INSERT INTO hourly (device_id, hour_ms, n, ${columns.join(', ')}) VALUES (
-      NEW.device_id, NEW.time_ms - (NEW.time_ms % 3600000), 1, ${values.join(', ')}
-    ) ON CONFLICT (device_id, hour_ms) DO UPDATE SET n = n + 1, ${sums.join(', ')};
-    INSERT INTO latest VALUES (NEW.device_id, NEW.time_ms)
-      ON CONFLICT (device_id) DO UPDATE SET time_ms = excluded.time_ms
-      WHERE excluded.time_ms > latest.time_ms;
-  END`;
-}
-
 /** The raw-value guard of schema v2 over every column but the calibration's two. */
 function rawImmutableTrigger(): string {
   const raw = [
@@ -103,17 +71,31 @@ function rawImmutableTrigger(): string {
   END`;
 }
 
+/** The triggers that name every measure, each with the text this code gives it. */
+function measureTriggers(): { name: string; sql: string }[] {
+  return [...rollupTriggers(), { name: 'readings_raw_immutable', sql: rawImmutableTrigger() }];
+}
+
+/** The measure triggers whose text in the file is not this code's (or that it lacks). */
+function staleTriggers(db: Database.Database, triggers: { name: string; sql: string }[]) {
+  const sqlOf = db.prepare<[string], { sql: string }>(
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+  );
+  return triggers.filter(({ name, sql }) => sqlOf.get(name)?.sql !== sql).map((t) => t.name);
+}
+
 /** Adds what the file lacks for the measures of MEASURES; run after the migrations. */
 export function addMeasureColumns(db: Database.Database): void {
   checkIdentifiers();
   const alters = missingColumns(db);
-  if (alters.length === 0) return;
+  const triggers = measureTriggers();
+  const stale = staleTriggers(db, triggers);
+  if (alters.length === 0 && stale.length === 0) return;
   db.transaction(() => {
     // Dropped first: the old roll-up trigger inserts one value per hourly column.
-    db.exec(
-      'DROP TRIGGER IF EXISTS readings_rollup; DROP TRIGGER IF EXISTS readings_raw_immutable;',
-    );
+    for (const { name } of triggers) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
     for (const alter of alters) db.exec(alter);
-    db.exec(`${rollupTrigger()}; ${rawImmutableTrigger()};`);
+    for (const { sql } of triggers) db.exec(sql);
+    if (stale.some((name) => name.startsWith('readings_rollup'))) resumFlaggedHours(db);
   })();
 }

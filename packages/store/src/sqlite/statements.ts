@@ -9,7 +9,7 @@ import {
   type ReadingColumns,
 } from './rows.ts';
 import { LABELS_JSON, type LabelledRow } from './labels.ts';
-import { hourlyStem } from './measure-schema.ts';
+import { hourlyStem } from './rollup-sql.ts';
 
 // Statement texts are built once, when the module loads, from the MEASURES table.
 const COLUMNS = READING_COLUMNS.join(', ');

@@ -15,7 +15,7 @@ function measureTexts(): Record<string, string> {
     out[`${id}-missing`] = `沒有回報${name}，或回報為「N/A」或空值。`;
     out[`${id}-invalid`] = `${name}不是數字；數值記為空。`;
     out[`${id}-out-of-range`] =
-      `${name}超出 ${bound(min)}…${bound(max)} ${unit} 的合理範圍；原始值仍保留。`;
+      `${name}超出 ${bound(min)}…${bound(max)} ${unit} 的合理範圍；原始值仍保留，但不計入平均與校正。`;
   }
   return out;
 }
