@@ -148,14 +148,15 @@ async function attackServe(
   child: ChildProcess,
   target: () => AttackTarget,
 ): Promise<AttackReport[]> {
+  const { sizes } = target();
   const served = { child, idleRssBytes: await idleRss(child.pid!) };
   if (session.prepare !== null) {
-    o.progress(`${session.prepare.name} first, unmeasured: ${session.prepare.title}…`);
+    o.progress(`${session.prepare.name} first, unmeasured: ${session.prepare.title(sizes)}`);
     await session.prepare.run(target());
   }
   const reports: AttackReport[] = [];
   for (const attack of session.attacks) {
-    o.progress(`${attack.name}: ${attack.title}…`);
+    o.progress(`${attack.name}: ${attack.title(sizes)}`);
     const last = reports.at(-1)?.name;
     const serve =
       last !== undefined

@@ -37,7 +37,8 @@ const refused = (a: Answer) => a.status === 401 || a.status === 403;
 
 export const deadLetters: Attack = {
   name: 'dead-letters',
-  title: 'GET /api/v1/dead-letters?limit=10000, three at once, after refused-publishes',
+  title: (s) =>
+    `GET /api/v1/dead-letters?limit=${s.deadLetterLimit}, ${s.deadLetterRequests} at once, after refused-publishes`,
   serveArgs: refusedPublishes.serveArgs,
   after: 'refused-publishes',
   async run({ ports, sizes, deadlineMs }: AttackTarget) {

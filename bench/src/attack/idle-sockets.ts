@@ -80,7 +80,8 @@ async function openMany(holder: Holder, port: number, count: number, deadlineMs:
 
 export const idleSockets: Attack = {
   name: 'idle-sockets',
-  title: `idle TCP connections, as many as the machine allows (up to 24,000), ${PER_SOURCE} from each of several loopback addresses`,
+  title: (s) =>
+    `idle TCP connections, as many as the machine allows (up to ${s.idleSockets}), ${PER_SOURCE} from each of several loopback addresses`,
   // The default caps: that they hold is what this attack measures.
   serveArgs: [],
   async run({ ports, sizes, deadlineMs }: AttackTarget) {

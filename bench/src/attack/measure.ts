@@ -117,7 +117,7 @@ export async function measureAttack(
   const growthBytes = peakRssBytes - served.idleRssBytes;
   return {
     name: attack.name,
-    title: attack.title,
+    title: attack.title(target.sizes),
     serve,
     idleRssBytes: served.idleRssBytes,
     startRssBytes: before?.rssBytes ?? 0,

@@ -17,10 +17,17 @@ import {
 } from './wire.ts';
 
 const MIB = 1024 * 1024;
-const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+const mib = (bytes: number) => `${Number((bytes / MIB).toFixed(1))} MiB`;
+const mb = (bytes: number) => `${Number((bytes / 1e6).toFixed(1))} MB`;
 
 /** A CONNECT (type 1) declaring the largest remaining length MQTT 3.1.1 can express. */
 const HUGE_CONNECT_HEADER = Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]);
+
+/** `a–b` of the values, or `a` when they are all the same. */
+function range(values: number[], unit: (n: number) => string): string {
+  const [low, high] = [unit(Math.min(...values)), unit(Math.max(...values))];
+  return low === high ? low : `${low}–${high}`;
+}
 
 /** What the connections of one oversize attack saw, as words and counts. */
 function pouredOutcome(what: string, poured: Poured[], extra: AttackOutcome['details'] = {}) {
@@ -30,7 +37,7 @@ function pouredOutcome(what: string, poured: Poured[], extra: AttackOutcome['det
   return {
     said:
       `${closed} of ${poured.length} ${what} closed by the server; ` +
-      `${mib(Math.min(...sent))}–${mib(Math.max(...sent))} sent on each before that (kernel buffers included), the last closed after ${slowestMs} ms`,
+      `${range(sent, mib)} sent on each before that (kernel buffers included), the last closed after ${slowestMs} ms`,
     details: {
       connections: poured.length,
       closedByServer: closed,
@@ -45,7 +52,8 @@ function pouredOutcome(what: string, poured: Poured[], extra: AttackOutcome['det
 
 export const hugeConnect: Attack = {
   name: 'huge-connect',
-  title: 'raw TCP CONNECT declaring 256 MB (10 ff ff ff 7f), then 1 MiB chunks',
+  title: (s) =>
+    `raw TCP CONNECT declaring 256 MB (10 ff ff ff 7f), then up to ${mib(s.connectMaxBytes)} in ${mib(s.chunkBytes)} chunks, on ${s.connectSockets} sockets`,
   serveArgs: [],
   async run({ ports, sizes, deadlineMs }: AttackTarget) {
     const chunk = Buffer.alloc(sizes.chunkBytes, 0x41);
@@ -62,7 +70,8 @@ export const hugeConnect: Attack = {
 
 export const wsFrames: Attack = {
   name: 'ws-frames',
-  title: 'WebSocket /mqtt: one binary frame declaring 95 MB on each connection, then its bytes',
+  title: (s) =>
+    `WebSocket /mqtt: a binary frame declaring ${mb(s.wsFrameBytes)}, then its bytes, on ${s.wsConnections} connections`,
   serveArgs: [],
   async run({ ports, sizes, deadlineMs }: AttackTarget) {
     const chunk = Buffer.alloc(sizes.chunkBytes, 0x41);
@@ -104,7 +113,8 @@ function hugePublishHead(deviceId: string, payloadBytes: number): Buffer {
 
 export const hugePublish: Attack = {
   name: 'huge-publish',
-  title: 'a registered box, logged in, sends a PUBLISH declaring 100 MB on a few connections',
+  title: (s) =>
+    `a registered box, logged in, sends a PUBLISH declaring ${mb(s.publishBytes)}, on ${s.publishConnections} connections`,
   serveArgs: [],
   async run({ ports, sizes, deadlineMs, logins }: AttackTarget) {
     const { deviceId, username, password } = logins.attacker;

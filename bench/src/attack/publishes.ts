@@ -48,8 +48,8 @@ function loopOutcome(
 
 export const lassFlood: Attack = {
   name: 'lass-flood',
-  title:
-    'anonymous LASS (--allow-anonymous-lass): reconnect loops, a new client id and device_id each time',
+  title: (s) =>
+    `anonymous LASS (--allow-anonymous-lass): ${s.lassFloodLoops} reconnect loops for ${s.lassFloodS} s, a new client id and device_id each time`,
   serveArgs: ['--allow-anonymous-lass'],
   async run({ ports, sizes, deadlineMs }: AttackTarget) {
     const t0 = Date.now();
@@ -75,7 +75,8 @@ export const lassFlood: Attack = {
 
 export const refusedPublishes: Attack = {
   name: 'refused-publishes',
-  title: "registered boxes publishing readings on another box's topic, in reconnect loops",
+  title: (s) =>
+    `${s.refusedClients} registered boxes publishing readings on another box's topic, in reconnect loops for ${s.refusedS} s`,
   serveArgs: [],
   async run({ ports, sizes, deadlineMs, logins }: AttackTarget) {
     const t0 = Date.now();
@@ -107,7 +108,8 @@ export const refusedPublishes: Attack = {
 
 export const retainedFlood: Attack = {
   name: 'retained-flood',
-  title: 'a registered box sends 1,500 retained 60 KB PUBLISHes on LASS/AirBox/…',
+  title: (s) =>
+    `a registered box sends ${s.retainedCount} retained PUBLISHes of ${s.retainedBytes / 1024} KB on LASS/AirBox/<id>/<n>, ${s.retainedLoops} connections at a time`,
   serveArgs: [],
   async run({ ports, sizes, deadlineMs, logins }: AttackTarget) {
     const { deviceId, username, password } = logins.attacker;

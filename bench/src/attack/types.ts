@@ -106,8 +106,8 @@ export interface AttackOutcome {
 
 export interface Attack {
   name: AttackName;
-  /** What it sends, in a line. */
-  title: string;
+  /** What it sends at these sizes, in a line. */
+  title(sizes: AttackSizes): string;
   /** `airbox serve` flags beyond its defaults. */
   serveArgs: readonly string[];
   /**
