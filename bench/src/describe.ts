@@ -2,6 +2,8 @@
  * What `airbox bench …` prints for each bench without --json: the measurements in words,
  * each target with whether it was met.
  */
+import type { AttackBenchResult } from './attack-bench.ts';
+import type { AttackReport } from './attack/measure.ts';
 import type { DecodeBenchResult } from './decode-bench.ts';
 import type { runIngestBench } from './ingest-bench.ts';
 import type { runScaleoutBench } from './scaleout-bench.ts';
@@ -134,4 +136,30 @@ export function describeSoak(r: SoakResult): string {
     ...r.problems.map((p) => `  problem: ${p}`),
     `  sent = stored (+ dead-lettered), each once: ${verdict}  (load average at start ${r.loadAtStart.join(' ')}; Node ${r.node}; 2 cores shared by everything above)`,
   ].join('\n');
+}
+
+export function describeAttack(r: AttackBenchResult): string {
+  const met = r.attacks.filter((a) => a.withinTarget).length;
+  return [
+    `bench attack: ${r.attacks.length} attacks on airbox serve (127.0.0.1, its default caps), one at a time, each on a fresh serve unless marked`,
+    `  target: ${r.target.text}`,
+    ...r.attacks.flatMap(describeOneAttack),
+    `  target met for ${met} of ${r.attacks.length} attacks: ${r.targetMet ? 'met' : 'NOT met'}  (Node ${r.node}; 2 cores shared by the server and the attacker)`,
+  ].join('\n');
+}
+
+function describeOneAttack(a: AttackReport): string[] {
+  const h = a.health;
+  const growth = `${a.growthBytes >= 0 ? '+' : ''}${mb(a.growthBytes)}`;
+  const c = a.counters;
+  return [
+    `  ${a.name}: ${a.title}${a.serve === 'fresh' ? '' : ` [serve ${a.serve}]`}`,
+    `    ${a.said}`,
+    `    RSS idle ${mb(a.idleRssBytes)}${a.serve === 'fresh' ? '' : `, at start ${mb(a.startRssBytes)}`}, peak ${mb(a.peakRssBytes)} (${growth}), after ${mb(a.afterRssBytes)}; server CPU ${a.cpuS} s over ${a.seconds.toFixed(1)} s`,
+    `    /healthz ${h.failures === 0 ? 'answered' : `FAILED ${h.failures} of`} ${h.polls} polls, slowest ${fmt(h.maxLatencyMs)} ms; well-behaved box: ${a.goodBox.detail}`,
+    c === null
+      ? '    counters: /metrics did not answer'
+      : `    counters: connections refused +${fmt(c.connectionsRefused)}, publishes refused +${fmt(c.publishesRefused)}, readings stored +${fmt(c.readingsStored)}, anonymous ids tracked +${fmt(c.anonymousDevicesTracked)}`,
+    `    ${a.serverAlive ? '' : 'THE SERVER DIED; '}within 100 MB of idle: ${a.withinTarget ? 'met' : 'NOT met'}`,
+  ];
 }

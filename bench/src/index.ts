@@ -8,6 +8,14 @@ export { describeApiBench, runApiBench } from './api-bench.ts';
 export { runSurfaceBench, type SurfaceBenchResult } from './surface-bench.ts';
 export { runSoak, type SoakResult } from './soak.ts';
 export {
+  ATTACK_NAMES,
+  isAttackName,
+  runAttackBench,
+  type AttackBenchResult,
+  type AttackName,
+} from './attack-bench.ts';
+export {
+  describeAttack,
   describeDecode,
   describeIngest,
   describeScaleout,

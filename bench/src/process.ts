@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
+import { z } from 'zod';
 
 export async function startProcess(
   cmd: string[],
@@ -50,6 +51,36 @@ export async function startServe(
     heapMb === undefined
       ? process.env
       : { ...process.env, NODE_OPTIONS: `--max-old-space-size=${heapMb}` };
+  const serve = await startServeWithDefaults(
+    o,
+    dataDir,
+    [
+      '--rate',
+      '1000000',
+      // Every simulated box connects from 127.0.0.1: thousands of them on one address.
+      '--max-connections-per-address',
+      '0',
+      ...extra,
+    ],
+    env,
+  );
+  return { child: serve.child, port: serve.ports.mqtt };
+}
+
+const ListeningLine = z.object({
+  ports: z.object({ mqtt: z.number(), ws: z.number().nullable(), http: z.number() }),
+});
+
+/**
+ * `airbox serve` on 127.0.0.1 and free ports with its own defaults (rate, connection caps)
+ * but for `extra`; resolves with the ports its ready line names.
+ */
+export async function startServeWithDefaults(
+  o: { airbox: string[] },
+  dataDir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const { child, line } = await startProcess(
     [
       ...o.airbox,
@@ -64,18 +95,12 @@ export async function startServe(
       '0',
       '--http-port',
       '0',
-      '--rate',
-      '1000000',
-      // Every simulated box connects from 127.0.0.1: thousands of them on one address.
-      '--max-connections-per-address',
-      '0',
       ...extra,
     ],
     /"event":"listening"/,
     env,
   );
-  const { ports } = JSON.parse(line) as { ports: { mqtt: number } };
-  return { child, port: ports.mqtt };
+  return { child, ports: ListeningLine.parse(JSON.parse(line)).ports };
 }
 
 /** A port the kernel says is free now. */

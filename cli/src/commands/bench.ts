@@ -26,6 +26,11 @@ benches:
             20,000,000 in SQLite; the fill takes minutes, a --path file is reused)
   surface   interpolated PM2.5 surface for synthetic Taiwan-like boxes: IDW and kriging
             time (median, one thread), leave-one-out error, cells painted
+  attack    a real airbox serve on 127.0.0.1 under each attack the broker defends against
+            (huge CONNECT, huge WebSocket frames, huge logged-in PUBLISH, idle sockets,
+            anonymous LASS flood, refused publishes, retained flood, dead-letter pages):
+            its peak RSS, RSS after, CPU, /healthz latency, and whether a well-behaved box
+            still gets a reading stored; target: within 100 MB of its idle RSS
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -42,6 +47,7 @@ ${SOAK_USAGE}
   --points N        surface: boxes (default 15000)
   --size N          surface: grid cells a side (default 512)
   --runs N          surface: timed runs per method, median reported (default 5)
+  --only A[,B]      attack: only the attacks named (an unknown name lists them)
   --json            one JSON object on stdout`;
 
 const AIRBOX = packageFile(import.meta.url, '@airbox/cli', 'bin/airbox.js');
@@ -58,6 +64,7 @@ const BENCH_OPTIONS = {
   speed: { type: 'string' },
   rows: { type: 'string' },
   path: { type: 'string' },
+  only: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -73,7 +80,7 @@ interface BenchRun {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface)',
+  summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -180,6 +187,23 @@ function surface({ values, bench, progress, print }: BenchRun): void {
   print(result, () => bench.describeSurface(result));
 }
 
+/** `--only a,b`: the attacks named, each checked; all of them without it. */
+async function attack({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.find((name) => !bench.isAttackName(name));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `--only: unknown attack '${unknown}' (attacks: ${bench.ATTACK_NAMES.join(', ')})`,
+    );
+  }
+  const result = await bench.runAttackBench({
+    airbox: [process.execPath, AIRBOX],
+    only: only?.filter(bench.isAttackName),
+    progress,
+  });
+  print(result, () => bench.describeAttack(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -187,4 +211,5 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['sim', sim],
   ['api', api],
   ['surface', surface],
+  ['attack', attack],
 ]);
