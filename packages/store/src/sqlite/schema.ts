@@ -126,6 +126,13 @@ const MIGRATIONS: readonly string[] = [
     WHERE device_id = NEW.device_id AND hour_ms = NEW.time_ms - (NEW.time_ms % 3600000);
   END;
   `,
+  // v3: whose dead letter it is (DeadLetter.deviceId), for its box owner's listing. Older
+  // letters keep NULL: who sent them is not known, so only operators read them.
+  `
+  ALTER TABLE dead_letters ADD COLUMN device_id TEXT;
+  CREATE INDEX dead_letters_device ON dead_letters (device_id, received_ms)
+    WHERE device_id IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */
