@@ -1,6 +1,7 @@
-import type { LiveSource, RawSource } from '@airbox/contracts';
+import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
+import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import type { SurfaceQuery } from './query.ts';
 
@@ -63,6 +64,13 @@ export interface ApiOptions {
    * cheap. Until given, every box is outdoors.
    */
   indoorDevices?: () => ReadonlySet<string>;
+  /**
+   * The operator's secret: `Authorization: Bearer <it>` reads every box's dead letters. Until
+   * given, those routes answer 403 (a box's owner still reads its own).
+   */
+  operatorToken?: string;
+  /** What the dead-letter budget kept and dropped; until given, its route answers 404. */
+  deadLetterDrops?: () => DeadLetterDropReport;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -82,13 +90,19 @@ export interface ResolvedApiOptions extends ApiOptions {
   maxJsonRows: number;
   liveLimits: LiveLimits;
   indoorDevices: () => ReadonlySet<string>;
+  /** Box credentials (AppOptions.deviceAdmin's verify): who may read a box's dead letters. */
+  verifyCredentials: CredentialCheck | undefined;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
 
-export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
+export function resolveOptions(
+  opts: ApiOptions,
+  verifyCredentials?: CredentialCheck,
+): ResolvedApiOptions {
   return {
     ...opts,
+    verifyCredentials,
     now: opts.now ?? Date.now,
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
     maxJsonRows: opts.maxJsonRows ?? 500_000,
