@@ -5,6 +5,7 @@ import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
 import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
+import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
 export const SERVE_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -19,6 +20,8 @@ export const SERVE_OPTIONS = {
   'allow-anonymous-lass': { type: 'boolean' },
   'max-payload-bytes': { type: 'string' },
   rate: { type: 'string' },
+  'operator-token-file': { type: 'string' },
+  ...DEAD_LETTER_OPTIONS,
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
