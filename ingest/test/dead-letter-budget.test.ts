@@ -93,3 +93,28 @@ describe('the stream worker’s dead letters', () => {
     await store.close();
   });
 });
+
+describe('a worker fed by MQTT (no client ids)', () => {
+  it('gives each box its own budget', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const budget = new DeadLetterBudget({ bytesPerClientPerHour: 100_000, now: () => T0 });
+    const worker = new StreamWorker({ store, now: () => T0, deadLetterBudget: budget });
+    for (const box of ['box-1', 'box-2']) {
+      for (let i = 0; i < 3; i++) {
+        await worker.handle({
+          topic: `airbox/v1/${box}/reading`,
+          payload: Buffer.alloc(40_000, '{'),
+          clientId: null,
+          receivedAtMs: T0 + i,
+        });
+      }
+    }
+    const kept = (await store.deadLetters()).map((l) => l.deviceId);
+    expect(kept.sort()).toEqual(['box-1', 'box-1', 'box-2', 'box-2']);
+    expect(budget.report().clients.map((c) => [c.clientId, c.droppedLetters])).toEqual([
+      ['box-1', 1],
+      ['box-2', 1],
+    ]);
+    await store.close();
+  });
+});

@@ -173,6 +173,30 @@ describe('dead letters over HTTP', () => {
     expect(healthMs).toBeLessThan(1_000);
   });
 
+  it('says how to authenticate, and documents who may call each route', async () => {
+    const res = await get('/api/v1/dead-letters');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+    const doc = (await (await get('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { get: { security?: unknown } }>;
+      components: { securitySchemes: Record<string, { scheme: string }> };
+    };
+    expect(doc.paths['/api/v1/dead-letters']?.get.security).toEqual([{ operatorToken: [] }]);
+    expect(doc.paths['/api/v1/devices/{id}/dead-letters']?.get.security).toEqual([
+      { boxCredentials: [] },
+    ]);
+    expect(doc.components.securitySchemes['operatorToken']?.scheme).toBe('bearer');
+
+    // A server given no operator token lists nobody's letters to anyone.
+    const open = createApi({ store, metrics: new MetricsRegistry(), rateLimit: false });
+    const refused = await open.inject({
+      url: '/api/v1/dead-letters',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: { code: 'forbidden' } });
+    await open.close();
+  });
+
   it('shows no payload, reason or client on the public /status', async () => {
     const json = (await (await get('/status.json')).json()) as {
       deadLetters: Record<string, unknown>[];

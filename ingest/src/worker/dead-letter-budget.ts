@@ -4,12 +4,15 @@ import type { DeadLetter } from '@airbox/store';
 const HOUR_MS = 3_600_000;
 /** Clients a report lists. */
 const REPORTED_CLIENTS = 100;
-/** The key of messages without a client id, and of the clients beyond `maxClients`. */
+/** The key of messages without a client id or box, and of the clients beyond `maxClients`. */
 const SHARED = Symbol('shared');
 type ClientKey = string | typeof SHARED;
 
 export interface DeadLetterBudgetOptions {
-  /** Bytes (payload, topic and reason) kept per MQTT client id per UTC hour. Default 1 MiB. */
+  /**
+   * Bytes (payload, topic and reason) kept per MQTT client id per UTC hour (per box for a
+   * letter without a client id). Default 1 MiB.
+   */
   bytesPerClientPerHour?: number;
   /** Letters kept per second over all clients, on average (a token bucket). Default 200. */
   lettersPerS?: number;
@@ -74,7 +77,8 @@ export class DeadLetterBudget {
   /** Whether to store this letter: charged to its client when yes, counted when no. */
   admit(letter: DeadLetter): boolean {
     const nowMs = this.#now();
-    const usage = this.#usageOf(letter.clientId, nowMs);
+    // A message from `airbox worker --broker` comes without its client id: its box's, then.
+    const usage = this.#usageOf(letter.clientId ?? letter.deviceId ?? null, nowMs);
     const bytes = letterBytes(letter);
     // The client's budget first: a letter over it must not use up a token of the others'.
     const overBudget = usage.keptBytes + bytes > this.bytesPerClientPerHour;

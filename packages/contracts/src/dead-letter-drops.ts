@@ -17,9 +17,10 @@ export interface DeadLetterDropReport {
   /** Dropped because too many letters came a second, since the process started. */
   droppedOverRateTotal: number;
   /**
-   * This hour's clients, most dropped first, then most bytes kept; at most 100. A null
-   * client id stands for messages without one and for the clients beyond the number
-   * tracked an hour, which share one budget.
+   * This hour's clients, most dropped first, then most bytes kept; at most 100. A message
+   * that came without a client id (`airbox worker --broker`) counts for its box's id; a null
+   * client id stands for those without either and for the clients beyond the number tracked
+   * an hour, which share one budget.
    */
   clients: DeadLetterClientUsage[];
 }
