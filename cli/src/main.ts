@@ -13,6 +13,7 @@ import { deadLettersCommand } from './commands/dead-letters.ts';
 import { backupCommand } from './commands/backup.ts';
 import { runAsCommand } from './args.ts';
 import { CONFIG_USAGE } from './config-file.ts';
+import { restrictNewFiles } from './file-modes.ts';
 import { UsageError, type CliIo, type Command } from './io.ts';
 
 /** Every subcommand of `airbox`; later parts of the system add theirs here. */
@@ -63,6 +64,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.stderr.write(`airbox: unknown command '${name}'\n\n${help()}\n`);
     return 2;
   }
+  // Before anything is opened or written (see file-modes.ts).
+  restrictNewFiles();
   const rest = argv.slice(1);
   if (rest.includes('--help') || rest.includes('-h')) {
     const config = command.usage.includes(CONFIG_USAGE) ? '' : `\n${CONFIG_USAGE}\n`;

@@ -50,7 +50,18 @@ function workerMetrics(worker: StreamWorker): Metric[] {
       'Readings already seen or already stored (redeliveries, re-sent backlogs)',
       () => c.readingsDuplicate + worker.storeTotals.duplicates,
     ],
-    ['airbox_dead_letters_total', 'counter', 'Messages kept as dead letters', () => c.deadLetters],
+    [
+      'airbox_dead_letters_total',
+      'counter',
+      'Messages the worker dead-lettered (stored within the dead-letter budget, else dropped)',
+      () => c.deadLetters,
+    ],
+    [
+      'airbox_dead_letters_dropped_total',
+      'counter',
+      'Dead letters (refused or undecodable messages) not stored: over their client’s bytes an hour, or too many a second',
+      () => worker.deadLetterBudget.droppedTotal,
+    ],
     [
       'airbox_store_failures_total',
       'counter',

@@ -21,3 +21,8 @@ export {
   type RawListener,
   type TappedMessage,
 } from './broker/raw-bus.ts';
+export {
+  DeadLetterBudget,
+  DEFAULT_DEAD_LETTER_BUDGET,
+  type DeadLetterBudgetOptions,
+} from './worker/dead-letter-budget.ts';

@@ -1,9 +1,10 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import { ApiStats } from './api-stats.ts';
-import { ApiError, quoteInput, type ErrorBody } from './errors.ts';
+import { ERROR_SERVER_OPTIONS, installErrorHandlers } from './error-replies.ts';
+import { ApiError } from './errors.ts';
 import {
   DEFAULT_RATE_LIMIT,
   resolveOptions,
@@ -16,6 +17,7 @@ import { extensionRoutes } from './routes/extensions.ts';
 import { liveRoutes } from './routes/live.ts';
 import { rawRoutes } from './routes/raw.ts';
 import { appRoutes, type AppOptions } from './routes/app.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { MetricSampler, startStatusSampling, statusRoutes } from './routes/status.ts';
@@ -61,24 +63,6 @@ function corsFor(origin: string | string[]) {
   };
 }
 
-function errorReply(error: FastifyError | ApiError): { status: number; body: ErrorBody } {
-  if (error instanceof ApiError) {
-    return {
-      status: error.statusCode,
-      body: { error: { code: error.code, message: error.message } },
-    };
-  }
-  const status = error.statusCode ?? 500;
-  if (status >= 500) {
-    return {
-      status,
-      body: { error: { code: 'internal', message: 'the server failed; see its log' } },
-    };
-  }
-  // Fastify's own 4xx (bad content type, body too large …): keep its code, as our shape.
-  return { status, body: { error: { code: error.code ?? 'bad-request', message: error.message } } };
-}
-
 function registerPlugins(app: FastifyInstance, options: ResolvedApiOptions, stats: ApiStats): void {
   void app.register(cors, { delegator: corsFor(options.corsOrigin ?? '*') });
   if (options.rateLimit !== false) {
@@ -104,26 +88,20 @@ function registerPlugins(app: FastifyInstance, options: ResolvedApiOptions, stat
  * Every query is validated and every error is `{"error":{"code","message"}}`.
  */
 export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
-  const options = resolveOptions(opts);
+  // A box's credentials are checked where the maker page's are: the device registry.
+  const admin = opts.deviceAdmin;
+  const options = resolveOptions(opts, admin && ((user, password) => admin.verify(user, password)));
   // Behind a reverse proxy every client has the proxy's address: `trustProxy` makes the
   // per-IP rate limit use X-Forwarded-For instead (Fastify `trustProxy`).
-  const app = Fastify({ logger: opts.logger ?? false, trustProxy: opts.trustProxy ?? false });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    ...ERROR_SERVER_OPTIONS,
+  });
   const stats = new ApiStats();
   stats.register(options.metrics);
 
-  app.setErrorHandler((error: FastifyError | ApiError, req, reply) => {
-    const { status, body } = errorReply(error);
-    if (status >= 500) req.log.error({ err: error }, 'request failed');
-    return reply.code(status).send(body);
-  });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({
-      error: {
-        code: 'not-found',
-        message: `no route ${req.method} ${quoteInput(req.url.split('?')[0])}; /api/v1/openapi.json lists the routes`,
-      },
-    } satisfies ErrorBody),
-  );
+  installErrorHandlers(app);
   // Errors echo (escaped) input; never let a browser sniff a JSON answer into HTML.
   app.addHook(
     'onSend',
@@ -142,6 +120,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     statusRoutes(ctx, sampler);
     deviceRoutes(ctx);
     readingRoutes(ctx);
+    deadLetterRoutes(ctx);
     seriesRoutes(ctx);
     extensionRoutes(ctx);
     liveRoutes(ctx);

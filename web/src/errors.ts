@@ -5,26 +5,42 @@ import type { z } from 'zod';
 export type ApiErrorCode =
   | 'bad-query'
   | 'bad-path'
+  | 'bad-body'
+  | 'bad-request'
   | 'range-too-large'
   | 'too-many-rows'
   | 'unknown-device'
   | 'not-found'
   | 'not-available'
+  | 'method-not-allowed'
+  | 'unauthorized'
+  | 'forbidden'
   | 'upgrade-required'
+  | 'body-too-large'
+  | 'unsupported-media-type'
+  | 'headers-too-large'
   | 'rate-limited'
   | 'too-few-boxes'
   | 'internal';
 
 /**
  * Thrown by handlers and hooks; the error handler turns it into
- * `{"error":{"code","message"}}` with its status. The message names the parameter.
+ * `{"error":{"code","message"}}` with its status and headers. The message names the parameter.
  */
 export class ApiError extends CodedError<ApiErrorCode> {
   readonly statusCode: number;
+  /** Headers the answer must carry, e.g. WWW-Authenticate with a 401 (RFC 9110 §11.6.1). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: ApiErrorCode, message: string) {
+  constructor(
+    statusCode: number,
+    code: ApiErrorCode,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
     super(code, message);
     this.statusCode = statusCode;
+    this.headers = headers;
   }
 }
 

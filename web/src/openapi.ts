@@ -85,12 +85,33 @@ function commonResponses(route: RouteDoc): Record<number, ResponseDoc> {
   return out;
 }
 
+/** How RouteDoc.auth's callers prove who they are (OpenAPI 3.1 §4.8.27). */
+const SECURITY_SCHEMES = {
+  operatorToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'the operator token (`airbox serve --operator-token-file FILE` or AIRBOX_OPERATOR_TOKEN)',
+  },
+  boxCredentials: {
+    type: 'http',
+    scheme: 'basic',
+    description: "the box's MQTT username (its id) and password, or a service account's",
+  },
+} as const;
+
+const SECURITY_OF: Record<NonNullable<RouteDoc['auth']>, keyof typeof SECURITY_SCHEMES> = {
+  operator: 'operatorToken',
+  box: 'boxCredentials',
+};
+
 function operation(route: RouteDoc): JsonObject {
   const all = { ...commonResponses(route), ...route.responses };
   return {
     operationId: `get_${route.url.replace('/api/v1/', '').replace(/[^A-Za-z0-9]+/g, '_')}`,
     summary: route.summary,
     ...(route.description === undefined ? {} : { description: route.description }),
+    ...(route.auth === undefined ? {} : { security: [{ [SECURITY_OF[route.auth]]: [] }] }),
     tags: [route.tag],
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
     responses: Object.fromEntries(
@@ -126,6 +147,6 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonObject {
     },
     servers: [{ url: '/' }],
     paths,
-    components: { schemas: components() },
+    components: { schemas: components(), securitySchemes: SECURITY_SCHEMES },
   }) as JsonObject;
 }

@@ -1,6 +1,7 @@
-import type { LiveSource, RawSource } from '@airbox/contracts';
+import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
+import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { PublicStore, publicLive, publicRaw } from './public-view.ts';
 import type { SurfaceQuery } from './query.ts';
@@ -65,6 +66,13 @@ export interface ApiOptions {
    * 0.001° grid (placement.ts, public-view.ts). Until given, every box is outdoors.
    */
   indoorDevices?: () => ReadonlySet<string>;
+  /**
+   * The operator's secret: `Authorization: Bearer <it>` reads every box's dead letters. Until
+   * given, those routes answer 403 (a box's owner still reads its own).
+   */
+  operatorToken?: string;
+  /** What the dead-letter budget kept and dropped; until given, its route answers 404. */
+  deadLetterDrops?: () => DeadLetterDropReport;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -84,6 +92,8 @@ export interface ResolvedApiOptions extends ApiOptions {
   maxJsonRows: number;
   liveLimits: LiveLimits;
   indoorDevices: () => ReadonlySet<string>;
+  /** Box credentials (AppOptions.deviceAdmin's verify): who may read a box's dead letters. */
+  verifyCredentials: CredentialCheck | undefined;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
@@ -93,11 +103,15 @@ const NONE_INDOOR: ReadonlySet<string> = new Set();
  * (public-view.ts): every position an indoor box sent is on the grid before a route, or a
  * bbox filter, reads it.
  */
-export function resolveOptions(opts: ApiOptions): ResolvedApiOptions {
+export function resolveOptions(
+  opts: ApiOptions,
+  verifyCredentials?: CredentialCheck,
+): ResolvedApiOptions {
   const indoorDevices = opts.indoorDevices ?? (() => NONE_INDOOR);
   const { live, raw } = opts;
   return {
     ...opts,
+    verifyCredentials,
     store: new PublicStore(opts.store, indoorDevices),
     live: live === undefined ? undefined : publicLive(live, indoorDevices),
     raw: raw === undefined ? undefined : publicRaw(raw, indoorDevices),

@@ -68,8 +68,22 @@ export const DeviceParamsSchema = z.object({
   id: deviceId.describe('the device id'),
 });
 
+/** A page of dead letters is bounded: a listing never holds a whole table. */
+export const MAX_DEAD_LETTERS_PER_PAGE = 500;
+
 export const DeadLetterQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('newest N'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_DEAD_LETTERS_PER_PAGE)
+    .default(100)
+    .describe(`at most N, newest first (${MAX_DEAD_LETTERS_PER_PAGE} at most)`),
+  before: z.coerce
+    .number()
+    .int()
+    .optional()
+    .describe('the `next` of the page before: only the letters listed after it'),
   since: isoTime.optional().describe('only messages received at or after this time'),
 });
 

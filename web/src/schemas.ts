@@ -8,11 +8,12 @@ import {
   rollupMeans,
   rollupRecord,
   type DeadLetterCode,
+  type DeadLetterDropReport,
   type SequencedRawMessage,
   type StoredReading,
 } from '@airbox/contracts';
 import { z } from 'zod';
-import type { DeadLetter, HourlyRow } from '@airbox/store';
+import type { HourlyRow } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
 
 /**
@@ -113,18 +114,56 @@ const deadLetterCode = z
         .join('\n'),
   );
 
+/** How much of a payload a dead-letter listing shows; payloadBytes tells the rest. */
+export const DEAD_LETTER_PREVIEW_BYTES = 1024;
+
 export const DeadLetterDoc = z
   .object({
-    id: z.number().int().optional(),
+    id: z.number().int().nullable().describe('the last one of a page is the next page’s `before`'),
     receivedAt: time,
     topic: z.string(),
-    payload: z.string().describe('the payload bytes, base64'),
-    payloadText: z.string().describe('the payload as UTF-8 text'),
-    clientId: text,
+    clientId: text.describe('MQTT client id of the publisher, where known'),
+    deviceId: text.describe('the box it belongs to, whose owner may read it; null: operators only'),
     code: deadLetterCode,
     reason: z.string(),
+    payload: z.string().describe(`the payload's first ${DEAD_LETTER_PREVIEW_BYTES} bytes, base64`),
+    payloadText: z.string().describe('the same bytes as UTF-8 text'),
+    payloadBytes: z.number().int().describe('the whole payload’s size in bytes'),
+    truncated: z.boolean().describe('the payload is longer than the preview'),
   })
   .register(docSchemas, { id: 'DeadLetter' });
+export type DeadLetterView = z.output<typeof DeadLetterDoc>;
+
+export const DeadLetterPageDoc = z
+  .object({
+    deadLetters: z.array(DeadLetterDoc).describe('newest first'),
+    next: z
+      .number()
+      .int()
+      .nullable()
+      .describe('pass as `before` for the next page; null when this page is the last'),
+  })
+  .register(docSchemas, { id: 'DeadLetterPage' });
+
+const clientUsage = z.object({
+  clientId: text.describe('null: no client id, or one of the clients beyond those tracked'),
+  keptLetters: z.number().int(),
+  keptBytes: z.number().int(),
+  droppedLetters: z.number().int(),
+  droppedBytes: z.number().int(),
+});
+
+export const DeadLetterDropsDoc = z
+  .object({
+    hourStart: time.describe('the UTC hour the per-client figures count'),
+    bytesPerClientPerHour: z.number().int(),
+    lettersPerS: z.number(),
+    keptTotal: z.number().int(),
+    droppedOverBudgetTotal: z.number().int(),
+    droppedOverRateTotal: z.number().int(),
+    clients: z.array(clientUsage).describe('most dropped first; at most 100'),
+  })
+  .register(docSchemas, { id: 'DeadLetterDrops' });
 
 export const ErrorDoc = z
   .object({
@@ -207,10 +246,5 @@ export type DocsMatchTypes = [
   Assert<Same<z.output<typeof HourlyRowDoc>, HourlyRow>>,
   Assert<Same<z.output<typeof DailyRowDoc>, DailyRow>>,
   Assert<Same<z.output<typeof RawMessageDoc>, SequencedRawMessage>>,
-  Assert<
-    Same<
-      Omit<z.output<typeof DeadLetterDoc>, 'payload' | 'payloadText'>,
-      Omit<DeadLetter, 'payload'>
-    >
-  >,
+  Assert<Same<z.output<typeof DeadLetterDropsDoc>, DeadLetterDropReport>>,
 ];

@@ -7,6 +7,7 @@ import {
 import { CLUSTER_USAGE } from '../cluster-options.ts';
 import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
+import { DEAD_LETTER_USAGE } from '../serve/dead-letters.ts';
 import { parseServeArgs, SERVE_OPTIONS } from '../serve/options.ts';
 import { announce, startApi, startDemo, startMonitoring, startRefits } from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
@@ -41,6 +42,11 @@ embedded defaults (SQLite in the data dir, no external service).
   --max-connections-per-address N   open connections at most from one address (default
                            ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}; with --demo, room for its boxes too). 0 = no cap: behind a
                            TCP proxy such as HAProxy every client has the proxy's address
+  --operator-token-file FILE   the operator's secret (its first line, at least 16 characters;
+                           or the AIRBOX_OPERATOR_TOKEN environment variable): with
+                           'Authorization: Bearer <token>' it reads every box's dead letters
+                           (GET /api/v1/dead-letters); without one only a box's owner reads its
+                           own (GET /api/v1/devices/ID/dead-letters with the box's credentials)
   --trust-proxy ADDRS      the reverse proxies (comma-separated addresses or CIDRs, or 'true' for
                            any) whose X-Forwarded-For names the client: without it every visitor
                            behind a proxy shares the proxy's per-IP rate limit
@@ -61,6 +67,8 @@ embedded defaults (SQLite in the data dir, no external service).
   --demo-devices N         boxes in the demo fleet (default 200)
   --demo-history-hours N   hours simulated before live (default 72, the three days a box
                            needs for a model of its own; 0 = live only)
+
+${DEAD_LETTER_USAGE}
 
 ${REFERENCE_FEED_USAGE}
 

@@ -8,6 +8,7 @@ import { parseCommandArgs } from '../args.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
+import { DEAD_LETTER_OPTIONS, DEAD_LETTER_USAGE, deadLetterBudget } from '../serve/dead-letters.ts';
 import { startOpsHttp } from '../ops-http.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import { waitForSignal } from '../signals.ts';
@@ -35,6 +36,8 @@ From one broker over MQTT ('airbox serve --handoff mqtt'):
   --host ADDR         address for /metrics and /healthz (default 0.0.0.0)
   --http-port N       port for /metrics and /healthz (default 9464; 0 = a free port)
 
+${DEAD_LETTER_USAGE}
+
 ${CLUSTER_USAGE}
 
 ${STORE_USAGE}`;
@@ -48,6 +51,7 @@ export const WORKER_OPTIONS = {
   'data-dir': { type: 'string' },
   host: { type: 'string' },
   'http-port': { type: 'string' },
+  ...DEAD_LETTER_OPTIONS,
   ...STORE_OPTIONS,
   ...CLUSTER_OPTIONS,
 } as const;
@@ -80,7 +84,12 @@ export const workerCommand: Command = {
       now: io.now,
       onError: (e) => log('calibration-reload-failed', { error: String(e) }),
     });
-    const worker = new StreamWorker({ store, now: io.now, calibration: calibration.provider });
+    const worker = new StreamWorker({
+      store,
+      now: io.now,
+      calibration: calibration.provider,
+      deadLetterBudget: deadLetterBudget(v, io.now),
+    });
     const source =
       cluster !== null
         ? await streamSource(v, cluster, worker, io, log)

@@ -23,6 +23,7 @@ import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
 import { openStore } from '../store-options.ts';
+import { deadLetterBudget, operatorToken, refusedLetters, trackLogins } from './dead-letters.ts';
 import {
   brokerLimits,
   demoDevices,
@@ -42,6 +43,8 @@ export interface ServeBase {
   host: string;
   handoff: Handoff;
   cluster: Cluster | null;
+  /** Reads every box's dead letters over HTTP; undefined: only their owners read them. */
+  operatorToken: string | undefined;
 }
 
 /** The store, the device registry and the calibration models. */
@@ -71,8 +74,9 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
   const dataDir = resolve(v['data-dir'] ?? 'data');
   const host = v.host ?? '0.0.0.0';
   const log = jsonLogger(io);
+  const token = operatorToken(v['operator-token-file']);
   const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
-  return { v, io, log, dataDir, host, handoff, cluster };
+  return { v, io, log, dataDir, host, handoff, cluster, operatorToken: token };
 }
 
 export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {
@@ -95,15 +99,19 @@ export async function startIngest(base: ServeBase, data: ServeData): Promise<Ser
     store: data.store,
     now: io.now,
     calibration: data.calibration.provider,
+    // One budget for the worker's dead letters and the broker's refusals (brokerOptions).
+    deadLetterBudget: deadLetterBudget(base.v, io.now),
   });
   const sink = readingSink(handoff, worker, cluster);
   // Every PUBLISH as received, for the maker page's raw tail (/api/v1/devices/:id/raw.sse);
   // scaled out, a box's messages reach the tail on whichever node serves it.
   const rawMessages = new RawBus();
   const rawRelay = cluster && (await startRawRelay(rawMessages, cluster.redis, cluster.keys));
-  const broker = await startBroker(
-    brokerOptions(base, data, sink, rawRelay ? rawRelay.tap : (m) => rawMessages.publish(m)),
-  );
+  let loginOf: (clientId: string | null) => string | null = () => null;
+  const deadLetters = refusedLetters(data.store, worker.deadLetterBudget, () => loginOf);
+  const tap: BrokerOptions['rawTap'] = rawRelay ? rawRelay.tap : (m) => rawMessages.publish(m);
+  const broker = await startBroker(brokerOptions(base, data, { sink, rawTap: tap, deadLetters }));
+  loginOf = trackLogins(broker.aedes);
   // Readings stored by other processes' workers reach this node's live map through Redis.
   const stopRelay =
     cluster !== null && handoff !== 'embedded'
@@ -114,14 +122,13 @@ export async function startIngest(base: ServeBase, data: ServeData): Promise<Ser
 
 function brokerOptions(
   { v, io, log, dataDir, host, cluster }: ServeBase,
-  { store, registry }: ServeData,
-  sink: ReadingSink | null,
-  rawTap: BrokerOptions['rawTap'],
+  { registry }: ServeData,
+  { sink, rawTap, deadLetters }: Pick<BrokerOptions, 'sink' | 'rawTap' | 'deadLetters'>,
 ): BrokerOptions {
   return {
     registry,
     sink,
-    deadLetters: (letter) => store.addDeadLetter(letter),
+    deadLetters,
     persistenceDir: join(dataDir, 'broker'),
     redis: cluster?.redis,
     allowAnonymousLass: v['allow-anonymous-lass'] ?? false,

@@ -10,6 +10,7 @@ import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
 import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
+import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
 export const SERVE_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -28,6 +29,8 @@ export const SERVE_OPTIONS = {
   'max-connections-per-address': { type: 'string' },
   'max-anonymous-connections': { type: 'string' },
   'anonymous-ids-per-minute': { type: 'string' },
+  'operator-token-file': { type: 'string' },
+  ...DEAD_LETTER_OPTIONS,
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },

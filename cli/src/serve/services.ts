@@ -60,7 +60,7 @@ export function startRefits({ v, io, log }: ServeBase, data: ServeData): RefitSc
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host }: ServeBase,
+  { v, io, host, operatorToken }: ServeBase,
   { store, registry, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   metrics: MetricsRegistry,
@@ -84,6 +84,8 @@ export async function startApi(
     deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
     mapStyleUrl: v['map-style'],
     trustProxy: trustProxy(v['trust-proxy']),
+    operatorToken,
+    deadLetterDrops: () => worker.deadLetterBudget.report(),
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
   const httpPort = api.server.address();

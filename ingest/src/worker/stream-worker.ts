@@ -10,8 +10,10 @@ import {
 import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES } from '@airbox/protocol';
 import type { ReadingStore } from '@airbox/store';
 import { calibrate } from './calibration.ts';
+import { DeadLetterBudget } from './dead-letter-budget.ts';
 import { RecentKeys } from './dedup.ts';
 import { LiveBus } from './live.ts';
+import { letterDevice } from './letter-device.ts';
 import { HistoryQc } from './qc.ts';
 import { WriteQueue } from './write-queue.ts';
 
@@ -21,6 +23,11 @@ export interface WorkerOptions {
   calibration?: CalibrationProvider;
   maxPayloadBytes?: number;
   maxPendingReadings?: number;
+  /**
+   * Which dead letters are stored (bytes per client an hour, letters a second); share one
+   * with the broker's refusals. Default: a budget of its own with the default bounds.
+   */
+  deadLetterBudget?: DeadLetterBudget;
 }
 
 /** Counters for /metrics, named after what they count. */
@@ -57,10 +64,12 @@ export class StreamWorker {
   private readonly maxPayloadBytes: number;
 
   private readonly opts: WorkerOptions;
+  readonly deadLetterBudget: DeadLetterBudget;
 
   constructor(opts: WorkerOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
+    this.deadLetterBudget = opts.deadLetterBudget ?? new DeadLetterBudget({ now: this.now });
     this.calibration = opts.calibration ?? identityProvider;
     this.maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.queue = new WriteQueue(opts.store, opts.maxPendingReadings);
@@ -200,14 +209,17 @@ export class StreamWorker {
     code: DeadLetterCode,
     reason: string,
   ): Promise<Outcome> {
-    await this.opts.store.addDeadLetter({
+    const letter = {
       receivedAt: new Date(msg.receivedAtMs).toISOString(),
       topic: msg.topic,
       payload: msg.payload,
       clientId: msg.clientId,
+      deviceId: letterDevice(msg.topic, msg.payload),
       code,
       reason,
-    });
+    };
+    // Over the budget the letter is counted there and not stored; the message is handled.
+    await this.deadLetterBudget.keep(letter, (l) => this.opts.store.addDeadLetter(l));
     this.counters.deadLetters++;
     return { status: 'dead-letter', code, reason };
   }

@@ -8,3 +8,4 @@ export * from './calibration.ts';
 export * from './sink.ts';
 export * from './live.ts';
 export * from './raw-message.ts';
+export * from './dead-letter-drops.ts';

@@ -120,14 +120,36 @@ export interface DeadLetter {
   id?: number;
   receivedAt: string;
   topic: string;
-  /** The raw payload bytes, unchanged. */
+  /** The raw payload bytes, unchanged; only the first ones when listed with `previewBytes`. */
   payload: Uint8Array;
+  /** The whole payload's size; set when listed with `previewBytes` (`payload` may be shorter). */
+  payloadBytes?: number;
   /** MQTT client id of the publisher, where known. */
   clientId: string | null;
+  /**
+   * The box the letter belongs to, whose owner may read it: the publisher's login for a
+   * PUBLISH the broker refused, the device the topic or payload names for one the worker could
+   * not store (the broker lets a box publish only as itself). Unset or null: operators only.
+   */
+  deviceId?: string | null;
   /** Stable code from the closed table (DEAD_LETTER_CODES); read back with readDeadLetterCode. */
   code: DeadLetterCode;
   /** Human-readable: names the input and the problem. */
   reason: string;
+}
+
+/** Which dead letters `deadLetters` lists: a page of the newest, one box's or everyone's. */
+export interface DeadLetterQuery {
+  /** At most this many; default 100. */
+  limit?: number;
+  /** Only letters received at or after this time (epoch ms). */
+  sinceMs?: number;
+  /** The id of the last letter of the page before: only the letters listed after it. */
+  beforeId?: number;
+  /** Only the letters of this box (DeadLetter.deviceId). */
+  deviceId?: string;
+  /** Cuts each payload to its first N bytes, and sets payloadBytes to its whole size. */
+  previewBytes?: number;
 }
 
 export interface LatestQuery {
@@ -215,8 +237,11 @@ export interface ReadingStore {
   /** The hourly roll-up of the devices, hours starting in [from, to), by device and hour. */
   hourly(query: SeriesQuery): Promise<HourlyRow[]>;
   addDeadLetter(letter: DeadLetter): Promise<void>;
-  /** Newest first. */
-  deadLetters(query?: { limit?: number; sinceMs?: number }): Promise<DeadLetter[]>;
+  /**
+   * Newest first (by receive time, then by id). A page ends with the letter whose id the
+   * next page takes as `beforeId`.
+   */
+  deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]>;
   /**
    * Rewrites the calibrated PM2.5 and its model id of the box readings in range, chunk by
    * chunk (memory stays bounded whatever the range), and nothing else: raw values,

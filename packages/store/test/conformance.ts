@@ -266,6 +266,52 @@ export function describeStoreConformance(
       expect(await times({ sinceMs: baseMs, limit: 2 })).toEqual([2_000, 1_000]);
     });
 
+    it('pages one box’s dead letters with beforeId, each payload cut to a preview', async () => {
+      const deviceId = id('dl-page');
+      const topic = `airbox/v1/${deviceId}/reading`;
+      const sinceMs = Date.now() - HOUR_MS;
+      const payload = new Uint8Array(3_000).map((_, i) => i % 251);
+      // Received out of order, two in one millisecond: listed by time, then id.
+      for (const offsetMs of [0, 4_000, 2_000, 2_000, 1_000]) {
+        await store.addDeadLetter({ ...deadLetter(topic, sinceMs + offsetMs, payload), deviceId });
+      }
+      await store.addDeadLetter(deadLetter(topic, sinceMs + 3_000, payload)); // no box: operators'
+      await settle();
+      const pages: number[][] = [];
+      let beforeId: number | undefined;
+      for (let page = 0; page < 5; page++) {
+        const letters = await store.deadLetters({
+          deviceId,
+          sinceMs,
+          limit: 2,
+          beforeId,
+          previewBytes: 100,
+        });
+        if (letters.length === 0) break;
+        for (const l of letters) {
+          expect(l.deviceId).toBe(deviceId);
+          expect(l.payloadBytes).toBe(3_000);
+          expect(Array.from(l.payload)).toEqual(Array.from(payload.subarray(0, 100)));
+        }
+        pages.push(letters.map((l) => Date.parse(l.receivedAt) - sinceMs));
+        beforeId = letters.at(-1)?.id;
+      }
+      expect(pages).toEqual([[4_000, 2_000], [2_000, 1_000], [0]]);
+      const everyone = (await store.deadLetters({ sinceMs, limit: 1_000 })).filter(
+        (l) => l.topic === topic,
+      );
+      expect(everyone.map((l) => l.deviceId ?? null)).toEqual([
+        deviceId,
+        null,
+        deviceId,
+        deviceId,
+        deviceId,
+        deviceId,
+      ]);
+      expect(everyone[0]?.payloadBytes).toBeUndefined();
+      expect(everyone[0]?.payload).toHaveLength(3_000);
+    });
+
     recalibrateConformance({ store: () => store, id, write, settle });
     seriesRowsConformance({ store: () => store, id, write });
     outOfRangeConformance({ store: () => store, id, write });

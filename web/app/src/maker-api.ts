@@ -1,5 +1,5 @@
 /**
- * The maker page's calls: a box's raw MQTT tail, the dead letters, and its retained status
+ * The maker page's calls: a box's raw MQTT tail, its dead letters, and its retained status
  * and config (the app-only /app/v1 routes). Answers are parsed as in api.ts.
  */
 import { z } from 'zod';
@@ -49,22 +49,24 @@ export const makerApi = {
   /** The event stream of a box's raw MQTT messages, for an EventSource. */
   rawTailUrl: (id: string) => `/api/v1/devices/${enc(id)}/raw.sse`,
 
-  deadLetters: async (limit: number) =>
+  /** The box's own dead letters, newest first: its owner's credentials only. */
+  deadLetters: async (id: string, password: string, limit: number) =>
     (
       await request(
-        `/api/v1/dead-letters?${q({ limit })}`,
+        `/api/v1/devices/${enc(id)}/dead-letters?${q({ limit })}`,
         z.object({
           deadLetters: z.array(
             z.object({
               receivedAt: z.string(),
               topic: z.string(),
               payloadText: z.string(),
-              clientId: z.string().nullable(),
+              truncated: z.boolean(),
               code: z.string(),
               reason: z.string(),
             }),
           ),
         }),
+        { headers: { authorization: basic(id, password) } },
       )
     ).deadLetters,
 

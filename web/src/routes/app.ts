@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isValidDeviceId, nativeTopic } from '@airbox/protocol';
+import { deviceUnauthorized, ownsDevice, type CredentialCheck } from '../auth.ts';
 import { quoteInput, type ErrorBody } from '../errors.ts';
 
 /**
@@ -16,7 +17,7 @@ import { quoteInput, type ErrorBody } from '../errors.ts';
 /** What the maker page needs from the broker and the device registry (see `brokerDeviceAdmin`). */
 export interface DeviceAdmin {
   /** The role of a valid, unrevoked username/password pair, or null (DeviceRegistry.verify). */
-  verify(username: string, password: string): 'device' | 'service' | null;
+  verify: CredentialCheck;
   /** The retained message on `topic`, or null. */
   retained(topic: string): Promise<Uint8Array | null>;
   /** Publishes a retained QoS 1 message as the server. */
@@ -94,21 +95,9 @@ export const RemoteConfigBody = z
     error: 'samplesPerReport: at most one sample a second fits in intervalS',
   });
 
-/** The `Authorization: Basic` pair (RFC 7617), or null. */
-function basicCredentials(req: FastifyRequest): { user: string; password: string } | null {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
-  if (match?.[1] === undefined) return null;
-  const text = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? null : { user: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
-/** The box's own credentials, or a service account's, may change its config. */
+/** The box's own credentials, or a service account's, may read and change its config. */
 function owns(admin: DeviceAdmin, req: FastifyRequest, deviceId: string): boolean {
-  const creds = basicCredentials(req);
-  if (creds === null) return false;
-  const role = admin.verify(creds.user, creds.password);
-  return role === 'service' || (role === 'device' && creds.user === deviceId);
+  return ownsDevice((user, password) => admin.verify(user, password), req, deviceId);
 }
 
 function parseJson(bytes: Uint8Array | null): unknown {
@@ -153,14 +142,8 @@ function makerGuard(admin: DeviceAdmin | undefined): MakerGuard {
 }
 
 function unauthorized(reply: FastifyReply, id: string) {
-  return sendError(
-    reply
-      // Not "Basic": a browser would pop up its own login dialog over the maker page.
-      .header('WWW-Authenticate', 'AirboxDevice realm="airbox"'),
-    401,
-    'unauthorized',
-    `send Authorization: Basic with ${quoteInput(id)} and the password 'airbox device add' printed`,
-  );
+  const error = deviceUnauthorized(id);
+  return sendError(reply.headers(error.headers), error.statusCode, error.code, error.message);
 }
 
 /** GET the box's retained status: public, like its readings. */
@@ -234,12 +217,15 @@ export function appRoutes(app: FastifyInstance, opts: AppOptions): void {
     wildcard: true,
     index: false,
     decorateReply: false,
-    setHeaders: (reply, path) =>
+    setHeaders: (reply, path) => {
       // Vite puts a content hash in every name under assets/: those never change.
       void reply.header(
         'Cache-Control',
         path.startsWith(join(dir, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ),
+      );
+      // /index.html (and any page in the build) served as a file: the pages' own policy.
+      void reply.header('Content-Security-Policy', contentSecurityPolicy(false));
+    },
   });
   for (const url of PAGES) {
     app.get(url, async (req, reply) =>

@@ -26,6 +26,8 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** false for /healthz and /metrics, which the rate limit exempts. */
   rateLimited: boolean;
+  /** Who may call it: the operator (bearer token) or a box's owner (HTTP Basic); else anyone. */
+  auth?: 'operator' | 'box';
 }
 
 /** Everything a route file needs; one per createApi, nothing module-level. */

@@ -1,22 +1,18 @@
 import { z } from 'zod';
 import { inBBox } from '../bbox.ts';
 import { ifNoneMatchHits, latestEtag } from '../etag.ts';
-import { DeadLetterQuerySchema, LatestQuerySchema } from '../query.ts';
+import { LatestQuerySchema } from '../query.ts';
 import { etagWithPlacement, withIndoor } from '../placement.ts';
-import { DeadLetterDoc, docSchemas, PlacedReadingDoc } from '../schemas.ts';
+import { docSchemas, PlacedReadingDoc } from '../schemas.ts';
 import { getRoute, type RouteContext } from './define.ts';
 
 const LatestResponse = z
   .object({ readings: z.array(PlacedReadingDoc) })
   .register(docSchemas, { id: 'LatestResponse' });
-const DeadLettersResponse = z
-  .object({ deadLetters: z.array(DeadLetterDoc) })
-  .register(docSchemas, { id: 'DeadLettersResponse' });
 
-/** /api/v1/readings/latest (with ETag) and /api/v1/dead-letters. */
+/** /api/v1/readings/latest (with ETag); the dead letters are in dead-letters.ts. */
 export function readingRoutes(ctx: RouteContext): void {
   latestRoute(ctx);
-  deadLettersRoute(ctx);
 }
 
 function latestRoute(ctx: RouteContext): void {
@@ -49,30 +45,6 @@ function latestRoute(ctx: RouteContext): void {
       void reply.header('ETag', etag).header('Cache-Control', 'no-cache');
       if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.code(304).send();
       return { readings };
-    },
-  );
-}
-
-function deadLettersRoute(ctx: RouteContext): void {
-  const { store } = ctx.options;
-  getRoute(
-    ctx,
-    {
-      url: '/api/v1/dead-letters',
-      tag: 'readings',
-      summary: 'messages the worker refused, newest first, with the reason',
-      query: DeadLetterQuerySchema,
-      responses: { 200: { description: 'the refused messages', json: DeadLettersResponse } },
-    },
-    async ({ query }) => {
-      const letters = await store.deadLetters({ limit: query.limit, sinceMs: query.since });
-      return {
-        deadLetters: letters.map((d) => ({
-          ...d,
-          payload: Buffer.from(d.payload).toString('base64'),
-          payloadText: Buffer.from(d.payload).toString('utf8'),
-        })),
-      };
     },
   );
 }

@@ -36,16 +36,10 @@ const StatusDoc = z
       }),
     ),
     deadLetters: z
-      .array(
-        z.object({
-          receivedAt: time,
-          clientId: z.string().nullable(),
-          topic: z.string(),
-          code: z.string(),
-          reason: z.string(),
-        }),
-      )
-      .describe(`the ${DEAD_LETTERS_SHOWN} newest`),
+      .array(z.object({ receivedAt: time, topic: z.string(), code: z.string() }))
+      .describe(
+        `the ${DEAD_LETTERS_SHOWN} newest: when, where and why (the code); their payload, reason and client are for operators (/api/v1/dead-letters)`,
+      ),
     deadLettersError: z.string().nullable().describe('why the store could not list them'),
   })
   .register(docSchemas, { id: 'Status' });
@@ -143,16 +137,16 @@ function tables(s: Status) {
 <td class="muted">${m.help}</td></tr>`,
   );
   const letters = s.deadLetters.map(
-    (d) => markup`<tr><td>${d.receivedAt}</td><td><code>${d.clientId ?? '—'}</code></td>
-<td><code>${d.topic}</code></td><td><code>${d.code}</code></td><td>${d.reason}</td></tr>`,
+    (d) => markup`<tr><td>${d.receivedAt}</td><td><code>${d.topic}</code></td>
+<td><code>${d.code}</code></td></tr>`,
   );
   return {
     health: health.length === 0 ? null : markup`<table>${health}</table>`,
     metrics,
     letters:
       letters.length > 0
-        ? markup`<table><thead><tr><th>received (UTC)</th><th>client</th><th>topic</th>
-<th>code</th><th>reason</th></tr></thead><tbody>${letters}</tbody></table>`
+        ? markup`<table><thead><tr><th>received (UTC)</th><th>topic</th>
+<th>code</th></tr></thead><tbody>${letters}</tbody></table>`
         : s.deadLettersError === null
           ? markup`<p class="muted">none</p>`
           : markup`<p>the store could not list them: ${s.deadLettersError}</p>`,
@@ -179,6 +173,7 @@ ${health}
 <table><thead><tr><th>metric</th><th>type</th><th>value</th><th>per second</th><th>meaning</th></tr></thead>
 <tbody>${metrics}</tbody></table>
 <h2>Dead letters, newest ${DEAD_LETTERS_SHOWN}</h2>
+<p class="muted">Their payloads and reasons: <code>GET /api/v1/dead-letters</code> with the operator token.</p>
 ${letters}
 </body></html>
 `.text;
@@ -188,15 +183,14 @@ async function deadLetters(
   ctx: RouteContext,
 ): Promise<Pick<Status, 'deadLetters' | 'deadLettersError'>> {
   try {
-    const letters = await ctx.options.store.deadLetters({ limit: DEAD_LETTERS_SHOWN });
+    // This page is public: a payload (a password typed into it), the reason (which may quote
+    // the payload) and the client id are not shown, and no payload byte is even read.
+    const letters = await ctx.options.store.deadLetters({
+      limit: DEAD_LETTERS_SHOWN,
+      previewBytes: 0,
+    });
     return {
-      deadLetters: letters.map(({ receivedAt, clientId, topic, code, reason }) => ({
-        receivedAt,
-        clientId,
-        topic,
-        code,
-        reason,
-      })),
+      deadLetters: letters.map(({ receivedAt, topic, code }) => ({ receivedAt, topic, code })),
       deadLettersError: null,
     };
   } catch (error) {

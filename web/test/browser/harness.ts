@@ -123,8 +123,8 @@ export class System {
     ]);
   }
 
-  async json(path: string): Promise<unknown> {
-    const res = await fetch(this.url(path));
+  async json(path: string, headers: Record<string, string> = {}): Promise<unknown> {
+    const res = await fetch(this.url(path), { headers });
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
     return res.json();
   }

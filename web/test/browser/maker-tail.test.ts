@@ -99,8 +99,10 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     expect(config!.line).toContain('set by the server');
     expect(await page.locator('[data-testid=tail] script').count()).toBe(0);
 
-    // The same bytes the store kept as the dead letter.
-    const letters = (await system.json('/api/v1/dead-letters?limit=10')) as {
+    // The same bytes the store kept as the dead letter, which the box's owner may read.
+    const letters = (await system.json(`/api/v1/devices/${box.deviceId}/dead-letters?limit=10`, {
+      authorization: `Basic ${Buffer.from(`${box.username}:${box.password}`).toString('base64')}`,
+    })) as {
       deadLetters: { code: string; payloadText: string; clientId: string }[];
     };
     expect(
@@ -123,5 +125,26 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     expect(config!.line).toContain('已拒絕');
     expect(await page.textContent('[data-testid=raw-tail] h2')).toBe('即時 MQTT 訊息');
     expect(seen.dialogs).toEqual([]);
+  });
+
+  it('shows the refused messages only to the box’s owner, once signed in', async () => {
+    await page.goto(system.url(`/device/${box.deviceId}?lang=en`));
+    await waitForReady(page);
+    expect(await page.locator('[data-testid=refused]').count()).toBe(0);
+    await page.fill('[data-testid=owner] input[name=password]', box.password);
+    await page.click('[data-testid=owner] button[type=submit]');
+    await page.waitForSelector('[data-testid=refused] li');
+    const items = await page.$$eval('[data-testid=refused] li', (lis) =>
+      lis.map((li) => ({
+        code: li.querySelector('code')?.textContent ?? '',
+        text: li.querySelector('pre')?.textContent ?? '',
+      })),
+    );
+    // The undecodable reading (the worker's) and the refused config (the broker's), newest first.
+    expect(items).toEqual([
+      { code: 'invalid-json', text: '{"pm25' },
+      { code: 'not-authorized', text: '{"intervalS":1}' },
+    ]);
+    expect(seen.errors).toEqual([]);
   });
 });

@@ -108,11 +108,17 @@ export function hourlyStatement(m: Measurements, q: SeriesQuery): string {
   return `SELECT ${select} FROM ${m.from(READING_MEASUREMENT)}${where(conditions)} GROUP BY time(1h), "device_id" fill(none)`;
 }
 
+/** A page of dead letters, newest first; `beforeId` is a letter's id, its time in ms. */
 export function deadLettersStatement(
   m: Measurements,
-  q: { limit: number; sinceMs?: number },
+  q: { limit: number; sinceMs?: number; beforeId?: number; deviceId?: string },
 ): string {
-  const conditions = q.sinceMs === undefined ? [] : [`time >= ${timeLiteral(q.sinceMs)}`];
+  const conditions: string[] = [];
+  if (q.sinceMs !== undefined) conditions.push(`time >= ${timeLiteral(q.sinceMs)}`);
+  if (q.beforeId !== undefined) conditions.push(`time < ${timeLiteral(q.beforeId)}`);
+  // A field of the dead-letter points, not a tag: who publishes decides its values, and a
+  // tag's every value would be a series of its own.
+  if (q.deviceId !== undefined) conditions.push(`"device_id" = ${quoteLiteral(q.deviceId)}`);
   const limit = Math.max(0, Math.trunc(q.limit));
   return `SELECT * FROM ${m.from(DEAD_LETTER_MEASUREMENT)}${where(conditions)} ORDER BY time DESC LIMIT ${limit}`;
 }

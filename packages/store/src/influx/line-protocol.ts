@@ -169,6 +169,7 @@ export function deadLetterToLine(letter: DeadLetter, idMs: number): string {
       ['topic', letter.topic],
       ['payload_b64', Buffer.from(letter.payload).toString('base64')],
       ['client_id', letter.clientId],
+      ['device_id', letter.deviceId ?? null],
       ['reason', letter.reason],
       ['received_at', letter.receivedAt],
     ],

@@ -122,16 +122,24 @@ export function rowToHourly(row: QueryRow): HourlyRow {
   };
 }
 
-export function rowToDeadLetter(row: QueryRow): DeadLetter {
+/** A dead-letter point; `payloadBytes` and a cut payload only for a preview. */
+export function rowToDeadLetter(row: QueryRow, previewBytes?: number): DeadLetter {
   const r = new RowReader(row, 'dead_letter row');
-  return {
+  const payload = Buffer.from(r.string('payload_b64') ?? '', 'base64');
+  const letter: DeadLetter = {
     id: r.timeMs(),
     receivedAt: r.requiredString('received_at'),
     topic: r.requiredString('topic'),
-    payload: new Uint8Array(Buffer.from(r.string('payload_b64') ?? '', 'base64')),
+    payload: new Uint8Array(
+      previewBytes === undefined ? payload : payload.subarray(0, previewBytes),
+    ),
     clientId: r.string('client_id'),
     ...readDeadLetterCode(r.requiredString('code'), r.requiredString('reason')),
   };
+  if (previewBytes !== undefined) letter.payloadBytes = payload.length;
+  const deviceId = r.string('device_id');
+  if (deviceId !== null) letter.deviceId = deviceId;
+  return letter;
 }
 
 export function rowToCount(row: QueryRow | undefined): number {

@@ -1,6 +1,7 @@
 import type { StoredReading } from '@airbox/contracts';
 import type {
   DeadLetter,
+  DeadLetterQuery,
   DeviceRows,
   HourlyRow,
   LatestQuery,
@@ -227,12 +228,13 @@ export class InfluxStore implements ReadingStore {
     await this.pipeline.submit([{ kind: 'dead-letter', line: deadLetterToLine(letter, idMs) }]);
   }
 
-  async deadLetters(query: { limit?: number; sinceMs?: number } = {}): Promise<DeadLetter[]> {
+  /** See the port; a preview is cut here, InfluxQL has no function that cuts a string. */
+  async deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     this.assertOpen('deadLetters');
     const limit = query.limit ?? DEFAULT_DEAD_LETTER_LIMIT;
     if (limit <= 0) return [];
     const statement = deadLettersStatement(this.measurements, { ...query, limit });
-    return (await this.query(statement)).map(rowToDeadLetter);
+    return (await this.query(statement)).map((row) => rowToDeadLetter(row, query.previewBytes));
   }
 
   async countReadings(): Promise<number> {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStoreError, messageOf } from './errors.ts';
 import { addMeasureColumns } from './measure-schema.ts';
-import { migrate } from './schema.ts';
+import { addDeadLetterDeviceColumn, migrate } from './schema.ts';
 
 export const IN_MEMORY = ':memory:';
 
@@ -82,6 +82,7 @@ export function openDatabase(path: string, synchronous: SynchronousMode): Databa
     configure(db, synchronous);
     migrate(db, target);
     addMeasureColumns(db);
+    addDeadLetterDeviceColumn(db);
     return db;
   } catch (error) {
     db.close();

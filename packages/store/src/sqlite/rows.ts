@@ -200,13 +200,16 @@ export interface DeadLetterRow {
   received_ms: number;
   topic: string;
   payload: Uint8Array;
+  payload_bytes: number;
   client_id: string | null;
+  device_id: string | null;
   code: string;
   reason: string;
 }
 
-export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
-  return {
+/** A stored dead letter; `payloadBytes` only for a preview, `deviceId` only when known. */
+export function deadLetterFromRow(row: DeadLetterRow, preview: boolean): DeadLetter {
+  const letter: DeadLetter = {
     id: row.id,
     receivedAt: new Date(row.received_ms).toISOString(),
     topic: row.topic,
@@ -215,4 +218,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     clientId: row.client_id,
     ...readDeadLetterCode(row.code, row.reason),
   };
+  if (preview) letter.payloadBytes = row.payload_bytes;
+  if (row.device_id !== null) letter.deviceId = row.device_id;
+  return letter;
 }

@@ -5,7 +5,8 @@ import { SqliteStoreError } from './errors.ts';
  * Schema migrations, oldest first: MIGRATIONS[i] takes `PRAGMA user_version` from i to i + 1.
  * A migration is frozen once released — a later change (a new column) is a new entry, never
  * an edit, because files in the field already ran the old text. The columns of a measure
- * added to MEASURES are not migrations: measure-schema.ts adds them on open.
+ * added to MEASURES are not migrations: measure-schema.ts adds them on open; nor is the
+ * dead letters' device_id (addDeadLetterDeviceColumn).
  */
 const MIGRATIONS: readonly string[] = [
   // v1: raw readings, the hourly roll-up, the latest index and dead letters.
@@ -157,4 +158,23 @@ export function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
+}
+
+/**
+ * Whose dead letter it is (DeadLetter.deviceId), for its box owner's listing: added on open
+ * when the file lacks it, like a measure's column. Additive, so older code still reads and
+ * writes the file (its statements name their columns); older letters keep NULL, who sent
+ * them not being known, and only operators read them.
+ */
+export function addDeadLetterDeviceColumn(db: Database.Database): void {
+  const columns = db
+    .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('dead_letters')")
+    .all();
+  db.transaction(() => {
+    if (!columns.some((c) => c.name === 'device_id')) {
+      db.exec('ALTER TABLE dead_letters ADD COLUMN device_id TEXT');
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS dead_letters_device ON dead_letters (device_id, received_ms)
+      WHERE device_id IS NOT NULL`);
+  })();
 }

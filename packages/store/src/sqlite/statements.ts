@@ -95,18 +95,44 @@ function readingStatements(db: Database.Database) {
   };
 }
 
+/**
+ * A page of dead letters, newest first: received at or after @sinceMs and listed after the
+ * letter (@beforeMs, @beforeId) — the page before's last one — each payload cut to
+ * @previewBytes (substr counts bytes in a BLOB) with its whole size beside it.
+ */
+const DEAD_LETTER_PAGE = {
+  columns: `id, received_ms, topic, substr(payload, 1, @previewBytes) AS payload,
+    length(payload) AS payload_bytes, client_id, device_id, code, reason`,
+  where: 'received_ms >= @sinceMs AND (received_ms, id) < (@beforeMs, @beforeId)',
+  order: 'ORDER BY received_ms DESC, id DESC LIMIT @limit',
+};
+
+export interface DeadLetterPageParams {
+  sinceMs: number;
+  beforeMs: number;
+  beforeId: number;
+  previewBytes: number;
+  limit: number;
+}
+
 function deadLetterStatements(db: Database.Database) {
+  const { columns, where, order } = DEAD_LETTER_PAGE;
   return {
-    insert: db.prepare<[number, string, Uint8Array, string | null, string, string]>(
-      `INSERT INTO dead_letters (received_ms, topic, payload, client_id, code, reason)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+    insert: db.prepare<[number, string, Uint8Array, string | null, string | null, string, string]>(
+      `INSERT INTO dead_letters (received_ms, topic, payload, client_id, device_id, code, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Ids only grow and only the oldest are ever deleted, so "id <= newest - max" keeps at
     // most `max` rows without counting the table on every insert.
     trim: db.prepare<[number]>('DELETE FROM dead_letters WHERE id <= ?'),
-    list: db.prepare<[number, number], DeadLetterRow>(
-      `SELECT id, received_ms, topic, payload, client_id, code, reason FROM dead_letters
-       WHERE received_ms >= ? ORDER BY received_ms DESC, id DESC LIMIT ?`,
+    list: db.prepare<[DeadLetterPageParams], DeadLetterRow>(
+      `SELECT ${columns} FROM dead_letters WHERE ${where} ${order}`,
+    ),
+    listDevice: db.prepare<[DeadLetterPageParams & { deviceId: string }], DeadLetterRow>(
+      `SELECT ${columns} FROM dead_letters WHERE device_id = @deviceId AND ${where} ${order}`,
+    ),
+    receivedMsOf: db.prepare<[number], { received_ms: number }>(
+      'SELECT received_ms FROM dead_letters WHERE id = ?',
     ),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dead_letters'),
   };

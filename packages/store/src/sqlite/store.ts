@@ -2,6 +2,7 @@ import type { StoredReading } from '@airbox/contracts';
 import type Database from 'better-sqlite3';
 import type {
   DeadLetter,
+  DeadLetterQuery,
   DeviceRows,
   HourlyRow,
   LatestQuery,
@@ -32,6 +33,8 @@ const DAY_MS = 86_400_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
 export const DEFAULT_MAX_DEAD_LETTERS = 100_000;
 const DEFAULT_DEAD_LETTER_LIMIT = 100;
+/** substr() length that keeps a whole BLOB: SQLite's largest (SQLITE_MAX_LENGTH ≤ 2^31 - 1). */
+const WHOLE_BLOB_BYTES = 2_147_483_647;
 
 export interface SqliteStoreOptions {
   /** A file path (missing folders are created) or ':memory:' for tests. */
@@ -187,6 +190,7 @@ export class SqliteStore implements ReadingStore {
         letter.topic,
         letter.payload,
         letter.clientId,
+        letter.deviceId ?? null,
         letter.code,
         letter.reason,
       );
@@ -194,13 +198,28 @@ export class SqliteStore implements ReadingStore {
     })();
   }
 
-  async deadLetters(query: { limit?: number; sinceMs?: number } = {}): Promise<DeadLetter[]> {
+  async deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     this.#assertOpen('deadLetters');
-    const sinceMs = query.sinceMs ?? Number.MIN_SAFE_INTEGER;
-    // SQLite reads a negative LIMIT as "no limit"; a caller asking for less than 0 gets 0.
-    const limit = Math.max(0, query.limit ?? DEFAULT_DEAD_LETTER_LIMIT);
-    const rows = this.#sql.deadLetters.list.all(sinceMs, limit);
-    return rows.map(deadLetterFromRow);
+    const { list, listDevice, receivedMsOf } = this.#sql.deadLetters;
+    let before = { beforeMs: Number.MAX_SAFE_INTEGER, beforeId: Number.MAX_SAFE_INTEGER };
+    if (query.beforeId !== undefined) {
+      const cursor = receivedMsOf.get(query.beforeId);
+      // Evicted by maxDeadLetters: so is every older letter, and the listing has ended.
+      if (cursor === undefined) return [];
+      before = { beforeMs: cursor.received_ms, beforeId: query.beforeId };
+    }
+    const params = {
+      sinceMs: query.sinceMs ?? Number.MIN_SAFE_INTEGER,
+      ...before,
+      previewBytes: query.previewBytes ?? WHOLE_BLOB_BYTES,
+      // SQLite reads a negative LIMIT as "no limit"; a caller asking for less than 0 gets 0.
+      limit: Math.max(0, query.limit ?? DEFAULT_DEAD_LETTER_LIMIT),
+    };
+    const rows =
+      query.deviceId === undefined
+        ? list.all(params)
+        : listDevice.all({ ...params, deviceId: query.deviceId });
+    return rows.map((row) => deadLetterFromRow(row, query.previewBytes !== undefined));
   }
 
   /** Dead letters stored now (at most maxDeadLetters). */

@@ -175,33 +175,7 @@ function rawTail(i18n: I18n, deviceId: string): HTMLElement {
   );
 }
 
-async function refusedMessages(i18n: I18n, deviceId: string): Promise<HTMLElement> {
-  const letters = (await makerApi.deadLetters(500)).filter(
-    (d) => d.clientId === deviceId || d.topic.split('/').includes(deviceId),
-  );
-  return el(
-    'section',
-    { class: 'card', attrs: { 'data-testid': 'refused' } },
-    el('h2', {}, i18n.t('refused')),
-    letters.length === 0
-      ? el('p', {}, i18n.t('refusedNone'))
-      : el(
-          'ul',
-          {},
-          ...letters
-            .slice(0, 20)
-            .map((d) =>
-              el(
-                'li',
-                {},
-                el('code', {}, d.code),
-                ` ${i18n.dateTime(d.receivedAt)} — ${d.reason}`,
-                el('pre', {}, d.payloadText.slice(0, 500)),
-              ),
-            ),
-        ),
-  );
-}
+const appConfig = () => api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null }));
 
 /** /device/<id>: what a maker needs to look after one box. */
 export async function render(ctx: PageContext): Promise<void> {
@@ -222,7 +196,9 @@ export async function render(ctx: PageContext): Promise<void> {
       ctx.markReady();
       return;
     }
-    // Nothing stored yet: what it sends, and what was refused, is what its maker needs.
+    // Nothing stored yet: what it sends, and (signed in) what was refused, is what its
+    // maker needs.
+    const config = await appConfig();
     main.append(
       el(
         'p',
@@ -230,20 +206,19 @@ export async function render(ctx: PageContext): Promise<void> {
         i18n.t('nothingStored', { id }),
       ),
       rawTail(i18n, id),
-      await refusedMessages(i18n, id).catch((e: unknown) => errorBox(i18n, e)),
+      ownerSection(i18n, id, config.maker),
     );
     ctx.markReady();
     return;
   }
   const [status, config] = await Promise.all([
     makerApi.makerStatus(id).catch(() => null),
-    api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null })),
+    appConfig(),
   ]);
   main.append(
     summary(i18n, device.device, status),
     flagList(i18n, device.latest),
     rawTail(i18n, id),
-    await refusedMessages(i18n, id).catch((e: unknown) => errorBox(i18n, e)),
     ownerSection(i18n, id, config.maker),
   );
   ctx.markReady();

@@ -135,11 +135,44 @@ function configForm(
   return form;
 }
 
+/** Refused messages shown, newest first. */
+const REFUSED_SHOWN = 20;
+/** Payload text shown of each (the server sends at most 1 KiB of it). */
+const REFUSED_TEXT_CHARS = 500;
+
+/** The box's dead letters: they may hold what only its owner should see, so signed in only. */
+async function refusedMessages(i18n: I18n, id: string, password: string): Promise<HTMLElement> {
+  const letters = await makerApi.deadLetters(id, password, REFUSED_SHOWN);
+  return el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'refused' } },
+    el('h2', {}, i18n.t('refused')),
+    letters.length === 0
+      ? el('p', {}, i18n.t('refusedNone'))
+      : el(
+          'ul',
+          {},
+          ...letters.map((d) =>
+            el(
+              'li',
+              {},
+              el('code', {}, d.code),
+              ` ${i18n.dateTime(d.receivedAt)} — ${d.reason}`,
+              el('pre', {}, d.payloadText.slice(0, REFUSED_TEXT_CHARS)),
+            ),
+          ),
+        ),
+  );
+}
+
 async function unlocked(i18n: I18n, id: string, password: string, out: HTMLElement): Promise<void> {
   const [{ config, topic }, health] = await Promise.all([
     makerApi.makerConfig(id, password),
     api.health().catch(() => ({ ports: undefined })),
   ]);
+  const refused = await refusedMessages(i18n, id, password).catch((e: unknown) =>
+    errorBox(i18n, e),
+  );
   replaceChildren(
     out,
     el(
@@ -150,6 +183,7 @@ async function unlocked(i18n: I18n, id: string, password: string, out: HTMLEleme
       el('pre', {}, JSON.stringify(config ?? {}, null, 2)),
       configForm(i18n, id, password, config),
     ),
+    refused,
     credentials(i18n, id, health.ports ?? {}, topic),
   );
 }
