@@ -75,6 +75,10 @@ describe('task runner (worker threads)', () => {
     const refused = await taskError(runner.run('calibration-refit', bad));
     expect(refused.code).toBe('task-failed');
     expect(refused.remote?.name).toBe('ZodError');
+    // Not plain data: refused before a thread starts.
+    const unclonable = { ...input, store: { store: () => 'sqlite' } } as unknown as typeof input;
+    const notSent = await taskError(runner.run('calibration-refit', unclonable));
+    expect(notSent.remote?.name).toBe('DataCloneError');
   });
 
   it('refits on its own connections: an empty store is the refit’s coded error', async () => {

@@ -93,28 +93,13 @@ export class TaskRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const job of [...this.#queue, ...this.#running]) {
-      this.#settle(
-        job,
-        new TaskError(
-          'task-stopped',
-          job.name,
-          `task ${job.name} stopped: the runner is stopping`,
-          null,
-        ),
-      );
+      this.#settle(job, stopped(job.name, 'stopped: the runner is stopping'));
     }
     await Promise.all(this.#exiting);
   }
 
   #refusal(name: TaskName, signal: AbortSignal | undefined): TaskError | null {
-    if (this.#stopped) {
-      return new TaskError(
-        'task-stopped',
-        name,
-        `task ${name} refused: the runner is stopped`,
-        null,
-      );
-    }
+    if (this.#stopped) return stopped(name, 'refused: the runner is stopped');
     if (signal?.aborted) return aborted(name);
     if (this.#queue.length >= this.#maxQueued) {
       const message = `task ${name} refused: ${this.#queue.length} tasks already waiting (maxQueued); retry later`;
@@ -133,7 +118,13 @@ export class TaskRunner {
 
   #start(job: Job): void {
     const workerData: TaskStart = { module: this.#entry.module, name: job.name, input: job.input };
-    const worker = new Worker(this.#entry.file, { workerData, name: `airbox task ${job.name}` });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#entry.file, { workerData, name: `airbox task ${job.name}` });
+    } catch (e) {
+      // An input that is not plain data (DataCloneError) fails here, not in the thread.
+      return this.#settle(job, failed(job.name, remoteError(e)));
+    }
     job.worker = worker;
     this.#running.add(job);
     worker.on('message', (m: unknown) => this.#onMessage(job, m));
@@ -176,6 +167,10 @@ export class TaskRunner {
     this.#exiting.add(exiting);
     void exiting.then(() => this.#exiting.delete(exiting));
   }
+}
+
+function stopped(name: TaskName, what: string): TaskError {
+  return new TaskError('task-stopped', name, `task ${name} ${what}`, null);
 }
 
 function aborted(name: TaskName): TaskError {
