@@ -18,8 +18,8 @@ export interface RunningServe {
 /**
  * Stops in an order that loses nothing: the demo and the broker first (no new messages;
  * those accepted are in the worker's queue), then the feeds and the task threads (a refit
- * ends there, its models not activated are simply not there; its own connections close
- * with its thread), the worker drained into the store, the relays and the API, and the
+ * cut short keeps the models it activated so far, each in its own transaction, and its
+ * connections close with its thread), the worker drained into the store, the relays and the API, and the
  * store and registries last.
  */
 export async function stopServe(s: RunningServe): Promise<void> {
