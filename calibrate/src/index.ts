@@ -83,6 +83,7 @@ export {
   DEFAULT_REFIT_EVERY_MS,
   startRefitSchedule,
   type RefitScheduleOptions,
+  type RunRefit,
 } from './schedule.ts';
 export {
   DEFAULT_MAX_REGION_DISTANCE_M,

@@ -241,4 +241,23 @@ describe('startRefitSchedule', () => {
     expect(results).toHaveLength(1);
     expect(registry.active()).toHaveLength(6);
   });
+
+  it('refits through an injected runRefit (a worker thread in serve), with the window end', async () => {
+    const calls: number[] = [];
+    const runs: { durationMs: number }[] = [];
+    const result = await refit(registry, steady, { ...options, now: DAY7 });
+    const schedule = startRefitSchedule(registry, steady, {
+      now: () => DAY7,
+      runAtStart: false,
+      runRefit: async (nowMs) => {
+        calls.push(nowMs);
+        return result;
+      },
+      onResult: (_r, run) => runs.push(run),
+    });
+    expect(await schedule.runNow()).toBe(result);
+    schedule.stop();
+    expect(calls).toEqual([DAY7]);
+    expect(runs).toEqual([{ durationMs: expect.any(Number) }]);
+  });
 });

@@ -1,9 +1,17 @@
 import type { RunningBroker, StreamConsumer, StreamHandoff, StreamWorker } from '@airbox/ingest';
 import type { ReadingStore } from '@airbox/store';
-import type { MetricsRegistry, MetricType } from '@airbox/web';
+import type { MetricLabels, MetricsRegistry, MetricType } from '@airbox/web';
+import type { EventLoopLag } from './loop-lag.ts';
+import type { TaskRunner } from './tasks/index.ts';
 
-/** One metric: its name, type, help text and how to read it now. */
-type Metric = [name: string, type: MetricType, help: string, read: () => number];
+/** One metric: its name, type, help text, how to read it now, and its labels if any. */
+type Metric = [
+  name: string,
+  type: MetricType,
+  help: string,
+  read: () => number,
+  labels?: MetricLabels,
+];
 
 /** What an operator watches on /metrics: ingest rate, backlog, dead letters, buffers. */
 export function registerMetrics(
@@ -14,9 +22,11 @@ export function registerMetrics(
     broker?: RunningBroker;
     handoff?: StreamHandoff | null;
     consumer?: StreamConsumer;
+    loopLag?: EventLoopLag;
+    tasks?: TaskRunner;
   },
 ): void {
-  const { worker, store, broker, handoff, consumer } = parts;
+  const { worker, store, broker, handoff, consumer, loopLag, tasks } = parts;
   const metrics: Metric[] = [
     ...workerMetrics(worker),
     ...storeMetrics(store),
@@ -24,8 +34,33 @@ export function registerMetrics(
     ...(broker ? brokerMetrics(broker) : []),
     ...(handoff ? handoffMetrics(handoff) : []),
     ...(consumer ? consumerMetrics(consumer) : []),
+    ...(loopLag ? loopLagMetrics(loopLag) : []),
+    ...(tasks ? taskMetrics(tasks) : []),
   ];
-  for (const [name, type, help, read] of metrics) m.register(name, type, help, read);
+  for (const [name, type, help, read, labels] of metrics)
+    m.register(name, type, help, read, labels);
+}
+
+/**
+ * How late the event loop runs (p50, p99 and, as quantile 1, the max), over the last 5–10 s:
+ * the loop answers MQTT, HTTP and the live streams, so its delay is every client's wait.
+ */
+function loopLagMetrics(lag: EventLoopLag): Metric[] {
+  const help = `Event-loop delay over the last ${lag.windowMs / 1000} s (quantile 1 is the max)`;
+  const name = 'airbox_event_loop_lag_seconds';
+  return [
+    [name, 'gauge', help, () => lag.stats().p50Ms / 1000, { quantile: '0.5' }],
+    [name, 'gauge', help, () => lag.stats().p99Ms / 1000, { quantile: '0.99' }],
+    [name, 'gauge', help, () => lag.stats().maxMs / 1000, { quantile: '1' }],
+  ];
+}
+
+/** Work done in task threads (refits, surfaces), off the event loop. */
+function taskMetrics(tasks: TaskRunner): Metric[] {
+  return [
+    ['airbox_tasks_running', 'gauge', 'Tasks running in worker threads', () => tasks.running],
+    ['airbox_tasks_queued', 'gauge', 'Tasks waiting for a worker thread', () => tasks.queued],
+  ];
 }
 
 /** The stream worker: messages in, readings stored, and what it could not store. */

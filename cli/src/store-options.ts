@@ -30,12 +30,27 @@ export const STORE_USAGE = `store:
                            --influx-db [--influx-rp] [--influx-user, password in AIRBOX_INFLUX_PASSWORD]
   While InfluxDB is unreachable, readings are parked in <data-dir>/influx-spill and replayed.`;
 
-type StoreValues = { [K in keyof typeof STORE_OPTIONS]?: string };
+/** The store flags' values, as parsed (every one a string). */
+export type StoreValues = { [K in keyof typeof STORE_OPTIONS]?: string };
 
+/** Only the store flags of a command's values: what another thread needs to open the store. */
+export function storeValues(v: StoreValues): Record<string, string> {
+  const set = Object.entries(v).filter(
+    (e): e is [string, string] => e[0] in STORE_OPTIONS && typeof e[1] === 'string',
+  );
+  return Object.fromEntries(set);
+}
+
+/**
+ * Opens the store the flags name. `spillDir` replaces InfluxDB's spill directory: a second
+ * client of the same server (a task thread that only reads) must not replay the spill files
+ * of the process's own client, or points could be sent twice.
+ */
 export async function openStore(
   v: StoreValues,
   dataDir: string,
   env = process.env,
+  o: { spillDir?: string } = {},
 ): Promise<ReadingStore> {
   const kind = v.store ?? 'sqlite';
   if (kind === 'sqlite') {
@@ -49,7 +64,7 @@ export async function openStore(
     throw new UsageError(`--store must be sqlite or influxdb, got '${kind}'`);
   if (v['influx-url'] === undefined) throw new UsageError('--store influxdb needs --influx-url');
   const mode = v['influx-mode'] ?? 'v2';
-  const common = { url: v['influx-url'], spillDir: join(dataDir, 'influx-spill') };
+  const common = { url: v['influx-url'], spillDir: o.spillDir ?? join(dataDir, 'influx-spill') };
   const raw =
     mode === 'v1'
       ? {

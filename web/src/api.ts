@@ -23,7 +23,7 @@ import { seriesRoutes } from './routes/series.ts';
 import { MetricSampler, startStatusSampling, statusRoutes } from './routes/status.ts';
 import { systemRoutes } from './routes/system.ts';
 
-export type { ApiOptions, LiveLimits, RateLimitOptions } from './options.ts';
+export type { ApiOptions, LiveLimits, NotReady, RateLimitOptions } from './options.ts';
 export {
   brokerDeviceAdmin,
   type AppOptions,

@@ -10,3 +10,9 @@ export { MAX_RANGE_DAYS } from './series-query.ts';
 export { SLOW_CONSUMER_CLOSE_CODE } from './live/session.ts';
 export * from './surface/index.ts';
 export { surfaceService, type SurfaceServiceOptions } from './surface-service.ts';
+export {
+  computeSurfaceHere,
+  surfaceOutcome,
+  type SurfaceCompute,
+  type SurfaceOutcome,
+} from './surface-compute.ts';

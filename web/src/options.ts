@@ -30,11 +30,22 @@ export interface RateLimitOptions {
   timeWindowMs: number;
 }
 
+/** Why this process should be sent no new clients now: a stable code, the measure in words. */
+export interface NotReady {
+  code: string;
+  message: string;
+}
+
 export interface ApiOptions {
   store: ReadingStore;
   metrics: MetricsRegistry;
   /** Extra facts for /healthz (ports, versions); must not throw. */
   health?: () => Record<string, unknown>;
+  /**
+   * Why this process should get no new clients now (GET /readyz answers 503 with them; none
+   * is 200). Asked on every probe, so cheap; must not throw. Until given: ready.
+   */
+  readiness?: () => readonly NotReady[];
   logger?: boolean;
   /** Injected clock (epoch ms) for `online` and live re-sync bounds. Default Date.now. */
   now?: () => number;

@@ -12,13 +12,8 @@ import type { ReadingStore } from '@airbox/store';
 import { ApiError } from './errors.ts';
 import { idsHash } from './placement.ts';
 import type { SurfaceQuery } from './query.ts';
-import {
-  computeSurface,
-  SurfaceError,
-  surfaceJson,
-  type SurfaceJson,
-  type SurfacePoint,
-} from './surface/index.ts';
+import { computeSurfaceHere, type SurfaceCompute } from './surface-compute.ts';
+import type { SurfaceJson, SurfacePoint } from './surface/index.ts';
 
 export interface SurfaceServiceOptions {
   now?: () => number;
@@ -30,6 +25,8 @@ export interface SurfaceServiceOptions {
   maxCached?: number;
   /** Ids of the boxes placed indoors (the device registry); left out. Default: none. */
   indoorDevices?: () => ReadonlySet<string>;
+  /** Where a surface is computed. Default: in this thread (see surface-compute.ts). */
+  compute?: SurfaceCompute;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
@@ -54,22 +51,15 @@ function surfacePoints(readings: readonly StoredReading[], indoorIds: ReadonlySe
   return { points, version };
 }
 
-/** The surface for a query; a bad bbox or size is the client's 400. */
-function computeFor(points: SurfacePoint[], q: SurfaceQuery): SurfaceJson {
-  try {
-    const b = q.bbox;
-    return surfaceJson(
-      computeSurface(points, {
-        method: q.method,
-        bbox: b === undefined ? undefined : [b.west, b.south, b.east, b.north],
-        width: q.size,
-        height: q.size,
-      }),
-    );
-  } catch (e) {
-    if (e instanceof SurfaceError) throw new ApiError(400, 'bad-query', e.message);
-    throw e;
-  }
+/** The surface for a query, computed by `compute`; a bad bbox or size is the client's 400. */
+async function computeFor(
+  compute: SurfaceCompute,
+  points: SurfacePoint[],
+  q: SurfaceQuery,
+): Promise<SurfaceJson> {
+  const outcome = await compute(points, q);
+  if ('badQuery' in outcome) throw new ApiError(400, 'bad-query', outcome.badQuery);
+  return outcome.surface;
 }
 
 export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {}) {
@@ -78,7 +68,9 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
   const minBoxes = o.minBoxes ?? 5;
   const maxCached = o.maxCached ?? 32;
   const indoorDevices = o.indoorDevices ?? (() => NONE_INDOOR);
-  const cache = new Map<string, { version: string; surface: SurfaceJson }>();
+  const compute = o.compute ?? computeSurfaceHere;
+  // The surface as a promise: viewers asking while it is computed share the one computation.
+  const cache = new Map<string, { version: string; surface: Promise<SurfaceJson> }>();
 
   return async (q: SurfaceQuery): Promise<SurfaceJson> => {
     const readings = await store.latest({ kind: 'box', sinceMs: now() - maxAgeMs });
@@ -93,10 +85,14 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
     const key = JSON.stringify([q.method, q.bbox ?? null, q.size ?? null]);
     const hit = cache.get(key);
     if (hit?.version === version) return hit.surface;
-    const surface = computeFor(points, q);
+    const entry = { version, surface: computeFor(compute, points, q) };
     cache.delete(key);
-    cache.set(key, { version, surface });
+    cache.set(key, entry);
     if (cache.size > maxCached) cache.delete(cache.keys().next().value!);
-    return surface;
+    // A failure is not kept: the next request computes again.
+    entry.surface.catch(() => {
+      if (cache.get(key) === entry) cache.delete(key);
+    });
+    return entry.surface;
   };
 }

@@ -129,7 +129,7 @@ describe('OpenAPI', () => {
     }>();
     expect(doc.openapi).toBe('3.1.0');
     const served = routes
-      .filter((r) => r.method === 'GET' && /^\/(api\/v1|healthz|metrics|status)/.test(r.url))
+      .filter((r) => r.method === 'GET' && /^\/(api\/v1|healthz|readyz|metrics|status)/.test(r.url))
       .map((r) => r.url.replace(/:(\w+)/g, '{$1}'))
       .sort();
     expect(served).toContain('/api/v1/live');

@@ -9,7 +9,14 @@ import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
 import { DEAD_LETTER_USAGE } from '../serve/dead-letters.ts';
 import { parseServeArgs, SERVE_OPTIONS } from '../serve/options.ts';
-import { announce, startApi, startDemo, startMonitoring, startRefits } from '../serve/services.ts';
+import {
+  announce,
+  startApi,
+  startDemo,
+  startMonitoring,
+  startRefits,
+  startTasks,
+} from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
@@ -92,13 +99,14 @@ export const serveCommand: Command = {
     const base = await prepare(parseServeArgs(argv), io);
     const data = await openData(base);
     const ingest = await startIngest(base, data);
-    const { metrics, referenceFeed } = startMonitoring(base, data, ingest);
-    const refits = startRefits(base, data);
-    const { api, ports } = await startApi(base, data, ingest, metrics);
+    const tasks = startTasks();
+    const monitoring = startMonitoring(base, data, ingest, tasks);
+    const refits = startRefits(base, data, tasks);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
     const demo = startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, referenceFeed, refits, api, demo });
+    await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });
     return 0;
   },
 };

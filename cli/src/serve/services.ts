@@ -1,4 +1,4 @@
-import { startRefitSchedule } from '@airbox/calibrate';
+import { startRefitSchedule, type RunRefit } from '@airbox/calibrate';
 import { StreamHandoff, type ReferenceFeed } from '@airbox/ingest';
 import {
   brokerDeviceAdmin,
@@ -6,12 +6,17 @@ import {
   MetricsRegistry,
   surfaceService,
   type RetainedBroker,
+  type SurfaceCompute,
 } from '@airbox/web';
 import { startReferenceFeedFromOptions } from '../commands/reference.ts';
 import { startDemoFleet, type DemoFleet } from '../demo.ts';
+import { EventLoopLag } from '../loop-lag.ts';
 import { registerMetrics } from '../serve-metrics.ts';
+import { storeValues } from '../store-options.ts';
+import { TaskRunner } from '../tasks/index.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
 import { demoDevices, nonNegative, port, trustProxy } from './options.ts';
+import { serveReadiness } from './readiness.ts';
 
 type RefitSchedule = ReturnType<typeof startRefitSchedule>;
 type Api = ReturnType<typeof createApi>;
@@ -24,35 +29,81 @@ export interface ServePorts {
   http: number | null;
 }
 
-/** /metrics, and the reference feed, which registers its own counters there. */
+/** What watches the process: /metrics, the event-loop lag, and the reference feed. */
+export interface ServeMonitoring {
+  metrics: MetricsRegistry;
+  loopLag: EventLoopLag;
+  referenceFeed: ReferenceFeed | null;
+}
+
+/**
+ * Threads for the CPU-heavy work (refits, surfaces), away from the event loop that answers
+ * the boxes and browsers. Two: a refit running for minutes does not keep surfaces waiting,
+ * and more would only compete for the cores the loop needs.
+ */
+export function startTasks(): TaskRunner {
+  return new TaskRunner({ maxRunning: 2 });
+}
+
+/** /metrics, the event-loop lag, and the reference feed, which registers its own counters. */
 export function startMonitoring(
   { v, io, log }: ServeBase,
   { store }: ServeData,
   { worker, broker, sink }: ServeIngest,
-): { metrics: MetricsRegistry; referenceFeed: ReferenceFeed | null } {
+  tasks: TaskRunner,
+): ServeMonitoring {
   const metrics = new MetricsRegistry();
+  const loopLag = new EventLoopLag();
   registerMetrics(metrics, {
     worker,
     store,
     broker,
     handoff: sink instanceof StreamHandoff ? sink : null,
+    loopLag,
+    tasks,
   });
   const referenceFeed = startReferenceFeedFromOptions(v, { worker, metrics, log, now: io.now });
-  return { metrics, referenceFeed };
+  return { metrics, loopLag, referenceFeed };
+}
+
+/**
+ * A refit in a task thread, on its own connections to the model registry and the store;
+ * the provider (openData) picks the new models up by the registry's version.
+ */
+function refitInThread(
+  { v, log, dataDir }: ServeBase,
+  data: ServeData,
+  tasks: TaskRunner,
+): RunRefit {
+  const registryPath = data.models.path;
+  const store = storeValues(v);
+  return (nowMs) =>
+    tasks.run(
+      'calibration-refit',
+      { nowMs, dataDir, registryPath, store },
+      { onProgress: (p) => log('calibration-refit-progress', { ...p }) },
+    );
 }
 
 /** The daily refit of calibration models, unless --no-refit. */
-export function startRefits({ v, io, log }: ServeBase, data: ServeData): RefitSchedule | null {
+export function startRefits(
+  base: ServeBase,
+  data: ServeData,
+  tasks: TaskRunner,
+): RefitSchedule | null {
+  const { v, io, log } = base;
   if (v['no-refit']) return null;
   return startRefitSchedule(data.models, data.store, {
     now: io.now,
     // The demo fits once its history is in (startDemo), not on an empty store.
     runAtStart: !v.demo,
-    onResult: (r) =>
+    runRefit: refitInThread(base, data, tasks),
+    onResult: (r, run) =>
       log('calibration-refit', {
         models: r.models.map((m) => m.id),
         skipped: r.skipped.length,
         drift: r.drift.length,
+        durationMs: run.durationMs,
       }),
     onError: (e) => log('calibration-refit-failed', { error: (e as Error).message }),
   });
@@ -63,12 +114,16 @@ export async function startApi(
   { v, io, host, operatorToken }: ServeBase,
   { store, registry, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
-  metrics: MetricsRegistry,
+  { metrics, loopLag }: ServeMonitoring,
+  tasks: TaskRunner,
 ): Promise<{ api: Api; ports: ServePorts }> {
+  // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
+  const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
   const api = createApi({
     store,
     metrics,
     health: () => ({ ports: broker.ports }),
+    readiness: serveReadiness(loopLag, worker),
     now: io.now,
     live: worker.live,
     raw: rawMessages,
@@ -79,6 +134,7 @@ export async function startApi(
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => registry.indoorDeviceIds(),
+      compute: computeSurface,
     }),
     // Aedes's typings leave out its `persistence`, which every broker instance has.
     deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),

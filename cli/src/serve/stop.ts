@@ -1,14 +1,15 @@
-import type { ReferenceFeed } from '@airbox/ingest';
 import type { DemoFleet } from '../demo.ts';
+import type { TaskRunner } from '../tasks/index.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
-import type { startApi, startRefits } from './services.ts';
+import type { ServeMonitoring, startApi, startRefits } from './services.ts';
 
 /** Everything a running `airbox serve` holds, for stopServe. */
 export interface RunningServe {
   base: ServeBase;
   data: ServeData;
   ingest: ServeIngest;
-  referenceFeed: ReferenceFeed | null;
+  monitoring: ServeMonitoring;
+  tasks: TaskRunner;
   refits: ReturnType<typeof startRefits>;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
@@ -16,8 +17,10 @@ export interface RunningServe {
 
 /**
  * Stops in an order that loses nothing: the demo and the broker first (no new messages;
- * those accepted are in the worker's queue), then the feeds, the worker drained into the
- * store, the relays and the API, and the store and registries last.
+ * those accepted are in the worker's queue), then the feeds and the task threads (a refit
+ * cut short keeps the models it activated so far, each in its own transaction, and its
+ * connections close with its thread), the worker drained into the store, the relays and the API, and the
+ * store and registries last.
  */
 export async function stopServe(s: RunningServe): Promise<void> {
   const { log, cluster } = s.base;
@@ -26,8 +29,10 @@ export async function stopServe(s: RunningServe): Promise<void> {
   log('stopping', { pendingReadings: worker.pendingReadings });
   await s.demo?.stop();
   await broker.close();
-  await s.referenceFeed?.stop();
+  await s.monitoring.referenceFeed?.stop();
   s.refits?.stop();
+  await s.tasks.stop();
+  s.monitoring.loopLag.stop();
   calibration.stop();
   await worker.drain();
   await stopRelay?.();

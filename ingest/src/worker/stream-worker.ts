@@ -121,6 +121,11 @@ export class StreamWorker {
     return this.queue.pendingReadings;
   }
 
+  /** The write queue's bound: at it, new messages are refused until the store catches up. */
+  get maxPendingReadings(): number {
+    return this.queue.maxPendingReadings;
+  }
+
   /** What the store reported: readings newly written, and ones it already had. */
   get storeTotals(): { written: number; duplicates: number } {
     return this.queue.totals;

@@ -63,6 +63,11 @@ export class WriteQueue {
     return this.pending;
   }
 
+  /** The bound of pendingReadings: beyond it enqueue refuses (`overloaded`). */
+  get maxPendingReadings(): number {
+    return this.maxPending;
+  }
+
   /** Resolves when everything enqueued so far is settled. */
   async drain(): Promise<void> {
     while (this.pending > 0 || this.scheduled || this.committing !== null) {

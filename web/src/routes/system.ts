@@ -8,7 +8,19 @@ const HealthDoc = z
   .catchall(z.unknown())
   .register(docSchemas, { id: 'Health' });
 
-/** /healthz, /metrics (both exempt from the rate limit) and the OpenAPI document. */
+const ReadinessDoc = z
+  .object({
+    status: z.enum(['ready', 'not-ready']),
+    reasons: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .describe('why this process should get no new clients now; empty when ready'),
+  })
+  .register(docSchemas, { id: 'Readiness' });
+
+/**
+ * /healthz (liveness), /readyz (readiness), /metrics (all three exempt from the rate limit)
+ * and the OpenAPI document.
+ */
 export function systemRoutes(ctx: RouteContext): void {
   const { options } = ctx;
 
@@ -22,6 +34,33 @@ export function systemRoutes(ctx: RouteContext): void {
       responses: { 200: { description: 'the server is up', json: HealthDoc } },
     },
     async () => ({ status: 'ok', store: options.store.kind, ...options.health?.() }),
+  );
+
+  // Liveness and readiness apart: a process busy for a while (a long catch-up) is alive
+  // and must not be restarted or have its connections cut, but new boxes and viewers
+  // belong on another node until it has caught up.
+  getRoute(
+    ctx,
+    {
+      url: '/readyz',
+      tag: 'system',
+      summary: 'readiness: whether to send this process new clients (load balancers ask this)',
+      description:
+        '503 while the process is too busy to take more, e.g. its event loop lags or its write queue is near its bound; /healthz still answers 200 then.',
+      rateLimited: false,
+      responses: {
+        200: { description: 'ready', json: ReadinessDoc },
+        503: { description: 'not ready, with the reasons', json: ReadinessDoc },
+      },
+    },
+    async (_input, _req, reply) => {
+      const reasons = options.readiness?.() ?? [];
+      const status = reasons.length === 0 ? 'ready' : 'not-ready';
+      return reply
+        .code(reasons.length === 0 ? 200 : 503)
+        .header('Cache-Control', 'no-store')
+        .send({ status, reasons });
+    },
   );
 
   getRoute(

@@ -45,6 +45,12 @@ export interface FleetProgress {
   connected: number;
   /** Boxes in a simulated Wi-Fi outage right now. */
   inOutage: number;
+  /** Boxes whose (re)connect is under way (e.g. just back from an outage). */
+  connecting: number;
+  /** Connects that failed (refused, or no CONNACK in time) since the fleet started. */
+  connectFailures: number;
+  /** Open connections the broker or network closed (not a simulated outage, not the end). */
+  connectionsLost: number;
   readingsMade: number;
   readingsAcked: number;
   backlog: number;
@@ -77,6 +83,9 @@ export function initialProgress(startMs: number, boxes: number): FleetProgress {
     boxes,
     connected: 0,
     inOutage: 0,
+    connecting: 0,
+    connectFailures: 0,
+    connectionsLost: 0,
     readingsMade: 0,
     readingsAcked: 0,
     backlog: 0,

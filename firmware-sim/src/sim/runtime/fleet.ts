@@ -24,6 +24,7 @@ import { VirtualPms5003 } from './virtual-pms.ts';
 interface TickCounts {
   connected: number;
   inOutage: number;
+  connecting: number;
   backlog: number;
   droppedReadings: number;
 }
@@ -113,7 +114,7 @@ export class Fleet {
   #tick(): void {
     const realMs = this.#now();
     if (!this.#stopping) this.#advance(realMs);
-    const counts = { connected: 0, inOutage: 0, backlog: 0, droppedReadings: 0 };
+    const counts = { connected: 0, inOutage: 0, connecting: 0, backlog: 0, droppedReadings: 0 };
     for (const vb of this.#boxes) this.#tend(vb, realMs, counts);
     Object.assign(this.progress, counts);
     this.#reference.tend(this.#simMs);
@@ -162,7 +163,10 @@ export class Fleet {
     const online = !this.#stopping && (ended || this.#online(vb));
     if (!online) counts.inOutage++;
     const link = vb.link;
-    if (link !== null && link.state === 'closed') vb.link = null;
+    if (link !== null && link.state === 'closed') {
+      vb.link = null;
+      this.progress.connectionsLost++;
+    }
     if (!online && vb.link !== null && !this.#stopping) {
       vb.link.drop('simulated Wi-Fi outage');
       vb.link = null;
@@ -178,6 +182,7 @@ export class Fleet {
       });
     }
     if (vb.link?.state === 'open') counts.connected++;
+    if (vb.connecting) counts.connecting++;
     counts.backlog += vb.backlog;
     counts.droppedReadings += vb.droppedReadings;
   }
@@ -230,6 +235,7 @@ export class Fleet {
       link.publish(nativeTopic(id, 'status'), status(true), true).catch(() => undefined);
     } catch (e) {
       vb.lastError = (e as Error).message;
+      this.progress.connectFailures++;
       vb.retryAtMs = this.#now() + 5_000 + (vb.box.index % 50) * 100;
     }
   }
