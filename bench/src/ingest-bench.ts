@@ -7,7 +7,8 @@ import { DeviceRegistry, type Credentials } from '@airbox/ingest';
 import { holdConnections } from './connections.ts';
 import { connectAll, countingSubscriber, runLoad, type LoadClient } from './load.ts';
 import { percentile, sampleProcess } from './proc.ts';
-import { freePort, startServe, stop, waitForPort } from './process.ts';
+import { freePort } from '@airbox/testkit';
+import { startServe, stop, waitForPort } from './process.ts';
 
 /** Targets on the 2-core reference machine (issue: ingest). */
 export const INGEST_TARGETS = {

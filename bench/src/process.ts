@@ -3,7 +3,7 @@
  * they are ready, stopped and waited for, and the ports they listen on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { z } from 'zod';
 
 export async function startProcess(
@@ -101,17 +101,6 @@ export async function startServeWithDefaults(
     env,
   );
   return { child, ports: ListeningLine.parse(JSON.parse(line)).ports };
-}
-
-/** A port the kernel says is free now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 }
 
 /** Resolves once something accepts connections on the port (at most 10 s). */

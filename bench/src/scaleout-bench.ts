@@ -6,7 +6,8 @@ import { haveBinary, redisArgs, startInfluxd } from '@airbox/testkit';
 import { DeviceRegistry, type Credentials } from '@airbox/ingest';
 import { measure, strip } from './ingest-bench.ts';
 import { sampleProcess } from './proc.ts';
-import { freePort, startProcess, startServe, stop, waitForPort } from './process.ts';
+import { freePort } from '@airbox/testkit';
+import { startProcess, startServe, stop, waitForPort } from './process.ts';
 
 export interface ScaleoutBenchOptions {
   airbox: string[];

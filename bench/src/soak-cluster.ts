@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DEFAULT_PARTITIONS, DEFAULT_PREFIX, streamKey } from '@airbox/ingest';
-import { freePort } from './process.ts';
+import { freePort } from '@airbox/testkit';
 import { metricValue, type InfluxTarget } from './soak-count.ts';
 import { SoakProcess, type SoakProcessSpec } from './soak-process.ts';
 import { haproxySpec, influxdSpec, redisSpec } from './soak-servers.ts';

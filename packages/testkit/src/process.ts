@@ -10,16 +10,38 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** A port free on 127.0.0.1 right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to servers a test starts, from below the kernel's ephemeral range (32768–60999 on
+ * Linux): a port picked by `listen(0)` comes from that range, and between its release and the
+ * server binding it, any outgoing connection (a test's thousands of MQTT clients) may take it —
+ * the EADDRINUSE a soak once failed on. Each process draws from its own slice, from a random
+ * start, so processes running side by side rarely meet, and every port is checked free first.
+ */
+const PORT_BASE = 10_000;
+const PORT_SLICE = 1_000;
+const PORT_SLICES = 22;
+let portSlice = -1;
+let portNext = 0;
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/** A port free on 127.0.0.1 right now, outside the range outgoing connections draw from. */
+export async function freePort(): Promise<number> {
+  if (portSlice < 0) {
+    portSlice = process.pid % PORT_SLICES;
+    portNext = Math.floor(Math.random() * PORT_SLICE);
+  }
+  for (let tries = 0; tries < PORT_SLICE; tries++) {
+    const port = PORT_BASE + portSlice * PORT_SLICE + (portNext++ % PORT_SLICE);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_BASE + portSlice * PORT_SLICE}…+${PORT_SLICE}`);
 }
 
 export interface RunResult {
