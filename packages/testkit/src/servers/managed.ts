@@ -41,6 +41,8 @@ export interface ManagedServerOptions {
   /** For servers that do not speak HTTP: true once the server takes requests. */
   ready?: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** What stop() sends first; SIGTERM unless the server waits on its clients at SIGTERM. */
+  stopSignal?: NodeJS.Signals;
 }
 
 const OUTPUT_LIMIT = 16_384;
@@ -119,7 +121,7 @@ class ManagedServer implements TestServer {
   }
 
   async stop(): Promise<void> {
-    await this.end('SIGTERM', STOP_GRACE_MS);
+    await this.end(this.opts.stopSignal ?? 'SIGTERM', STOP_GRACE_MS);
     await rm(this.dir, { recursive: true, force: true });
   }
 
