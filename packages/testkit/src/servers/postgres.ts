@@ -75,6 +75,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     // SIGTERM is a "smart" shutdown that waits for every client to leave; SIGINT ends
     // their sessions (they see 57P01) and stops at once.
     stopSignal: 'SIGINT',
+    killChildren: true,
   });
   const createDatabase = async (name = `t${++databases}_${randomBytes(4).toString('hex')}`) => {
     if (!DB_NAME.test(name))
