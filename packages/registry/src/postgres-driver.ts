@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlDriver } from './port.ts';
+import { RegistryError, type SqlDriver } from './port.ts';
 import { numberPlaceholders } from './placeholders.ts';
 import { describeTarget, mapPostgresError } from './postgres-errors.ts';
 
@@ -8,18 +8,17 @@ export interface PostgresDriverOptions {
   poolSize?: number;
   /** How long a query waits for a connection, new or pooled, before 'unavailable' (default 5 s). */
   connectTimeoutMs?: number;
+  /** How long a statement may take before 'unavailable' and its connection is closed (default 30 s). */
+  queryTimeoutMs?: number;
 }
 
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 const IDLE_CLOSE_MS = 30_000;
+const KEEPALIVE_MS = 10_000;
 /** Translations kept; the stores' SQL is a few dozen constant strings. */
 const TRANSLATION_CACHE = 1_000;
-
-/** The part of pg.Pool and pg.PoolClient the driver queries through. */
-interface Queryable {
-  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
-}
 
 // pg's OIDs (pg_type.dat): int8 20 (COUNT(*), BIGINT ids and sequences), numeric 1700 (SUM of a
 // BIGINT). pg hands both back as strings; SQLite gives numbers, and the stores read one shape.
@@ -57,11 +56,11 @@ function translate(sql: string, params: readonly unknown[]): string {
   return t.text;
 }
 
-/** all/run over one Queryable; errors mapped to 'unavailable' where the database is out of reach. */
+/** all/run over one way of sending a query; errors mapped to 'unavailable' where the database is out of reach. */
 abstract class QueryingDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
-  protected abstract readonly target: Queryable;
   protected abstract readonly where: string;
+  protected abstract send(text: string, values: unknown[]): Promise<pg.QueryResult>;
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.query(sql, params)).rows as T[];
@@ -71,11 +70,11 @@ abstract class QueryingDriver implements SqlDriver {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
-  protected async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  private async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     const text = translate(sql, params);
     try {
       // Buffers travel as BYTEA and come back as Buffers: pg's default both ways.
-      return await this.target.query(text, [...params]);
+      return await this.send(text, [...params]);
     } catch (err) {
       throw mapPostgresError(err, this.where);
     }
@@ -85,70 +84,99 @@ abstract class QueryingDriver implements SqlDriver {
   abstract close(): Promise<void>;
 }
 
-/** The driver the stores hold: a pool; each transaction checks one connection out. */
+/** The driver the stores hold: a pool; a query or a transaction checks one connection out. */
 class PoolDriver extends QueryingDriver {
-  protected readonly target: pg.Pool;
   protected readonly where: string;
+  private readonly pool: pg.Pool;
 
   constructor(url: string, where: string, options: PostgresDriverOptions) {
     super();
     this.where = where;
-    this.target = new pg.Pool({
+    this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       idleTimeoutMillis: IDLE_CLOSE_MS,
+      // Without a probe, a server gone without a word (a cut link) is noticed after hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_MS,
       types,
     });
     // An idle connection the server drops (a restart) is removed from the pool, which then
     // emits 'error'; unheard, that would end the process. The next query reconnects, or
     // reports 'unavailable' if the server is still away.
-    this.target.on('error', () => {});
+    this.pool.on('error', () => {});
+  }
+
+  protected send(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    return this.withClient((client) => client.query(text, values));
   }
 
   async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    return this.withClient(async (client, broken) => {
+      const tx = new ClientDriver(client, this.where);
+      await tx.run('BEGIN');
+      try {
+        const result = await fn(tx);
+        await tx.run('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(broken);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Checks a connection out for `use` and back in. One that failed (lost, timed out, or
+   * `broken` by `use`) is closed rather than handed to the next caller; one that only ran a
+   * failing statement (a duplicate key) stays, where pool.query would close it.
+   */
+  private async withClient<T>(
+    use: (client: pg.PoolClient, broken: (err: Error) => void) => Promise<T>,
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.target.connect();
+      client = await this.pool.connect();
     } catch (err) {
       throw mapPostgresError(err, this.where);
     }
+    let failure: Error | undefined;
+    const broken = (err: Error) => void (failure ??= err);
     // A checked-out client's lost connection is an 'error' event as well as a failed query.
-    let broken: Error | undefined;
-    const onError = (err: Error) => (broken = err);
-    client.on('error', onError);
-    const tx = new ClientDriver(client, this.where);
+    client.on('error', broken);
     try {
-      await tx.run('BEGIN');
-      const result = await fn(tx);
-      await tx.run('COMMIT');
-      return result;
+      return await use(client, broken);
     } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
-      throw mapPostgresError(err, this.where);
+      const mapped = mapPostgresError(err, this.where);
+      if (mapped instanceof RegistryError && mapped.code === 'unavailable') broken(mapped);
+      throw mapped;
     } finally {
-      client.off('error', onError);
-      // A connection that failed is closed rather than handed to the next caller.
-      client.release(broken);
+      client.off('error', broken);
+      client.release(failure);
     }
   }
 
   async close(): Promise<void> {
-    if (!this.target.ended) await this.target.end();
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
 /** One checked-out connection inside a transaction; a nested transaction is a savepoint. */
 class ClientDriver extends QueryingDriver {
-  protected readonly target: pg.PoolClient;
   protected readonly where: string;
+  private readonly client: pg.PoolClient;
   private savepoints = 0;
 
-  constructor(target: pg.PoolClient, where: string) {
+  constructor(client: pg.PoolClient, where: string) {
     super();
-    this.target = target;
+    this.client = client;
     this.where = where;
+  }
+
+  protected send(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    return this.client.query(text, values);
   }
 
   async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {

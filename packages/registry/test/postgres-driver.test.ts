@@ -86,6 +86,19 @@ describe.skipIf(skip)('the PostgreSQL driver', () => {
     expect(isUniqueViolation(err)).toBe(true);
   });
 
+  it('keeps its connection after a failed statement, and closes one that timed out', async () => {
+    const one = open(url, { poolSize: 1, queryTimeoutMs: 300 });
+    const pid = async () =>
+      (await one.all<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid;
+    const first = await pid();
+    await one.run('INSERT INTO items (id, n) VALUES (?, ?)', ['dup', 1]);
+    await failure(one.run('INSERT INTO items (id, n) VALUES (?, ?)', ['dup', 2]));
+    expect(await pid()).toBe(first);
+    const slow = await failure(one.all('SELECT pg_sleep(2)'));
+    expect(slow).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/timeout/) });
+    expect(await pid()).not.toBe(first);
+  });
+
   it('says how many values a statement wanted when it got the wrong number', async () => {
     const err = await failure(db.all('SELECT * FROM items WHERE id = ?', []));
     expect(err.message).toMatch(/1 placeholders but got 0 values/);
