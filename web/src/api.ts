@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import { ApiStats } from './api-stats.ts';
 import { ERROR_SERVER_OPTIONS, installErrorHandlers } from './error-replies.ts';
+import { installKeyQuota, rateLimitKey } from './accounts/key-quota.ts';
 import { ApiError } from './errors.ts';
 import {
   DEFAULT_RATE_LIMIT,
@@ -12,7 +13,12 @@ import {
   type ResolvedApiOptions,
 } from './options.ts';
 import type { RouteContext, RouteDoc } from './routes/define.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { myDeviceRoutes } from './routes/my-devices.ts';
+import { orgRoutes } from './routes/orgs.ts';
+import { transferRoutes } from './routes/transfer.ts';
 import { extensionRoutes } from './routes/extensions.ts';
 import { liveRoutes } from './routes/live.ts';
 import { rawRoutes } from './routes/raw.ts';
@@ -43,9 +49,9 @@ function corsFor(origin: string | string[]) {
       'ETag',
       'Retry-After',
       'Content-Disposition',
-      'x-ratelimit-limit',
-      'x-ratelimit-remaining',
-      'x-ratelimit-reset',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
     ],
     maxAge: 86_400,
   };
@@ -65,17 +71,22 @@ function corsFor(origin: string | string[]) {
 
 function registerPlugins(app: FastifyInstance, options: ResolvedApiOptions, stats: ApiStats): void {
   void app.register(cors, { delegator: corsFor(options.corsOrigin ?? '*') });
+  const registry = options.accounts?.registry;
+  if (registry !== undefined) installKeyQuota(app, registry, options.now);
   if (options.rateLimit !== false) {
     const limit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
     void app.register(rateLimit, {
-      max: limit.max,
+      // RateLimit-Limit, -Remaining, -Reset on every limited answer (IETF draft-ietf-httpapi-ratelimit-headers).
+      enableDraftSpec: true,
+      keyGenerator: async (req) => (await rateLimitKey(registry, req)).key,
+      max: async (req) => (await rateLimitKey(registry, req)).perMinute ?? limit.max,
       timeWindow: limit.timeWindowMs,
       onExceeded: () => (stats.rateLimited += 1),
       errorResponseBuilder: (_req, context) =>
         new ApiError(
           429,
           'rate-limited',
-          `more than ${context.max} requests from this address within ${Math.round(limit.timeWindowMs / 1000)} s; retry in ${context.after}`,
+          `more than ${context.max} requests from this address or API key within ${Math.round(limit.timeWindowMs / 1000)} s; retry in ${context.after}`,
         ),
     });
   }
@@ -125,6 +136,11 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     extensionRoutes(ctx);
     liveRoutes(ctx);
     rawRoutes(ctx);
+    accountRoutes(ctx);
+    myDeviceRoutes(ctx);
+    transferRoutes(ctx);
+    orgRoutes(ctx);
+    apiKeyRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryError, type RegistryErrorCode } from '@airbox/registry';
 import { ApiError, quoteInput, type ApiErrorCode, type ErrorBody } from './errors.ts';
 
 /**
@@ -34,7 +35,24 @@ function codeOf(status: number, fastifyCode: string | undefined): ApiErrorCode {
   return CODE_OF_STATUS[status] ?? 'bad-request';
 }
 
-export function errorReply(error: FastifyError | ApiError): { status: number; body: ErrorBody } {
+/** A registry refusal (a taken e-mail, a malformed id, the database away) as HTTP. */
+const REGISTRY_STATUS: Readonly<Record<RegistryErrorCode, number>> = {
+  'invalid-device-id': 400,
+  'invalid-email': 400,
+  'weak-password': 400,
+  'invalid-input': 400,
+  exists: 409,
+  'not-found': 404,
+  unavailable: 503,
+};
+
+type AnyError = FastifyError | ApiError | RegistryError;
+
+export function errorReply(error: AnyError): { status: number; body: ErrorBody } {
+  if (error instanceof RegistryError) {
+    const status = REGISTRY_STATUS[error.code];
+    return { status, body: { error: { code: error.code, message: error.message } } };
+  }
   if (error instanceof ApiError) {
     return {
       status: error.statusCode,
@@ -63,7 +81,7 @@ function notFound(req: FastifyRequest, reply: FastifyReply) {
 
 /** The handlers of a Fastify instance: every error a route, a plugin or Fastify throws. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ApiError, req, reply) => {
+  app.setErrorHandler((error: AnyError, req, reply) => {
     const { status, body } = errorReply(error);
     if (status >= 500) req.log.error({ err: error }, 'request failed');
     if (error instanceof ApiError) void reply.headers(error.headers);

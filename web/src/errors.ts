@@ -14,6 +14,12 @@ export type ApiErrorCode =
   | 'not-available'
   | 'method-not-allowed'
   | 'unauthorized'
+  | 'not-signed-in'
+  | 'sign-in-failed'
+  | 'too-many-attempts'
+  | 'csrf-token-invalid'
+  | 'quota-exceeded'
+  | 'conflict'
   | 'forbidden'
   | 'upgrade-required'
   | 'body-too-large'
@@ -77,6 +83,6 @@ export function describeQueryError(error: z.ZodError): string {
 }
 
 /** A zod failure on query or path parameters as the 400 the API answers. */
-export function badInput(where: 'query' | 'path', error: z.ZodError): ApiError {
-  return new ApiError(400, where === 'query' ? 'bad-query' : 'bad-path', describeQueryError(error));
+export function badInput(where: 'query' | 'path' | 'body', error: z.ZodError): ApiError {
+  return new ApiError(400, `bad-${where}`, describeQueryError(error));
 }

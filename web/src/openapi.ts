@@ -71,7 +71,7 @@ function response(doc: ResponseDoc): JsonObject {
 /** The responses every route can give besides its own: bad input, rate limit, failure. */
 function commonResponses(route: RouteDoc): Record<number, ResponseDoc> {
   const out: Record<number, ResponseDoc> = {};
-  if (route.query !== undefined || route.params !== undefined) {
+  if (route.query !== undefined || route.params !== undefined || route.body !== undefined) {
     out[400] = { description: 'a parameter is malformed; the message names it', json: ErrorDoc };
   }
   if (route.rateLimited) {
@@ -98,22 +98,47 @@ const SECURITY_SCHEMES = {
     scheme: 'basic',
     description: "the box's MQTT username (its id) and password, or a service account's",
   },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'airbox_session',
+    description:
+      'the cookie POST /api/v1/session sets (`__Host-airbox_session` over HTTPS); a change also needs the header X-CSRF-Token with the csrfToken of GET /api/v1/me',
+  },
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an API key (POST /api/v1/me/api-keys); needs no CSRF token',
+  },
 } as const;
 
-const SECURITY_OF: Record<NonNullable<RouteDoc['auth']>, keyof typeof SECURITY_SCHEMES> = {
-  operator: 'operatorToken',
-  box: 'boxCredentials',
+const SECURITY_OF: Record<NonNullable<RouteDoc['auth']>, (keyof typeof SECURITY_SCHEMES)[]> = {
+  operator: ['operatorToken'],
+  box: ['boxCredentials'],
+  account: ['session', 'apiKey'],
 };
+
+/** The JSON body a route takes, from its zod schema (its input side). */
+function requestBody(route: RouteDoc): JsonObject {
+  if (route.body === undefined) return {};
+  const schema = omit(z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }), [
+    '$schema',
+  ]);
+  return { requestBody: { required: true, content: { 'application/json': { schema } } } };
+}
 
 function operation(route: RouteDoc): JsonObject {
   const all = { ...commonResponses(route), ...route.responses };
+  const method = route.method ?? 'get';
+  const security = route.auth === undefined ? [] : SECURITY_OF[route.auth];
   return {
-    operationId: `get_${route.url.replace('/api/v1/', '').replace(/[^A-Za-z0-9]+/g, '_')}`,
+    operationId: `${method}_${route.url.replace('/api/v1/', '').replace(/[^A-Za-z0-9]+/g, '_')}`,
     summary: route.summary,
     ...(route.description === undefined ? {} : { description: route.description }),
-    ...(route.auth === undefined ? {} : { security: [{ [SECURITY_OF[route.auth]]: [] }] }),
+    ...(security.length === 0 ? {} : { security: security.map((name) => ({ [name]: [] })) }),
     tags: [route.tag],
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    ...requestBody(route),
     responses: Object.fromEntries(
       Object.entries(all).map(([status, doc]) => [status, response(doc)]),
     ),
@@ -135,7 +160,7 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    paths[path] = { ...paths[path], get: operation(route) };
+    paths[path] = { ...paths[path], [route.method ?? 'get']: operation(route) };
   }
   return withoutDatePatterns({
     openapi: '3.1.0',

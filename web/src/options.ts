@@ -1,6 +1,7 @@
 import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
+import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { PublicStore, publicLive, publicRaw } from './public-view.ts';
@@ -84,6 +85,11 @@ export interface ApiOptions {
   operatorToken?: string;
   /** What the dead-letter budget kept and dropped; until given, its route answers 404. */
   deadLetterDrops?: () => DeadLetterDropReport;
+  /**
+   * Accounts, organisations, self-service boxes and API keys, kept in the registry; until
+   * given, their routes answer 404 `not-available`.
+   */
+  accounts?: AccountsOptions;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -105,6 +111,8 @@ export interface ResolvedApiOptions extends ApiOptions {
   indoorDevices: () => ReadonlySet<string>;
   /** Box credentials (AppOptions.deviceAdmin's verify): who may read a box's dead letters. */
   verifyCredentials: CredentialCheck | undefined;
+  /** The store as it is, for a box's owner: private boxes and exact positions included. */
+  ownerStore: ReadingStore;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
@@ -123,6 +131,7 @@ export function resolveOptions(
   return {
     ...opts,
     verifyCredentials,
+    ownerStore: opts.store,
     store: new PublicStore(opts.store, indoorDevices),
     live: live === undefined ? undefined : publicLive(live, indoorDevices),
     raw: raw === undefined ? undefined : publicRaw(raw, indoorDevices),

@@ -26,9 +26,18 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** false for /healthz and /metrics, which the rate limit exempts. */
   rateLimited: boolean;
-  /** Who may call it: the operator (bearer token) or a box's owner (HTTP Basic); else anyone. */
-  auth?: 'operator' | 'box';
+  /**
+   * Who may call it: the operator (bearer token), a box's owner (HTTP Basic), a signed-in
+   * account (session cookie, plus X-CSRF-Token on a change, or an API key); else anyone.
+   */
+  auth?: 'operator' | 'box' | 'account';
+  /** Default 'get'. */
+  method?: RouteMethod;
+  /** The JSON request body, validated before the handler runs. */
+  body?: z.ZodObject;
 }
+
+export type RouteMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /** Everything a route file needs; one per createApi, nothing module-level. */
 export interface RouteContext {
@@ -49,8 +58,8 @@ export interface RouteSpec<
   rateLimited?: boolean;
 }
 
-export type RouteHandler<Q, P> = (
-  input: { query: Parsed<Q>; params: Parsed<P> },
+export type RouteHandler<Q, P, B = undefined> = (
+  input: { query: Parsed<Q>; params: Parsed<P>; body: Parsed<B> },
   req: FastifyRequest,
   reply: FastifyReply,
 ) => Promise<unknown>;
@@ -58,7 +67,7 @@ export type RouteHandler<Q, P> = (
 function parseWith(
   schema: z.ZodObject | undefined,
   value: unknown,
-  where: 'query' | 'path',
+  where: 'query' | 'path' | 'body',
 ): unknown {
   if (schema === undefined) return {};
   const result = schema.safeParse(value);
@@ -70,11 +79,11 @@ function parseWith(
 export function parseInput<Q extends z.ZodObject | undefined, P extends z.ZodObject | undefined>(
   spec: { query?: Q; params?: P },
   req: FastifyRequest,
-): { query: Parsed<Q>; params: Parsed<P> } {
+): { query: Parsed<Q>; params: Parsed<P>; body: Parsed<undefined> } {
   // Path first: /devices/<bad id> is a bad path whatever its query says.
   const params = parseWith(spec.params, req.params, 'path') as Parsed<P>;
   const query = parseWith(spec.query, req.query, 'query') as Parsed<Q>;
-  return { query, params };
+  return { query, params, body: {} };
 }
 
 /**
@@ -92,4 +101,39 @@ export function getRoute<Q extends z.ZodObject | undefined, P extends z.ZodObjec
   ctx.app.get(spec.url, { config: rateLimited ? {} : { rateLimit: false } }, async (req, reply) =>
     handler(parseInput(spec, req), req, reply),
   );
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface BodyRouteSpec<
+  B extends z.ZodObject | undefined,
+  P extends z.ZodObject | undefined,
+> extends Omit<RouteDoc, 'query' | 'params' | 'rateLimited' | 'body' | 'method'> {
+  method: Exclude<RouteMethod, 'get'>;
+  body?: B;
+  params?: P;
+}
+
+/**
+ * Registers a route that changes something (POST, PATCH, DELETE) and its documentation. The
+ * path is checked before the body, a body that is not the documented JSON is a 400 `bad-body`
+ * naming the field, and every such route is rate-limited.
+ */
+export function changeRoute<B extends z.ZodObject | undefined, P extends z.ZodObject | undefined>(
+  ctx: RouteContext,
+  spec: BodyRouteSpec<B, P>,
+  handler: RouteHandler<undefined, P, B>,
+): void {
+  ctx.docs.push({ ...spec, rateLimited: true });
+  ctx.app.route({
+    method: spec.method.toUpperCase(),
+    url: spec.url,
+    // Every body these routes take is a small form; a larger one is refused unread.
+    bodyLimit: MAX_BODY_BYTES,
+    handler: async (req, reply) => {
+      const params = parseWith(spec.params, req.params, 'path') as Parsed<P>;
+      const body = parseWith(spec.body, req.body ?? {}, 'body') as Parsed<B>;
+      return handler({ query: {}, params, body }, req, reply);
+    },
+  });
 }

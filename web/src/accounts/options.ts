@@ -1,0 +1,29 @@
+import type { Registry } from '@airbox/registry';
+import type { CookiePolicy } from './session-cookie.ts';
+import type { SignInLimits } from './sign-in-limiter.ts';
+
+/** Where boxes connect, shown with new credentials so a maker can copy the exact settings. */
+export interface MqttEndpoint {
+  host: string;
+  port: number;
+  /** The WebSocket port (path /mqtt), if the broker has one. */
+  wsPort?: number;
+}
+
+/** Accounts, organisations, self-service boxes and API keys (ApiOptions.accounts). */
+export interface AccountsOptions {
+  registry: Registry;
+  /**
+   * Called after a box was added, changed, rotated, revoked, moved or removed, before the
+   * answer: the broker's and the API's view of the registry catch up at once (a RegistryView's
+   * refresh), instead of at their next poll.
+   */
+  afterDeviceChange?: () => Promise<void>;
+  cookies?: CookiePolicy;
+  /** How long a sign-in lasts. Default 7 days. */
+  sessionTtlMs?: number;
+  signInLimits?: Partial<SignInLimits>;
+  mqtt?: MqttEndpoint;
+}
+
+export const DEFAULT_SESSION_TTL_MS = 7 * 86_400_000;
