@@ -4,7 +4,7 @@ import type { ReadingStore } from '@airbox/store';
 import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
-import { PublicStore, publicLive, publicRaw } from './public-view.ts';
+import { PublicStore, publicLive, publicRaw, type PublicPolicy } from './public-view.ts';
 import type { SurfaceQuery } from './query.ts';
 
 /** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
@@ -79,6 +79,14 @@ export interface ApiOptions {
    */
   indoorDevices?: () => ReadonlySet<string>;
   /**
+   * Ids of the private boxes (the registry's visibility): on no public route — not the
+   * devices, readings, series, live stream, raw tail, surface or /status. Asked per answer.
+   * Until given, every box is public.
+   */
+  hiddenDevices?: () => ReadonlySet<string>;
+  /** Indoor boxes whose owner chose to show the exact position (not on the grid). */
+  exactPositionDevices?: () => ReadonlySet<string>;
+  /**
    * The operator's secret: `Authorization: Bearer <it>` reads every box's dead letters. Until
    * given, those routes answer 403 (a box's owner still reads its own).
    */
@@ -109,6 +117,8 @@ export interface ResolvedApiOptions extends ApiOptions {
   maxJsonRows: number;
   liveLimits: LiveLimits;
   indoorDevices: () => ReadonlySet<string>;
+  /** What public answers leave out (private boxes) and round (indoor positions). */
+  publicPolicy: () => PublicPolicy;
   /** Box credentials (AppOptions.deviceAdmin's verify): who may read a box's dead letters. */
   verifyCredentials: CredentialCheck | undefined;
   /** The store as it is, for a box's owner: private boxes and exact positions included. */
@@ -127,18 +137,44 @@ export function resolveOptions(
   verifyCredentials?: CredentialCheck,
 ): ResolvedApiOptions {
   const indoorDevices = opts.indoorDevices ?? (() => NONE_INDOOR);
+  const publicPolicy = policyOf(opts, indoorDevices);
   const { live, raw } = opts;
   return {
     ...opts,
     verifyCredentials,
     ownerStore: opts.store,
-    store: new PublicStore(opts.store, indoorDevices),
-    live: live === undefined ? undefined : publicLive(live, indoorDevices),
-    raw: raw === undefined ? undefined : publicRaw(raw, indoorDevices),
+    store: new PublicStore(opts.store, publicPolicy),
+    live: live === undefined ? undefined : publicLive(live, publicPolicy),
+    raw: raw === undefined ? undefined : publicRaw(raw, publicPolicy),
     now: opts.now ?? Date.now,
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
     maxJsonRows: opts.maxJsonRows ?? 500_000,
     liveLimits: { ...DEFAULT_LIVE_LIMITS, ...opts.liveLimits },
     indoorDevices,
+    publicPolicy,
+  };
+}
+
+/**
+ * The public policy from the registry's sets. The sets are asked on every answer; the
+ * difference (indoor but not exact) is worked out again only when one of them changed, which
+ * a RegistryView signals by handing out a new set.
+ */
+function policyOf(opts: ApiOptions, indoor: () => ReadonlySet<string>): () => PublicPolicy {
+  const hidden = opts.hiddenDevices ?? (() => NONE_INDOOR);
+  const exact = opts.exactPositionDevices ?? (() => NONE_INDOOR);
+  let memo: {
+    indoor: ReadonlySet<string>;
+    exact: ReadonlySet<string>;
+    policy: PublicPolicy;
+  } | null = null;
+  return () => {
+    const [i, e, h] = [indoor(), exact(), hidden()];
+    if (memo?.indoor !== i || memo.exact !== e) {
+      const rounded = e.size === 0 ? i : new Set([...i].filter((id) => !e.has(id)));
+      memo = { indoor: i, exact: e, policy: { rounded, hidden: h } };
+    }
+    if (memo.policy.hidden !== h) memo.policy = { ...memo.policy, hidden: h };
+    return memo.policy;
   };
 }

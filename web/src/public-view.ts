@@ -2,6 +2,7 @@ import type { LiveSource, RawSource, StoredReading } from '@airbox/contracts';
 import {
   rowLabels,
   type DeviceRows,
+  type HourlyRow,
   type LatestQuery,
   type ReadingRow,
   type ReadingStore,
@@ -14,19 +15,26 @@ import { isIndoor, onIndoorGrid, publicReading } from './placement.ts';
 import { redactRawMessage } from './raw-redaction.ts';
 
 /**
- * What the public routes see of the store, the live stream and the raw tail: an indoor
- * box's position on the indoor grid (placement.ts), wherever it leaves the API. Applied
- * once, where the API takes its options (options.ts), rather than route by route, so
- * filters by position (bbox) see the grid too — a bbox tested against the exact position
+ * What the public routes see of the store, the live stream and the raw tail (issue 15's
+ * "private boxes never leak"): a private box is not there at all, and an indoor box's
+ * position is on the indoor grid (placement.ts) unless its owner chose the exact one.
+ * Applied once, where the API takes its options (options.ts), rather than route by route,
+ * so filters by position (bbox) see the grid too — a bbox tested against the exact position
  * would let anyone narrow it down at will — and a route added later cannot forget it.
  */
+export interface PublicPolicy {
+  /** Boxes whose position is told on the grid. */
+  rounded: ReadonlySet<string>;
+  /** Private boxes: on no public route. */
+  hidden: ReadonlySet<string>;
+}
 
-type IndoorIds = () => ReadonlySet<string>;
+type Policy = () => PublicPolicy;
 
-/** A row of an indoor box with its position on the grid; the row itself otherwise. */
-function publicRow(deviceId: string, row: ReadingRow, indoorIds: ReadonlySet<string>) {
+/** A row of a rounded box with its position on the grid; the row itself otherwise. */
+function publicRow(deviceId: string, row: ReadingRow, rounded: ReadonlySet<string>) {
   const [, , lat, lon] = row;
-  if (!isIndoor({ deviceId, kind: rowLabels(row).kind }, indoorIds)) return row;
+  if (!isIndoor({ deviceId, kind: rowLabels(row).kind }, rounded)) return row;
   if (lat === null && lon === null) return row;
   const copy = [...row];
   copy[2] = onIndoorGrid(lat);
@@ -35,19 +43,25 @@ function publicRow(deviceId: string, row: ReadingRow, indoorIds: ReadonlySet<str
   return copy as unknown as ReadingRow;
 }
 
+/** The readings the public may see, positions as it may see them. */
+function shownReadings(readings: StoredReading[], { rounded, hidden }: PublicPolicy) {
+  const kept = hidden.size === 0 ? readings : readings.filter((r) => !hidden.has(r.deviceId));
+  return kept.map((r) => publicReading(r, rounded));
+}
+
 /**
- * The store with latest(), series() and seriesRows() as the public sees them; every other
- * method (hourly rows carry no position, dead letters …) is the store's own. A method
- * added to the port must be added here, so whoever adds one decides whether it tells a
- * position.
+ * The store with latest(), series(), seriesRows() and hourly() as the public sees them;
+ * every other method is the store's own (dead letters are for operators and owners, and the
+ * public /status page filters its own). A method added to the port must be added here, so
+ * whoever adds one decides what it tells.
  */
 export class PublicStore implements ReadingStore {
   readonly #store: ReadingStore;
-  readonly #indoorIds: IndoorIds;
+  readonly #policy: Policy;
 
-  constructor(store: ReadingStore, indoorIds: IndoorIds) {
+  constructor(store: ReadingStore, policy: Policy) {
     this.#store = store;
-    this.#indoorIds = indoorIds;
+    this.#policy = policy;
   }
 
   get kind(): ReadingStore['kind'] {
@@ -55,25 +69,30 @@ export class PublicStore implements ReadingStore {
   }
 
   async latest(query?: LatestQuery): Promise<StoredReading[]> {
-    const ids = this.#indoorIds();
-    return (await this.#store.latest(query)).map((r) => publicReading(r, ids));
+    return shownReadings(await this.#store.latest(query), this.#policy());
   }
 
   async series(query: SeriesQuery): Promise<StoredReading[]> {
-    const ids = this.#indoorIds();
-    return (await this.#store.series(query)).map((r) => publicReading(r, ids));
+    return shownReadings(await this.#store.series(query), this.#policy());
   }
 
   async seriesRows(query: SeriesQuery): Promise<DeviceRows[]> {
-    const ids = this.#indoorIds();
-    return (await this.#store.seriesRows(query)).map(({ deviceId, rows }) => ({
-      deviceId,
-      rows: ids.has(deviceId) ? rows.map((row) => publicRow(deviceId, row, ids)) : rows,
-    }));
+    const { rounded, hidden } = this.#policy();
+    return (await this.#store.seriesRows(query))
+      .filter(({ deviceId }) => !hidden.has(deviceId))
+      .map(({ deviceId, rows }) => ({
+        deviceId,
+        rows: rounded.has(deviceId) ? rows.map((row) => publicRow(deviceId, row, rounded)) : rows,
+      }));
+  }
+
+  async hourly(query: SeriesQuery): Promise<HourlyRow[]> {
+    const { hidden } = this.#policy();
+    const rows = await this.#store.hourly(query);
+    return hidden.size === 0 ? rows : rows.filter((r) => !hidden.has(r.deviceId));
   }
 
   write: ReadingStore['write'] = (readings) => this.#store.write(readings);
-  hourly: ReadingStore['hourly'] = (query) => this.#store.hourly(query);
   addDeadLetter: ReadingStore['addDeadLetter'] = (letter) => this.#store.addDeadLetter(letter);
   deadLetters: ReadingStore['deadLetters'] = (query) => this.#store.deadLetters(query);
   countReadings: ReadingStore['countReadings'] = () => this.#store.countReadings();
@@ -85,24 +104,31 @@ export class PublicStore implements ReadingStore {
   }
 }
 
-/** The live stream with each reading as the public sees it. */
-export function publicLive(source: LiveSource, indoorIds: IndoorIds): LiveSource {
+/** The live stream with each reading as the public sees it, private boxes left out. */
+export function publicLive(source: LiveSource, policy: Policy): LiveSource {
   return {
     subscribe: (listener) =>
       source.subscribe((readings) => {
-        const ids = indoorIds();
-        listener(readings.map((r) => publicReading(r, ids)));
+        const shown = shownReadings(readings, policy());
+        if (shown.length > 0) listener(shown);
       }),
   };
 }
 
-/** The raw tail with an indoor box's positions redacted from its messages (raw-redaction.ts). */
-export function publicRaw(source: RawSource, indoorIds: IndoorIds): RawSource {
-  // Asked per message: a box moved indoors is redacted from its next message on.
+/**
+ * The raw tail: nothing of a private box, and a rounded box's positions redacted from its
+ * messages (raw-redaction.ts). Asked per message: a box made private or moved indoors is
+ * hidden or redacted from its next message on.
+ */
+export function publicRaw(source: RawSource, policy: Policy): RawSource {
   const shown = <M extends { deviceId: string; text: string }>(m: M): M =>
-    indoorIds().has(m.deviceId) ? redactRawMessage(m) : m;
+    policy().rounded.has(m.deviceId) ? redactRawMessage(m) : m;
   return {
-    recentOf: (deviceId, afterSeq) => source.recentOf(deviceId, afterSeq).map(shown),
-    subscribe: (deviceId, listener) => source.subscribe(deviceId, (m) => listener(shown(m))),
+    recentOf: (deviceId, afterSeq) =>
+      policy().hidden.has(deviceId) ? [] : source.recentOf(deviceId, afterSeq).map(shown),
+    subscribe: (deviceId, listener) =>
+      source.subscribe(deviceId, (m) => {
+        if (!policy().hidden.has(deviceId)) listener(shown(m));
+      }),
   };
 }

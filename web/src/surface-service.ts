@@ -25,6 +25,8 @@ export interface SurfaceServiceOptions {
   maxCached?: number;
   /** Ids of the boxes placed indoors (the device registry); left out. Default: none. */
   indoorDevices?: () => ReadonlySet<string>;
+  /** Ids of the private boxes; left out too: no public answer tells their values. */
+  hiddenDevices?: () => ReadonlySet<string>;
   /** Where a surface is computed. Default: in this thread (see surface-compute.ts). */
   compute?: SurfaceCompute;
 }
@@ -32,21 +34,21 @@ export interface SurfaceServiceOptions {
 const NONE_INDOOR: ReadonlySet<string> = new Set();
 
 /** The points a surface is drawn from: trusted outdoor box readings with a position. */
-function surfacePoints(readings: readonly StoredReading[], indoorIds: ReadonlySet<string>) {
+function surfacePoints(readings: readonly StoredReading[], leftOut: (id: string) => boolean) {
   const points: SurfacePoint[] = [];
   const leftIndoors: string[] = [];
   let newest = '';
   for (const r of readings) {
     const value = r.pm25CalibratedUgM3 ?? r.pm25UgM3;
     if (r.lat === null || r.lon === null || value === null || !pm25Trusted(r.flags)) continue;
-    if (indoorIds.has(r.deviceId)) {
+    if (leftOut(r.deviceId)) {
       leftIndoors.push(r.deviceId);
       continue;
     }
     points.push({ lat: r.lat, lon: r.lon, value });
     if (r.receivedAt > newest) newest = r.receivedAt;
   }
-  // A box moved indoors or out changes the points without a new reading.
+  // A box moved indoors or out, or made private, changes the points without a new reading.
   const version = `${points.length}/${newest}/${idsHash(leftIndoors)}`;
   return { points, version };
 }
@@ -68,13 +70,15 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
   const minBoxes = o.minBoxes ?? 5;
   const maxCached = o.maxCached ?? 32;
   const indoorDevices = o.indoorDevices ?? (() => NONE_INDOOR);
+  const hiddenDevices = o.hiddenDevices ?? (() => NONE_INDOOR);
   const compute = o.compute ?? computeSurfaceHere;
   // The surface as a promise: viewers asking while it is computed share the one computation.
   const cache = new Map<string, { version: string; surface: Promise<SurfaceJson> }>();
 
   return async (q: SurfaceQuery): Promise<SurfaceJson> => {
     const readings = await store.latest({ kind: 'box', sinceMs: now() - maxAgeMs });
-    const { points, version } = surfacePoints(readings, indoorDevices());
+    const [indoor, hidden] = [indoorDevices(), hiddenDevices()];
+    const { points, version } = surfacePoints(readings, (id) => indoor.has(id) || hidden.has(id));
     if (points.length < minBoxes) {
       throw new ApiError(
         503,

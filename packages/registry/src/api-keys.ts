@@ -3,8 +3,11 @@ import { RegistryError, type ApiKey, type ApiKeyStore, type SqlDriver } from './
 import { checkName, isoAt, requireAccount } from './common.ts';
 import { newToken, tokenHash } from './secrets.ts';
 
-/** A key's default allowance: ten requests a second on average, a gibibyte of responses a day. */
-export const API_KEY_DEFAULT_PER_MINUTE = 600;
+/**
+ * A key's default allowance: five times what one address may ask anonymously (600 a minute),
+ * fifty requests a second on average, and a gibibyte of responses a day.
+ */
+export const API_KEY_DEFAULT_PER_MINUTE = 3_000;
 export const API_KEY_DEFAULT_BYTES_PER_DAY = 2 ** 30;
 /** Keys start with this, so a leaked one is recognisable in logs and by secret scanners. */
 export const API_KEY_PREFIX = 'abx_';

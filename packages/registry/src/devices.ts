@@ -91,27 +91,19 @@ export class SqlDeviceStore implements DeviceStore {
       throw new RegistryError('invalid-input', `role '${role}' is not one of: ${ROLES.join(', ')}`);
     const { placement } = checkPatch({ placement: options.placement });
     return this.db.transaction(async (tx) => {
-      const known = new Set(
-        (await tx.all<{ device_id: string }>('SELECT device_id FROM devices')).map(
-          (r) => r.device_id,
-        ),
-      );
       const issued: Credentials[] = [];
       for (const deviceId of deviceIds) {
         const { password, salt, hash } = newSecret();
-        if (known.has(deviceId)) {
-          await tx.run(
-            `UPDATE devices SET salt = ?, secret_hash = ?, rotated_at = ?, revoked_at = NULL,
-               placement = COALESCE(?, placement) WHERE device_id = ?`,
-            [salt, hash, this.iso(), placement ?? null, deviceId],
-          );
-        } else {
-          await tx.run(
-            'INSERT INTO devices (device_id, role, salt, secret_hash, created_at, placement) VALUES (?, ?, ?, ?, ?, ?)',
-            [deviceId, role, salt, hash, this.iso(), placement ?? 'outdoor'],
-          );
-          known.add(deviceId);
-        }
+        // One statement adds or rotates: on PostgreSQL another broker may add the same id
+        // between a look-up and an INSERT, and a plain INSERT would then fail.
+        await tx.run(
+          `INSERT INTO devices (device_id, role, salt, secret_hash, created_at, placement)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (device_id) DO UPDATE SET salt = excluded.salt,
+             secret_hash = excluded.secret_hash, rotated_at = excluded.created_at,
+             revoked_at = NULL, placement = COALESCE(?, devices.placement)`,
+          [deviceId, role, salt, hash, this.iso(), placement ?? 'outdoor', placement ?? null],
+        );
         issued.push({ deviceId, username: deviceId, password });
       }
       await logChanges(tx, deviceIds);

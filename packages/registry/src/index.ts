@@ -1,5 +1,12 @@
 export * from './port.ts';
-export { openRegistry, openSqliteRegistry, type RegistryOptions } from './registry.ts';
+export { isForeignKeyViolation, isUniqueViolation } from './sql-errors.ts';
+export { openPostgresDriver, type PostgresDriverOptions } from './postgres-driver.ts';
+export {
+  openPostgresRegistry,
+  openRegistry,
+  openSqliteRegistry,
+  type RegistryOptions,
+} from './registry.ts';
 export { openSqliteDriver, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-driver.ts';
 export { migrate, SCHEMA_VERSION } from './migrations.ts';
 export { verifyCredential, stampOf } from './secrets.ts';

@@ -142,6 +142,16 @@ async function requireOrg(tx: SqlDriver, orgId: string): Promise<void> {
   }
 }
 
+/**
+ * Holds the organisation's row until COMMIT, so two owners demoting or removing each other at
+ * once take turns and the second sees the first's change. SQLite's BEGIN IMMEDIATE already
+ * lets one writer in at a time; PostgreSQL would let both count two owners and both go.
+ */
+async function lockMembers(tx: SqlDriver, orgId: string): Promise<void> {
+  if (tx.dialect === 'postgres')
+    await tx.all('SELECT id FROM orgs WHERE id = ? FOR UPDATE', [orgId]);
+}
+
 /** Refuses to take away the organisation's only owner. */
 async function keepAnOwner(
   tx: SqlDriver,
@@ -149,6 +159,7 @@ async function keepAnOwner(
   accountId: string,
   what: 'demote' | 'remove',
 ): Promise<void> {
+  await lockMembers(tx, orgId);
   const owners = await tx.all<{ account_id: string }>(
     "SELECT account_id FROM org_members WHERE org_id = ? AND role = 'owner'",
     [orgId],

@@ -7,6 +7,7 @@ import { SqlResetStore } from './resets.ts';
 import { SqlApiKeyStore } from './api-keys.ts';
 import { SqlOrgStore } from './orgs.ts';
 import { openSqliteDriver } from './sqlite-driver.ts';
+import { openPostgresDriver, type PostgresDriverOptions } from './postgres-driver.ts';
 
 export interface RegistryOptions {
   /** The clock behind every stored time and every expiry; tests pass their own. */
@@ -43,4 +44,16 @@ export async function openRegistry(
 /** The embedded registry: one SQLite file (`<data-dir>/devices.db`), or ':memory:'. */
 export function openSqliteRegistry(path: string, options: RegistryOptions = {}): Promise<Registry> {
   return openRegistry(openSqliteDriver(path), options);
+}
+
+/**
+ * The shared registry: PostgreSQL at `postgres://USER:PASSWORD@HOST:PORT/DATABASE`
+ * (`--registry`), for several brokers and API servers at once. 'unavailable' if it cannot be
+ * reached, naming host:port/database but never the password.
+ */
+export function openPostgresRegistry(
+  url: string,
+  options: RegistryOptions & PostgresDriverOptions = {},
+): Promise<Registry> {
+  return openRegistry(openPostgresDriver(url, options), options);
 }

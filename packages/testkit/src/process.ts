@@ -54,13 +54,13 @@ export interface RunResult {
 export function run(
   file: string,
   args: string[],
-  opts: { input?: string; timeoutMs?: number } = {},
+  opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       file,
       args,
-      { timeout: opts.timeoutMs ?? 20_000 },
+      { timeout: opts.timeoutMs ?? 20_000, env: { ...process.env, ...opts.env } },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
         resolve({ code, stdout, stderr });
@@ -153,7 +153,12 @@ export async function haveBinary(name: string): Promise<boolean> {
  * test command installs it, so a missing binary there is a failure, not a skip.
  */
 export async function requireBinary(name: string): Promise<string> {
-  if (await haveBinary(name)) return '';
+  return skipReasonUnless(name, await haveBinary(name));
+}
+
+/** requireBinary's verdict for a server found some other way than on PATH (e.g. PostgreSQL). */
+export function skipReasonUnless(name: string, installed: boolean): string {
+  if (installed) return '';
   if (process.env['CI'])
     throw new Error(
       `${name} is not installed: scripts/install-test-servers.sh should have installed it`,

@@ -5,7 +5,7 @@ import { errorBox } from './shell.ts';
 import { installTestHook } from './test-hook.ts';
 
 /**
- * One HTML page, five routes. Each page is its own chunk, so the classroom projector and
+ * One HTML page, eight routes. Each page is its own chunk, so the classroom projector and
  * the embed widget never download MapLibre and deck.gl.
  */
 const ROUTES: { pattern: RegExp; name: string; load: () => Promise<PageModule> }[] = [
@@ -26,6 +26,13 @@ const ROUTES: { pattern: RegExp; name: string; load: () => Promise<PageModule> }
     load: () => import('./download/download-page.ts'),
   },
   { pattern: /^\/embed\/([^/]+)\/?$/, name: 'embed', load: () => import('./embed/embed-page.ts') },
+  {
+    pattern: /^\/sign-in\/?$/,
+    name: 'sign-in',
+    load: () => import('./account/sign-in-page.ts'),
+  },
+  { pattern: /^\/me\/?$/, name: 'me', load: () => import('./account/my-boxes-page.ts') },
+  { pattern: /^\/org\/([^/]+)\/?$/, name: 'org', load: () => import('./account/org-page.ts') },
 ];
 
 async function start(): Promise<void> {

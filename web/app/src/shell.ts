@@ -27,6 +27,7 @@ export function pageHeader(i18n: I18n, extra?: Node): HTMLElement {
       {},
       appLink('/', i18n.lang, i18n.t('navMap')),
       appLink('/download', i18n.lang, i18n.t('navDownload')),
+      appLink('/me', i18n.lang, i18n.t('navMyBoxes')),
     ),
     extra ?? null,
     el('label', { class: 'lang' }, select),

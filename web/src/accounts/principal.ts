@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Account, ApiKey, Registry } from '@airbox/registry';
+import { API_KEY_PREFIX, type Account, type ApiKey, type Registry } from '@airbox/registry';
 import { ApiError } from '../errors.ts';
 import { sessionToken } from './session-cookie.ts';
 
@@ -11,9 +11,6 @@ import { sessionToken } from './session-cookie.ts';
 export type Principal =
   | { via: 'session'; account: Account; token: string; csrfToken: string }
   | { via: 'key'; account: Account; key: ApiKey };
-
-/** API keys start with this, so a bearer token is told from the operator's at a glance. */
-export const API_KEY_PREFIX = 'abk_';
 
 const resolved = new WeakMap<FastifyRequest, Promise<Principal | null>>();
 

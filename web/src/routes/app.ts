@@ -35,7 +35,16 @@ export interface AppOptions {
 }
 
 /** HTML routes of the single-page app (web/app/src/main.ts routes the same paths). */
-const PAGES = ['/', '/school/:id', '/device/:id', '/download', '/embed/:id'];
+const PAGES = [
+  '/',
+  '/school/:id',
+  '/device/:id',
+  '/download',
+  '/embed/:id',
+  '/sign-in',
+  '/me',
+  '/org/:id',
+];
 
 /**
  * web/dist seen from this file as source (web/src/routes) and as part of the CLI bundle

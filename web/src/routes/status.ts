@@ -189,8 +189,13 @@ async function deadLetters(
       limit: DEAD_LETTERS_SHOWN,
       previewBytes: 0,
     });
+    // A private box's topic names it: its letters are not listed here at all.
+    const { hidden } = ctx.options.publicPolicy();
+    const shown = letters.filter(
+      (l) => !hidden.has(l.deviceId ?? '') && !l.topic.split('/').some((part) => hidden.has(part)),
+    );
     return {
-      deadLetters: letters.map(({ receivedAt, topic, code }) => ({ receivedAt, topic, code })),
+      deadLetters: shown.map(({ receivedAt, topic, code }) => ({ receivedAt, topic, code })),
       deadLettersError: null,
     };
   } catch (error) {

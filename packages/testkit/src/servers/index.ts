@@ -4,3 +4,4 @@ export { startVictoriaMetrics } from './victoria-metrics.ts';
 export { startRedis } from './redis.ts';
 export { startHaproxy } from './haproxy.ts';
 export * from './configs.ts';
+export { startPostgres, postgresBinDir, requirePostgres, type PostgresServer } from './postgres.ts';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +41,14 @@ export interface ManagedServerOptions {
   /** For servers that do not speak HTTP: true once the server takes requests. */
   ready?: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** What stop() sends first; SIGTERM unless the server waits on its clients at SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+  /**
+   * kill() takes the server's child processes with it, as a crash of the machine would.
+   * PostgreSQL's backends outlive a killed postmaster for a moment and answer queries
+   * meanwhile; they call setsid(), so no process group holds them.
+   */
+  killChildren?: boolean;
 }
 
 const OUTPUT_LIMIT = 16_384;
@@ -119,7 +127,7 @@ class ManagedServer implements TestServer {
   }
 
   async stop(): Promise<void> {
-    await this.end('SIGTERM', STOP_GRACE_MS);
+    await this.end(this.opts.stopSignal ?? 'SIGTERM', STOP_GRACE_MS);
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -127,7 +135,10 @@ class ManagedServer implements TestServer {
     const child = this.child;
     process.removeListener('exit', this.killOnExit);
     if (child === null) return;
+    const children =
+      signal === 'SIGKILL' && this.opts.killChildren ? await childrenOf(child.pid) : [];
     child.kill(signal);
+    for (const pid of children) signalQuietly(pid, 'SIGKILL');
     const timedOut = await Promise.race([
       this.exited.then(() => false),
       sleep(graceMs || 10_000, true),
@@ -136,6 +147,7 @@ class ManagedServer implements TestServer {
       child.kill('SIGKILL');
       await this.exited;
     }
+    await waitGone(children);
   }
 
   private async waitReady(): Promise<void> {
@@ -159,5 +171,46 @@ class ManagedServer implements TestServer {
     }
     const why = this.child === null ? 'exited' : 'did not answer in time';
     throw new Error(`${this.opts.name} on port ${this.port} ${why}; its output:\n${this.log}`);
+  }
+}
+
+/** The processes whose parent is `pid`, from /proc (Linux, like the servers we start). */
+async function childrenOf(pid: number | undefined): Promise<number[]> {
+  if (pid === undefined) return [];
+  const stats = await Promise.all(
+    (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map((d) => procStat(Number(d))),
+  );
+  return stats.flatMap((s) => (s !== null && s.ppid === pid ? [s.pid] : []));
+}
+
+/** pid, parent and state of a process, or null once it is gone. */
+async function procStat(pid: number): Promise<{ pid: number; ppid: number; state: string } | null> {
+  try {
+    // "PID (COMM) STATE PPID …"; COMM may hold spaces and parentheses, so read after the last ')'.
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const [state = '', ppid = '0'] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid, ppid: Number(ppid), state };
+  } catch {
+    return null;
+  }
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Until each process has exited (a zombie counts: whoever adopted it may never reap it). */
+async function waitGone(pids: number[], timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const pid of pids) {
+    while (Date.now() < deadline) {
+      const stat = await procStat(pid);
+      if (stat === null || stat.state === 'Z') break;
+      await sleep(10);
+    }
   }
 }

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { accountsApi, as, signUp, type Session } from './helpers.ts';
+
+/**
+ * Every route that only an owner (or an organisation's admin) may use, tried by nobody, by
+ * another account, by the owner without or with a forged CSRF token, and with a revoked API
+ * key: each refused with a coded error, and nothing changed.
+ */
+interface Attempt {
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  payload?: Record<string, unknown>;
+}
+
+async function world() {
+  const api = await accountsApi();
+  const { app, registry } = api;
+  const owner = await signUp(app, 'owner@example.org');
+  const other = await signUp(app, 'other@example.org');
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/me/devices',
+    headers: as(owner),
+    payload: { deviceId: 'home-01', name: 'Home', lat: 25.03, lon: 121.56, visibility: 'private' },
+  });
+  const { password } = created.json<{ password: string }>();
+  const org = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: as(owner),
+      payload: { name: 'School', kind: 'school' },
+    })
+  ).json<{ id: string }>();
+  const key = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/me/api-keys',
+      headers: as(owner),
+      payload: { name: 'k' },
+    })
+  ).json<{ id: string; key: string }>();
+  const revoked = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/me/api-keys',
+      headers: as(owner),
+      payload: { name: 'old' },
+    })
+  ).json<{ id: string; key: string }>();
+  await app.inject({
+    method: 'DELETE',
+    url: `/api/v1/me/api-keys/${revoked.id}`,
+    headers: as(owner),
+  });
+  const snapshot = async () =>
+    JSON.stringify({
+      device: await registry.devices.get('home-01'),
+      members: await registry.orgs.members(org.id),
+      keys: await registry.apiKeys.list(owner.accountId),
+      orgs: await registry.orgs.listOf(other.accountId),
+    });
+  return { ...api, owner, other, password, orgId: org.id, key, revokedKey: revoked.key, snapshot };
+}
+
+function attempts(orgId: string, ownerId: string, keyId: string): Attempt[] {
+  return [
+    { name: 'rotate', method: 'POST', url: '/api/v1/devices/home-01/credentials' },
+    {
+      name: 'change',
+      method: 'PATCH',
+      url: '/api/v1/devices/home-01',
+      payload: { visibility: 'public' },
+    },
+    { name: 'remove', method: 'DELETE', url: '/api/v1/devices/home-01' },
+    {
+      name: 'transfer',
+      method: 'POST',
+      url: '/api/v1/devices/home-01/transfer',
+      payload: { orgId },
+    },
+    {
+      name: 'add member',
+      method: 'POST',
+      url: `/api/v1/orgs/${orgId}/members`,
+      payload: { email: 'other@example.org', role: 'admin' },
+    },
+    { name: 'remove member', method: 'DELETE', url: `/api/v1/orgs/${orgId}/members/${ownerId}` },
+    { name: 'revoke key', method: 'DELETE', url: `/api/v1/me/api-keys/${keyId}` },
+    { name: 'organisation page', method: 'GET', url: `/api/v1/orgs/${orgId}` },
+  ];
+}
+
+type Who = 'nobody' | 'another account' | 'no CSRF token' | 'forged CSRF token' | 'revoked API key';
+
+function headersFor(who: Who, w: Awaited<ReturnType<typeof world>>): Record<string, string> {
+  const { owner, other, revokedKey } = w;
+  const byWho: Record<Who, Record<string, string>> = {
+    nobody: {},
+    'another account': as(other),
+    'no CSRF token': as(owner, null),
+    'forged CSRF token': as(owner, 'x'.repeat(owner.csrf.length)),
+    'revoked API key': { authorization: `Bearer ${revokedKey}` },
+  };
+  return byWho[who];
+}
+
+const EXPECTED: Record<Who, { status: number[]; code: string[] }> = {
+  nobody: { status: [401], code: ['not-signed-in'] },
+  'another account': { status: [403, 404], code: ['forbidden', 'unknown-device', 'not-found'] },
+  'no CSRF token': { status: [403], code: ['csrf-token-invalid'] },
+  'forged CSRF token': { status: [403], code: ['csrf-token-invalid'] },
+  'revoked API key': { status: [401], code: ['unauthorized'] },
+};
+
+describe('owner-only routes', async () => {
+  const w = await world();
+  const table = attempts(w.orgId, w.owner.accountId, w.key.id);
+  const whos = Object.keys(EXPECTED) as Who[];
+  const cases = table.flatMap((a) => whos.map((who) => ({ ...a, who })));
+
+  it.each(cases)(
+    '$name by $who: refused, nothing changed',
+    async ({ method, url, payload, who }) => {
+      // A GET needs no CSRF token: the owner's own reads are not attempts.
+      if (method === 'GET' && (who === 'no CSRF token' || who === 'forged CSRF token')) return;
+      const before = await w.snapshot();
+      const res = await w.app.inject({
+        method,
+        url,
+        headers: headersFor(who, w),
+        ...(payload ? { payload } : {}),
+      });
+      const expected = EXPECTED[who];
+      expect(expected.status).toContain(res.statusCode);
+      expect(expected.code).toContain(res.json<{ error: { code: string } }>().error.code);
+      expect(await w.snapshot()).toBe(before);
+    },
+  );
+
+  it('a private box of another account is unknown, not forbidden: its existence is not told', async () => {
+    const res = await w.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/devices/home-01',
+      headers: as(w.other),
+      payload: { name: 'x' },
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('the owner, with the token or an API key, does what the others could not', async () => {
+    const viaKey = await w.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/devices/home-01',
+      headers: { authorization: `Bearer ${w.key.key}` },
+      payload: { name: 'Living room' },
+    });
+    expect(viaKey.statusCode).toBe(200);
+    expect(viaKey.json()).toMatchObject({
+      name: 'Living room',
+      owner: { kind: 'account', id: w.owner.accountId },
+    });
+    const rotate = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/home-01/credentials',
+      headers: as(w.owner),
+    });
+    expect(rotate.statusCode).toBe(201);
+    expect(rotate.json<{ password: string }>().password).not.toBe(w.password);
+  });
+});
+
+export type { Session };
