@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceRegistry } from '@airbox/ingest';
+import { openSqliteRegistry } from '@airbox/registry';
 import { deadLetters } from './attack/dead-letters.ts';
 import { idleSockets } from './attack/idle-sockets.ts';
 import { ATTACK_TARGET, idleRss, measureAttack, type AttackReport } from './attack/measure.ts';
@@ -102,17 +102,24 @@ function plan(names: readonly AttackName[]): Session[] {
 }
 
 /** The logins of the attacks and of the well-behaved box, registered before serve starts. */
-function provision(dataDir: string, refusers: number): Provisioned {
-  const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
+async function provision(dataDir: string, refusers: number): Promise<Provisioned> {
+  const registry = await openSqliteRegistry(join(dataDir, 'devices.db'));
   try {
+    const [good, attacker, victim] = await registry.devices.issueMany([
+      'bench-good',
+      'bench-attacker',
+      'bench-victim',
+    ]);
     return {
-      good: registry.add('bench-good'),
-      attacker: registry.add('bench-attacker'),
-      victimId: registry.add('bench-victim').deviceId,
-      refusers: registry.addMany(Array.from({ length: refusers }, (_, i) => `bench-refuser-${i}`)),
+      good: good!,
+      attacker: attacker!,
+      victimId: victim!.deviceId,
+      refusers: await registry.devices.issueMany(
+        Array.from({ length: refusers }, (_, i) => `bench-refuser-${i}`),
+      ),
     };
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -121,7 +128,7 @@ async function runSession(o: AttackBenchOptions, sizes: AttackSizes, session: Se
   try {
     const all = [session.prepare, ...session.attacks].filter((a) => a !== null);
     const needsRefusers = all.some((a) => a.name === refusedPublishes.name);
-    const logins = provision(dir, needsRefusers ? sizes.refusedClients : 0);
+    const logins = await provision(dir, needsRefusers ? sizes.refusedClients : 0);
     const serve = await startServeWithDefaults(o, dir, [...all[0]!.serveArgs]);
     try {
       const { mqtt, ws, http } = serve.ports;

@@ -1,4 +1,3 @@
-export * from './registry.ts';
 export * from './broker/broker.ts';
 export * from './broker/acl.ts';
 export { DEFAULT_ANONYMOUS_IDS_PER_MINUTE } from './broker/anonymous-ids.ts';

@@ -123,7 +123,7 @@ describe('the broker closes oversized packets before buffering them', () => {
   });
 
   it('a logged-in box’s 100 MB PUBLISH is cut off at its header; the box can connect again', async () => {
-    const { username, password } = sys.registry.add('guard-box');
+    const { username, password } = await sys.devices.add({ deviceId: 'guard-box' });
     const socket = await tcp();
     const connack = new Promise<Buffer>((r) => socket.once('data', r));
     socket.write(connectPacket('guard-box', username, password));

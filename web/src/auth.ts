@@ -8,7 +8,7 @@ import { ApiError, quoteInput } from './errors.ts';
  * maker routes and the API ask the same way.
  */
 
-/** The role of a valid, unrevoked username/password pair, or null (DeviceRegistry.verify). */
+/** The role of a valid, unrevoked username/password pair, or null (RegistryView.verify). */
 export type CredentialCheck = (username: string, password: string) => 'device' | 'service' | null;
 
 /** The credentials of `Authorization: <scheme> <credentials>`, the scheme in any case (RFC 7235 §2.1). */

@@ -2,7 +2,7 @@
  * What the attacks of `airbox bench attack` share: their names, how big each is, the serve
  * they are aimed at and what each reports.
  */
-import type { Credentials } from '@airbox/ingest';
+import type { Credentials } from '@airbox/registry';
 
 export const ATTACK_NAMES = [
   'huge-connect',

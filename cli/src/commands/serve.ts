@@ -28,8 +28,10 @@ Runs the broker, the stream worker, the store and the HTTP API in one process, o
 embedded defaults (SQLite in the data dir, no external service).
 
   --data-dir DIR           where the store, device registry and broker sessions live (default ./data)
-  --registry FILE          the device registry (default DATA_DIR/devices.db); brokers of one
-                           deployment on one host share it (SQLite, safe across processes)
+  --registry FILE          the registry of boxes, accounts and organisations (default
+                           DATA_DIR/devices.db); brokers of one deployment on one host share it
+                           (SQLite, safe across processes; each sees the others' changes
+                           within a second)
   --host ADDR              address to listen on (default 0.0.0.0; 127.0.0.1 for local only)
   --mqtt-port N            MQTT over TCP (default 1883; 0 = pick a free port)
   --ws-port N              MQTT over WebSocket at /mqtt (default 8083; 0 = free port)
@@ -103,7 +105,7 @@ export const serveCommand: Command = {
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
     const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
-    const demo = startDemo(base, data, ports, refits);
+    const demo = await startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
     await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });

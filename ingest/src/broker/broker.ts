@@ -2,7 +2,7 @@ import type { ReadingSink } from '@airbox/contracts';
 import { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import type { DeadLetter } from '@airbox/store';
-import type { DeviceRegistry } from '../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import type { TappedMessage } from './raw-bus.ts';
 import { installHooks, type HookOptions } from './hooks.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
@@ -11,11 +11,8 @@ import { openPersistence } from './persistence.ts';
 export interface BrokerOptions
   extends
     ListenOptions,
-    Pick<
-      HookOptions,
-      'maxAnonymousConnections' | 'anonymousIdsPerMinute' | 'maxRetainedBytes' | 'credentialPollMs'
-    > {
-  registry: DeviceRegistry;
+    Pick<HookOptions, 'maxAnonymousConnections' | 'anonymousIdsPerMinute' | 'maxRetainedBytes'> {
+  registry: RegistryView;
   /**
    * Where accepted reading messages go before the PUBLISH is acknowledged: the embedded
    * worker (stored), or the Redis stream (queued for the workers); null leaves them to MQTT
