@@ -32,6 +32,8 @@ export interface SystemOptions {
   maxRetainedBytes?: number;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  connectTimeoutMs?: number;
+  maxPendingConnections?: number;
   rawTap?: (message: TappedMessage) => void;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -56,6 +58,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
     maxRetainedBytes: opts.maxRetainedBytes,
     maxConnections: opts.maxConnections,
     maxConnectionsPerAddress: opts.maxConnectionsPerAddress,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    maxPendingConnections: opts.maxPendingConnections,
     rawTap: opts.rawTap,
     log: opts.log,
     host: '127.0.0.1',
