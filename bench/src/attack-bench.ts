@@ -6,7 +6,8 @@
  * next; dead-letters runs on refused-publishes' serve, as those dead letters are its input.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteRegistry } from '@airbox/registry';
@@ -101,8 +102,17 @@ function plan(names: readonly AttackName[]): Session[] {
   return sessions;
 }
 
-/** The logins of the attacks and of the well-behaved box, registered before serve starts. */
-async function provision(dataDir: string, refusers: number): Promise<Provisioned> {
+/**
+ * The logins of the attacks and of the well-behaved box, registered before serve starts, and
+ * the operator token it is given (in `tokenFile`), so that dead-letters reads as an operator.
+ */
+async function provision(
+  dataDir: string,
+  refusers: number,
+  tokenFile: string,
+): Promise<Provisioned> {
+  const operatorToken = randomBytes(24).toString('base64url');
+  writeFileSync(tokenFile, `${operatorToken}\n`, { mode: 0o600 });
   const registry = await openSqliteRegistry(join(dataDir, 'devices.db'));
   try {
     const [good, attacker, victim] = await registry.devices.issueMany([
@@ -117,6 +127,7 @@ async function provision(dataDir: string, refusers: number): Promise<Provisioned
       refusers: await registry.devices.issueMany(
         Array.from({ length: refusers }, (_, i) => `bench-refuser-${i}`),
       ),
+      operatorToken,
     };
   } finally {
     await registry.close();
@@ -128,8 +139,13 @@ async function runSession(o: AttackBenchOptions, sizes: AttackSizes, session: Se
   try {
     const all = [session.prepare, ...session.attacks].filter((a) => a !== null);
     const needsRefusers = all.some((a) => a.name === refusedPublishes.name);
-    const logins = await provision(dir, needsRefusers ? sizes.refusedClients : 0);
-    const serve = await startServeWithDefaults(o, dir, [...all[0]!.serveArgs]);
+    const tokenFile = join(dir, 'operator-token');
+    const logins = await provision(dir, needsRefusers ? sizes.refusedClients : 0, tokenFile);
+    const serve = await startServeWithDefaults(o, dir, [
+      '--operator-token-file',
+      tokenFile,
+      ...all[0]!.serveArgs,
+    ]);
     try {
       const { mqtt, ws, http } = serve.ports;
       if (ws === null) throw new Error('bench attack: serve opened no WebSocket port');

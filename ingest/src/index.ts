@@ -7,6 +7,10 @@ export {
   FALLBACK_MAX_CONNECTIONS,
   defaultMaxConnections,
 } from './broker/connection-caps.ts';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+} from './broker/pending-connections.ts';
 export * from './worker/stream-worker.ts';
 export * from './worker/calibration.ts';
 export * from './worker/subscriber.ts';

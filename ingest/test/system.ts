@@ -40,6 +40,8 @@ export interface SystemOptions {
   maxRetainedBytes?: number;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  connectTimeoutMs?: number;
+  maxPendingConnections?: number;
   rawTap?: (message: TappedMessage) => void;
   log?: (event: string, fields: Record<string, unknown>) => void;
   /** How often the broker's view of the registry polls it (default 1 s, as served). */
@@ -67,6 +69,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<TestSystem>
     maxRetainedBytes: opts.maxRetainedBytes,
     maxConnections: opts.maxConnections,
     maxConnectionsPerAddress: opts.maxConnectionsPerAddress,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    maxPendingConnections: opts.maxPendingConnections,
     rawTap: opts.rawTap,
     log: opts.log,
     host: '127.0.0.1',
