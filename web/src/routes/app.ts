@@ -44,6 +44,7 @@ const PAGES = [
   '/sign-in',
   '/me',
   '/org/:id',
+  '/reset-password',
 ];
 
 /**
