@@ -34,7 +34,7 @@ ${REGISTRY_USAGE}
   --private        (add, set) on no public route: not the map, the surface, the live stream
                    or a tail; its owner sees it on My boxes
   --public         (add, set) on the map for everyone (the default for add)
-  --exact-position (add) public routes show its position as given, not rounded to ~100 m
+  --exact-position (add) an indoor box's position is public as sent, not on the ~100 m grid
   --owner EMAIL|org:ID  (add, transfer) the account (by e-mail) or the organisation
                    ('airbox org list' shows ids) that manages the box in the browser`;
 
