@@ -100,7 +100,7 @@ describe('airbox device: owners and visibility', () => {
 
   it('transfers a box and makes it public again', async () => {
     expect((await cli('device', 'transfer', 'lass-1', '--owner', `org:${orgId}`)).stderr).toBe(
-      `device lass-1 now belongs to org ${orgId}\n`,
+      `device lass-1 now belongs to org:${orgId}\n`,
     );
     await cli('device', 'transfer', 'roof-9', '--no-owner');
     await cli('device', 'set', 'class-5', '--public');

@@ -18,8 +18,8 @@ const usage = `usage: airbox account <add|list|set|reset-link> [EMAIL] [--data-d
                     "password"} as JSON. The password is random and shown only once (the
                     registry keeps a scrypt hash); it signs in at http://SERVER:8080/sign-in
     --name NAME       the name its pages show (default: EMAIL before the @)
-    --operator        an operator: manages every box and organisation, in the browser and
-                      over the API
+    --operator        an operator: signed in, may change any box, open any organisation's
+                      page and assign an anonymous LASS box to an owner
     --password-stdin  the password is the first line of stdin instead (at least 10
                       characters, not the e-mail); then none is printed
   list              one JSON object per account, by e-mail (no password hashes)

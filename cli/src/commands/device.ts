@@ -72,8 +72,7 @@ async function runPlan(registry: Registry, io: CliIo, p: DevicePlan): Promise<vo
     io.stderr.write(`device ${p.id} is now ${now}\n`);
   } else if (p.action === 'transfer') {
     await devices.transfer(p.id, owner ?? null);
-    const to = owner === null || owner === undefined ? 'nobody' : `${owner.kind} ${owner.id}`;
-    io.stderr.write(`device ${p.id} now belongs to ${to}\n`);
+    io.stderr.write(`device ${p.id} now belongs to ${p.owner ?? 'nobody'}\n`);
   } else if (p.action === 'rotate') out(await devices.rotate(p.id));
   else {
     await devices.revoke(p.id);
