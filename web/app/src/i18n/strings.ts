@@ -415,9 +415,7 @@ export const ZH_TW: Record<StringKey, string> = {
   role_viewer: '檢視者',
   members: '成員',
   addMember: '加入成員',
-<<<<<<< HEAD
   rawWithheld: '內容只顯示給已登入的盒子擁有者。',
-=======
   forgotPassword: '忘記密碼？請向這台伺服器的管理者索取重設連結，連結只能使用一次。',
   resetTitle: '設定新密碼',
   resetNoToken: '這個網址沒有重設代碼。請開啟完整的連結，或向管理者索取新的連結。',
@@ -426,5 +424,4 @@ export const ZH_TW: Record<StringKey, string> = {
   resetButton: '設定密碼',
   resetDone: '新密碼已設定，先前所有的登入都已結束。',
   goSignIn: '登入',
->>>>>>> 69155d22e4d11d0172c6b93752d6b300dd0f2f29
 };
