@@ -1,6 +1,5 @@
 /** What `airbox bench reconnect` prints without --json: one table row per storm. */
 import type { ReconnectBenchResult } from '../reconnect-bench.ts';
-import type { StormResult } from './storm.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -71,12 +70,19 @@ function cells(registry: string, phase: string, p: Phase): string[] {
 
 /** Registration time, the stop, and why boxes were refused or failed, when they were. */
 function notes(run: Run): string[] {
-  const why = (label: string, p: StormResult) => {
+  const why = (label: string, p: Phase) => {
     const parts = [
       ...Object.entries(p.refusedByCode).map(([code, n]) => `refused with code ${code}: ${fmt(n)}`),
       ...Object.entries(p.failedByReason).map(([reason, n]) => `${reason}: ${fmt(n)}`),
     ];
-    return parts.length ? [`    ${label}: ${parts.join(', ')}`] : [];
+    const tcp = p.hostListenCounters;
+    if (tcp !== null && tcp.listenOverflows + tcp.syncookiesSent > 0)
+      parts.push(
+        `host listen-queue overflows ${fmt(tcp.listenOverflows)}, SYN cookies ${fmt(tcp.syncookiesSent)}`,
+      );
+    parts.push(`the boxes' side (this process) ${p.boxesCpuS} s CPU`);
+    parts.push(`load average ${p.loadAverageAtStart} at the start`);
+    return [`    ${label}: ${parts.join(', ')}`];
   };
   return [
     `  ${run.registry}: ${fmt(run.fresh.boxes)} boxes registered in ${run.registerS} s; the broker holding them all stopped in ${run.restart.stopS} s`,

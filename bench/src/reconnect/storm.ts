@@ -123,8 +123,13 @@ function openOne(packet: Buffer, localAddress: string, port: number, pending: Se
       settle(code === 0 ? { kind: 'accepted' } : { kind: 'refused', code });
     });
     socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    // Whether the handshake had completed tells a full listen queue from a broker that
+    // took the connection and then dropped it.
     socket.once('close', () =>
-      settle({ kind: 'failed', reason: error || 'closed before CONNACK' }),
+      settle({
+        kind: 'failed',
+        reason: `${error || 'closed before CONNACK'} ${connectedAt === null ? 'before' : 'after'} the TCP handshake`,
+      }),
     );
   });
 }
