@@ -6,10 +6,11 @@
  * next; dead-letters runs on refused-publishes' serve, as those dead letters are its input.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceRegistry } from '@airbox/ingest';
+import { openSqliteRegistry } from '@airbox/registry';
 import { deadLetters } from './attack/dead-letters.ts';
 import { idleSockets } from './attack/idle-sockets.ts';
 import { ATTACK_TARGET, idleRss, measureAttack, type AttackReport } from './attack/measure.ts';
@@ -101,18 +102,35 @@ function plan(names: readonly AttackName[]): Session[] {
   return sessions;
 }
 
-/** The logins of the attacks and of the well-behaved box, registered before serve starts. */
-function provision(dataDir: string, refusers: number): Provisioned {
-  const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
+/**
+ * The logins of the attacks and of the well-behaved box, registered before serve starts, and
+ * the operator token it is given (in `tokenFile`), so that dead-letters reads as an operator.
+ */
+async function provision(
+  dataDir: string,
+  refusers: number,
+  tokenFile: string,
+): Promise<Provisioned> {
+  const operatorToken = randomBytes(24).toString('base64url');
+  writeFileSync(tokenFile, `${operatorToken}\n`, { mode: 0o600 });
+  const registry = await openSqliteRegistry(join(dataDir, 'devices.db'));
   try {
+    const [good, attacker, victim] = await registry.devices.issueMany([
+      'bench-good',
+      'bench-attacker',
+      'bench-victim',
+    ]);
     return {
-      good: registry.add('bench-good'),
-      attacker: registry.add('bench-attacker'),
-      victimId: registry.add('bench-victim').deviceId,
-      refusers: registry.addMany(Array.from({ length: refusers }, (_, i) => `bench-refuser-${i}`)),
+      good: good!,
+      attacker: attacker!,
+      victimId: victim!.deviceId,
+      refusers: await registry.devices.issueMany(
+        Array.from({ length: refusers }, (_, i) => `bench-refuser-${i}`),
+      ),
+      operatorToken,
     };
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -121,8 +139,13 @@ async function runSession(o: AttackBenchOptions, sizes: AttackSizes, session: Se
   try {
     const all = [session.prepare, ...session.attacks].filter((a) => a !== null);
     const needsRefusers = all.some((a) => a.name === refusedPublishes.name);
-    const logins = provision(dir, needsRefusers ? sizes.refusedClients : 0);
-    const serve = await startServeWithDefaults(o, dir, [...all[0]!.serveArgs]);
+    const tokenFile = join(dir, 'operator-token');
+    const logins = await provision(dir, needsRefusers ? sizes.refusedClients : 0, tokenFile);
+    const serve = await startServeWithDefaults(o, dir, [
+      '--operator-token-file',
+      tokenFile,
+      ...all[0]!.serveArgs,
+    ]);
     try {
       const { mqtt, ws, http } = serve.ports;
       if (ws === null) throw new Error('bench attack: serve opened no WebSocket port');

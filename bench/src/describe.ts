@@ -156,10 +156,10 @@ function describeOneAttack(a: AttackReport): string[] {
     `  ${a.name}: ${a.title}${a.serve === 'fresh' ? '' : ` [serve ${a.serve}]`}`,
     `    ${a.said}`,
     `    RSS idle ${mb(a.idleRssBytes)}${a.serve === 'fresh' ? '' : `, at start ${mb(a.startRssBytes)}`}, peak ${mb(a.peakRssBytes)} (${growth}), after ${mb(a.afterRssBytes)}; server CPU ${a.cpuS} s over ${a.seconds.toFixed(1)} s`,
-    `    /healthz ${h.failures === 0 ? 'answered' : `FAILED ${h.failures} of`} ${h.polls} polls, slowest ${fmt(h.maxLatencyMs)} ms; well-behaved box: ${a.goodBox.detail}`,
+    `    /healthz ${h.failures === 0 ? 'answered' : `FAILED ${h.failures} of`} ${h.polls} polls, p99 ${fmt(h.p99LatencyMs)} ms, slowest ${fmt(h.maxLatencyMs)} ms; well-behaved box: ${a.goodBox.detail}`,
     c === null
       ? '    counters: /metrics did not answer'
-      : `    counters: connections refused +${fmt(c.connectionsRefused)}, publishes refused +${fmt(c.publishesRefused)}, readings stored +${fmt(c.readingsStored)}, anonymous ids tracked +${fmt(c.anonymousDevicesTracked)}`,
+      : `    counters: connections refused +${fmt(c.connectionsRefused)}, closed before CONNECT +${fmt(c.connectTimeouts)} (timeout) +${fmt(c.pendingCapClosed)} (pending cap), publishes refused +${fmt(c.publishesRefused)}, readings stored +${fmt(c.readingsStored)}, anonymous ids tracked +${fmt(c.anonymousDevicesTracked)}`,
     `    ${a.serverAlive ? '' : 'THE SERVER DIED; '}within 100 MB of idle: ${a.withinTarget ? 'met' : 'NOT met'}`,
   ];
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '@airbox/store';
-import { DeviceRegistry, type Credentials } from '@airbox/ingest';
+import { openSqliteRegistry, type Credentials } from '@airbox/registry';
 import { holdConnections } from './connections.ts';
 import { connectAll, countingSubscriber, runLoad, type LoadClient } from './load.ts';
 import { percentile, sampleProcess } from './proc.ts';
@@ -59,7 +59,7 @@ export async function runIngestBench(o: IngestBenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'airbox-bench-'));
   try {
     const dataDir = join(dir, 'e2e');
-    const { creds, service } = registerDevices(o, dataDir);
+    const { creds, service } = await registerDevices(o, dataDir);
     const load = creds.slice(0, o.clients);
     const { endToEnd, fixedRate } = await measureEndToEnd(o, dataDir, load);
     const connections = await measureConnections(o, dataDir, creds, CONNECTIONS_HEAP_MB);
@@ -86,14 +86,17 @@ export async function runIngestBench(o: IngestBenchOptions) {
 }
 
 /** Credentials for every client and held connection, and the service account that listens. */
-function registerDevices(o: IngestBenchOptions, dataDir: string) {
-  const registry = new DeviceRegistry(join(dataDir, 'devices.db'));
-  const ids = Array.from({ length: Math.max(o.clients, o.connections) }, (_, i) => `bench-${i}`);
-  o.progress(`registering ${ids.length} devices…`);
-  const creds: Credentials[] = registry.addMany(ids);
-  const service = registry.add('bench-service', 'service');
-  registry.close();
-  return { creds, service };
+async function registerDevices(o: IngestBenchOptions, dataDir: string) {
+  const registry = await openSqliteRegistry(join(dataDir, 'devices.db'));
+  try {
+    const ids = Array.from({ length: Math.max(o.clients, o.connections) }, (_, i) => `bench-${i}`);
+    o.progress(`registering ${ids.length} devices…`);
+    const creds: Credentials[] = await registry.devices.issueMany(ids);
+    const service = await registry.devices.add({ deviceId: 'bench-service', role: 'service' });
+    return { creds, service };
+  } finally {
+    await registry.close();
+  }
 }
 
 /** Publish → stored as fast as it goes, then latency at a fixed rate, on one `serve`. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveBinary, redisArgs, startInfluxd } from '@airbox/testkit';
-import { DeviceRegistry, type Credentials } from '@airbox/ingest';
+import { openSqliteRegistry, type Credentials } from '@airbox/registry';
 import { measure, strip } from './ingest-bench.ts';
 import { sampleProcess } from './proc.ts';
 import { freePort } from '@airbox/testkit';
@@ -59,9 +59,11 @@ async function setUp(
   children: ChildProcess[],
 ): Promise<ScaleoutRun> {
   const registryPath = join(dir, 'devices.db');
-  const registry = new DeviceRegistry(registryPath);
-  const load = registry.addMany(Array.from({ length: o.clients }, (_, i) => `scale-${i}`));
-  registry.close();
+  const registry = await openSqliteRegistry(registryPath);
+  const load = await registry.devices.issueMany(
+    Array.from({ length: o.clients }, (_, i) => `scale-${i}`),
+  );
+  await registry.close();
   const { child: redis, url: redisUrl } = await startRedisServer(dir);
   children.push(redis);
   return { o, dir, children, redis, redisUrl, registryPath, load };

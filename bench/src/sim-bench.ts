@@ -23,6 +23,7 @@ import {
   type FleetProgress,
   type Link,
 } from '@airbox/firmware-sim';
+import { waitForLogin } from '@airbox/testkit';
 import { sampleProcess } from './proc.ts';
 import { startServe, stop } from './process.ts';
 
@@ -40,7 +41,7 @@ export interface SimBenchOptions {
   /** Seconds of each measurement window. */
   windowS: number;
   /** Fresh credentials for the boxes and the reference service account, in `dataDir`. */
-  provision: (dataDir: string, ids: string[]) => Map<string, Credentials>;
+  provision: (dataDir: string, ids: string[]) => Promise<Map<string, Credentials>>;
   progress: (message: string) => void;
   /**
    * Extra `airbox serve` flags for the receiver, e.g. the stream handoff
@@ -80,7 +81,7 @@ export async function runSimBench(o: SimBenchOptions) {
   const dataDir = join(dir, 'serve');
   const serve = await startServe(o, dataDir, o.serveArgs ?? []);
   try {
-    const { base, startMs } = placeFleet(o, dataDir, serve.port);
+    const { base, startMs } = await placeFleet(o, dataDir, serve.port);
     const watch: ProgressWatch = { latest: null };
     const realtime = await measureRealtime(o, base, startMs, watch);
     const fast = await measureFast(o, base, serve.child.pid!, watch);
@@ -105,12 +106,19 @@ interface ProgressWatch {
 }
 
 /** Places the boxes and provisions their credentials (and the reference's) on the server. */
-function placeFleet(o: SimBenchOptions, dataDir: string, port: number) {
+async function placeFleet(o: SimBenchOptions, dataDir: string, port: number) {
   o.progress(`placing ${o.devices} boxes and provisioning their credentials…`);
   const startMs = Date.now();
   const world = createSimWorld({ seed: 1, boxes: o.devices, startMs });
   const source = worldSource(world);
-  const creds = o.provision(dataDir, [...source.boxes.map((b) => b.deviceId), 'sim-reference']);
+  const creds = await o.provision(dataDir, [
+    ...source.boxes.map((b) => b.deviceId),
+    'sim-reference',
+  ]);
+  // Issued beside the running server: its broker takes them at its registry view's next
+  // poll. The reference's login is issued last, so once it is taken, all are.
+  const reference = creds.get('sim-reference');
+  if (reference) await waitForLogin(`mqtt://127.0.0.1:${port}`, reference);
   const base: FleetBase = {
     source,
     broker: { host: '127.0.0.1', port },

@@ -2,7 +2,7 @@
  * The simulated fleet of a soak: `airbox bench soak-sim` processes, one shard of the fleet
  * each (boxes i with i mod N = k − 1 of one seeded world, so the shards' device ids never
  * collide). Each shard registers its boxes in the deployment's registry (fresh credentials,
- * `DeviceRegistry.issueMany`), runs for a simulated duration and then ends by itself: every
+ * `DeviceStore.issueMany`), runs for a simulated duration and then ends by itself: every
  * Wi-Fi outage ends, each box sends its backlog and the process reports its totals as
  * JSON lines on stdout ({"event":"progress"|"done", …}).
  */

@@ -6,7 +6,7 @@ import {
   worldSource,
   type FleetProgress,
 } from '@airbox/firmware-sim';
-import type { DeviceRegistry } from '@airbox/ingest';
+import type { DeviceStore } from '@airbox/registry';
 import { indoorBoxIds, SIM_REFERENCE_ACCOUNT, simCredentials } from './sim-credentials.ts';
 
 /**
@@ -25,7 +25,8 @@ export interface DemoFleet {
 }
 
 export interface DemoOptions {
-  registry: DeviceRegistry;
+  /** Where the fleet's logins are issued; the broker must take them before they resolve. */
+  registry: DeviceStore;
   broker: { host: string; port: number };
   devices: number;
   dataDir: string;
@@ -35,11 +36,11 @@ export interface DemoOptions {
   log: (event: string, fields: Record<string, unknown>) => void;
 }
 
-export function startDemoFleet(o: DemoOptions): DemoFleet {
+export async function startDemoFleet(o: DemoOptions): Promise<DemoFleet> {
   const historyMs = o.historyHours * 3600_000;
   // Whole minutes, so the live fleet's reports continue on the history's schedule.
   const startMs = Math.floor((o.now() - historyMs) / 60_000) * 60_000;
-  const common = demoFleetBase(o, startMs);
+  const common = await demoFleetBase(o, startMs);
   const truth = new TruthWriter(join(o.dataDir, 'demo-truth.csv'));
   let live: Fleet | null = null;
   let stopped = false;
@@ -69,12 +70,12 @@ export function startDemoFleet(o: DemoOptions): DemoFleet {
 }
 
 /** The demo's world, its boxes and stations registered: what both fleets share. */
-function demoFleetBase(o: DemoOptions, startMs: number) {
+async function demoFleetBase(o: DemoOptions, startMs: number) {
   const world = createSimWorld({ seed: o.seed ?? 1, boxes: o.devices, startMs });
   const source = worldSource(world);
   // Registered where the world puts them: indoor boxes are hidden on the map by default and
   // left out of the surface, as a real network's would be.
-  const creds = simCredentials(
+  const creds = await simCredentials(
     o.registry,
     [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT],
     indoorBoxIds(source.boxes),
@@ -90,7 +91,7 @@ function demoFleetBase(o: DemoOptions, startMs: number) {
 
 /** The same world in real time from where the history ended, its truth appended. */
 function startLive(
-  common: ReturnType<typeof demoFleetBase>,
+  common: Awaited<ReturnType<typeof demoFleetBase>>,
   liveStartMs: number,
   truthPath: string,
   log: DemoOptions['log'],

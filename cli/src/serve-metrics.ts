@@ -200,6 +200,24 @@ function brokerStateMetrics(t: RunningBroker['tracked']): Metric[] {
       'TCP connections closed at once by the per-address or total connection cap',
       () => t.connectionsRefused,
     ],
+    ...pendingConnectionMetrics(t),
+  ];
+}
+
+/** Connections accepted that have not yet sent a whole CONNECT, and those closed before it. */
+function pendingConnectionMetrics(t: RunningBroker['tracked']): Metric[] {
+  const closed = 'airbox_connections_closed_before_connect_total';
+  const help =
+    'Connections closed before their CONNECT arrived: no CONNECT within --connect-timeout, or over --max-pending-connections';
+  return [
+    [
+      'airbox_connections_pending',
+      'gauge',
+      'Connections accepted that have not yet sent a whole CONNECT',
+      () => t.pendingConnections,
+    ],
+    [closed, 'counter', help, () => t.connectTimeouts, { reason: 'connect-timeout' }],
+    [closed, 'counter', help, () => t.pendingCapClosed, { reason: 'pending-cap' }],
   ];
 }
 

@@ -1,11 +1,5 @@
-import { join, resolve } from 'node:path';
-import { DeviceRegistry } from '@airbox/ingest';
 import type { Credentials } from '@airbox/firmware-sim';
-
-/** The device registry of a data dir, as 'airbox serve' and 'airbox device' open it. */
-export function openRegistry(dataDir: string, now: () => number): DeviceRegistry {
-  return new DeviceRegistry(join(resolve(dataDir), 'devices.db'), now);
-}
+import type { DeviceStore } from '@airbox/registry';
 
 /** The simulator's reference network logs in as this service account. */
 export const SIM_REFERENCE_ACCOUNT = 'sim-reference';
@@ -18,29 +12,29 @@ export const SIM_REFERENCE_ACCOUNT = 'sim-reference';
  * world places it, so the map and the surface treat the simulated boxes as real ones;
  * without it, registered boxes keep their placement.
  */
-export function simCredentials(
-  registry: DeviceRegistry,
+export async function simCredentials(
+  devices: DeviceStore,
   ids: string[],
   indoor?: ReadonlySet<string>,
-): Map<string, Credentials> {
+): Promise<Map<string, Credentials>> {
   const boxes = ids.filter((id) => id !== SIM_REFERENCE_ACCOUNT);
   const issued =
     indoor === undefined
-      ? registry.issueMany(boxes, 'device')
+      ? await devices.issueMany(boxes, 'device')
       : [
-          ...registry.issueMany(
+          ...(await devices.issueMany(
             boxes.filter((id) => indoor.has(id)),
             'device',
             { placement: 'indoor' },
-          ),
-          ...registry.issueMany(
+          )),
+          ...(await devices.issueMany(
             boxes.filter((id) => !indoor.has(id)),
             'device',
             { placement: 'outdoor' },
-          ),
+          )),
         ];
   if (ids.includes(SIM_REFERENCE_ACCOUNT)) {
-    issued.push(...registry.issueMany([SIM_REFERENCE_ACCOUNT], 'service'));
+    issued.push(...(await devices.issueMany([SIM_REFERENCE_ACCOUNT], 'service')));
   }
   return new Map(issued.map((c) => [c.deviceId, c]));
 }

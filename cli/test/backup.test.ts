@@ -157,7 +157,7 @@ describe('airbox backup', () => {
     walDb(join(half, 'readings.db'), 1).close();
     const noDevices = await runCli(['backup', '--data-dir', half, '--to', join(root, 'b')]);
     expect(noDevices.stderr).toContain(
-      `no devices.db (device credentials) in the data dir ${half}`,
+      `no devices.db (boxes, accounts and their credentials) in the data dir ${half}`,
     );
     expect(existsSync(join(root, 'b'))).toBe(false);
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePmsFrame } from '@airbox/firmware-sim';
-import { DeviceRegistry } from '@airbox/ingest';
+import { openSqliteRegistry } from '@airbox/registry';
 import {
   requireBinary,
   ServeProcess,
@@ -13,6 +13,7 @@ import {
   stopChild,
   tempDir,
   waitFor,
+  waitForLogin,
 } from '@airbox/testkit';
 
 /**
@@ -52,9 +53,11 @@ describe.skipIf(skip !== '')(`airbox box on a serial line into airbox serve ${sk
     const serve = new ServeProcess(join(dir.path, 'server'));
     cleanups.push(() => serve.stop());
     const ports = await serve.start();
-    const registry = new DeviceRegistry(join(dir.path, 'server', 'devices.db'));
-    const creds = registry.add('e2e-box');
-    registry.close();
+    const registry = await openSqliteRegistry(join(dir.path, 'server', 'devices.db'));
+    const creds = await registry.devices.add({ deviceId: 'e2e-box' });
+    await registry.close();
+    // Registered beside the running server, as `airbox device add` is: taken at its next poll.
+    await waitForLogin(`mqtt://127.0.0.1:${ports.mqtt}`, creds);
 
     const pty = await startPtyPair();
     cleanups.push(() => stopChild(pty.child));

@@ -18,7 +18,14 @@ import {
   type SimWorld,
 } from '@airbox/firmware-sim';
 import { loadReferenceStations } from '@airbox/geo';
-import { DeviceRegistry, startBroker, StreamWorker, type RunningBroker } from '@airbox/ingest';
+import { startBroker, StreamWorker, type RunningBroker } from '@airbox/ingest';
+import {
+  RegistryView,
+  openSqliteRegistry,
+  refreshingDevices,
+  type DeviceStore,
+  type Registry,
+} from '@airbox/registry';
 import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
 import { jsonLines, runCli } from './run.ts';
@@ -30,7 +37,9 @@ const TRAIN_DAYS = 4;
 describe('calibration on the simulated network', () => {
   const dir = tempDir('calibration-demo');
   let store: SqliteStore;
-  let devices: DeviceRegistry;
+  let registry: Registry;
+  let view: RegistryView;
+  let devices: DeviceStore;
   let broker: RunningBroker;
   let worker: StreamWorker;
   const models = openModelRegistry({ path: join(dir.path, 'calibration.sqlite') });
@@ -38,10 +47,12 @@ describe('calibration on the simulated network', () => {
 
   beforeAll(async () => {
     store = openSqliteStore({ path: join(dir.path, 'readings.db') });
-    devices = new DeviceRegistry(join(dir.path, 'devices.db'));
+    registry = await openSqliteRegistry(join(dir.path, 'devices.db'));
+    view = await RegistryView.open(registry.devices);
+    devices = refreshingDevices(registry.devices, view);
     worker = new StreamWorker({ store, calibration: calibration.provider });
     broker = await startBroker({
-      registry: devices,
+      registry: view,
       sink: worker,
       deadLetters: (l) => store.addDeadLetter(l),
       persistenceDir: null,
@@ -60,7 +71,8 @@ describe('calibration on the simulated network', () => {
     await broker?.close();
     await worker?.drain();
     await store?.close();
-    devices?.close();
+    view?.close();
+    await registry?.close();
     models.close();
     dir.remove();
   });
@@ -68,15 +80,10 @@ describe('calibration on the simulated network', () => {
   async function run(world: SimWorld, startMs: number, durationMs: number, truth?: TruthWriter) {
     const source = worldSource(world);
     const ids = [...source.boxes.map((b) => b.deviceId), 'sim-reference'];
-    const creds = new Map(
-      ids.map((id) => {
-        const known = devices.list().some((d) => d.deviceId === id);
-        const c = known
-          ? devices.rotate(id)
-          : devices.add(id, id === 'sim-reference' ? 'service' : 'device');
-        return [id, c] as const;
-      }),
-    );
+    // Known ids rotated, new ones added: each run's fleet logs in afresh.
+    const boxes = await devices.issueMany(ids.filter((id) => id !== 'sim-reference'));
+    const [service] = await devices.issueMany(['sim-reference'], 'service');
+    const creds = new Map([...boxes, service!].map((c) => [c.deviceId, c] as const));
     const fleet = new Fleet({
       source,
       broker: { host: '127.0.0.1', port: broker.ports.mqtt },

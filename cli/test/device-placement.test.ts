@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimWorld, worldSource } from '@airbox/firmware-sim';
-import { DeviceRegistry } from '@airbox/ingest';
+import { RegistryView, openSqliteRegistry } from '@airbox/registry';
 import { tempDir } from '@airbox/testkit';
 import { indoorBoxIds, SIM_REFERENCE_ACCOUNT, simCredentials } from '../src/sim-credentials.ts';
 import { jsonLines, runCli } from './run.ts';
@@ -56,29 +56,33 @@ describe('airbox device: indoor and outdoor boxes', () => {
 });
 
 describe('simulated fleet provisioning', () => {
-  it('registers the boxes the simulated world puts indoors as indoor, the rest outdoor', () => {
+  it('registers the boxes the simulated world puts indoors as indoor, the rest outdoor', async () => {
     // Two boxes beside each station are always outdoors; 15 % of the rest are indoors.
     const world = createSimWorld({ seed: 1, boxes: 300, startMs: Date.UTC(2026, 10, 27) });
     const source = worldSource(world);
     const indoor = indoorBoxIds(source.boxes);
     expect(indoor.size).toBeGreaterThan(0);
 
-    const registry = new DeviceRegistry(':memory:');
+    const registry = await openSqliteRegistry(':memory:');
+    const { devices } = registry;
     // One box already registered and moved indoors by hand, though the world has it outdoors.
     const outside = source.boxes.find((b) => !b.indoor)!.deviceId;
-    registry.add(outside, 'device', { placement: 'indoor' });
+    await devices.add({ deviceId: outside, placement: 'indoor' });
     const ids = [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT];
-    const creds = simCredentials(registry, ids, indoor);
+    const creds = await simCredentials(devices, ids, indoor);
 
     expect(creds.size).toBe(301);
-    expect([...registry.indoorDeviceIds()].sort()).toEqual([...indoor].sort());
-    expect(registry.verify(SIM_REFERENCE_ACCOUNT, creds.get(SIM_REFERENCE_ACCOUNT)!.password)).toBe(
-      'service',
-    );
+    const view = await RegistryView.open(devices);
+    expect([...view.indoorDeviceIds()].sort()).toEqual([...indoor].sort());
+    expect(
+      view.verify(SIM_REFERENCE_ACCOUNT, creds.get(SIM_REFERENCE_ACCOUNT)!.password)?.role,
+    ).toBe('service');
     // Without the world's placements (an `airbox sim` against someone's registry) none change.
-    registry.setPlacement(outside, 'indoor');
-    simCredentials(registry, ids);
-    expect(registry.indoorDeviceIds().has(outside)).toBe(true);
-    registry.close();
+    await devices.update(outside, { placement: 'indoor' });
+    await simCredentials(devices, ids);
+    await view.refresh();
+    expect(view.indoorDeviceIds().has(outside)).toBe(true);
+    view.close();
+    await registry.close();
   });
 });

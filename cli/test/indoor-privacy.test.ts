@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceRegistry } from '@airbox/ingest';
+import { openSqliteRegistry } from '@airbox/registry';
 import { openEventStream, ServeProcess, tempDir, waitFor } from '@airbox/testkit';
 
 /**
@@ -66,10 +66,10 @@ describe('an indoor box on the public routes of airbox serve', () => {
   const wsMessages: string[] = [];
 
   beforeAll(async () => {
-    const registry = new DeviceRegistry(join(dir.path, 'data', 'devices.db'));
-    const indoor = registry.add(INDOOR, 'device', { placement: 'indoor' });
-    const outdoor = registry.add(OUTDOOR);
-    registry.close();
+    const registry = await openSqliteRegistry(join(dir.path, 'data', 'devices.db'));
+    const indoor = await registry.devices.add({ deviceId: INDOOR, placement: 'indoor' });
+    const outdoor = await registry.devices.add({ deviceId: OUTDOOR });
+    await registry.close();
     await serve.start();
     live = await openEventStream(serve.httpUrl('/api/v1/live.sse'));
     rawBefore = await openEventStream(serve.httpUrl(`/api/v1/devices/${INDOOR}/raw.sse`));

@@ -3,7 +3,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AIRBOX_BIN, run, spawnUntil, stopChild, tempDir } from '@airbox/testkit';
+import { AIRBOX_BIN, run, spawnUntil, stopChild, tempDir, waitForLogin } from '@airbox/testkit';
 
 /**
  * `airbox serve` as a real process on 127.0.0.1, attacked as the findings describe: dead
@@ -61,17 +61,20 @@ async function startServe(dataDir: string, args: string[], env: string[] = []): 
   return { child, http: `http://127.0.0.1:${ports.http}`, mqttPort: ports.mqtt, dataDir };
 }
 
-async function addDevice(dataDir: string, deviceId: string): Promise<Creds> {
+/** `airbox device add` beside the running server, which takes the box at its next poll. */
+async function addDevice(serve: Serve, deviceId: string): Promise<Creds> {
   const r = await run(process.execPath, [
     AIRBOX_BIN,
     'device',
     'add',
     deviceId,
     '--data-dir',
-    dataDir,
+    serve.dataDir,
   ]);
   if (r.code !== 0) throw new Error(`airbox device add ${deviceId}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Creds;
+  const creds = JSON.parse(r.stdout) as Creds;
+  await waitForLogin(`mqtt://127.0.0.1:${serve.mqttPort}`, creds);
+  return creds;
 }
 
 /** One PUBLISH the broker refuses: it closes the connection (MQTT 3.1.1 has no negative ack). */
@@ -131,8 +134,8 @@ describe('airbox serve: dead letters, errors and files, against a real process',
       '--dead-letter-bytes',
       String(256 * 1024),
     ]);
-    boxA = await addDevice(dataDir, 'box-a');
-    boxB = await addDevice(dataDir, 'box-b');
+    boxA = await addDevice(serve, 'box-a');
+    boxB = await addDevice(serve, 'box-b');
     // box-a types a secret into a payload, on box-b's topic: refused, and it is box-a's.
     await publishRefused(serve, boxA, 'box-a', 'airbox/v1/box-b/reading', Buffer.from(SECRET));
     // Then floods refusals: 12 × 60 KB from one client id.
@@ -260,7 +263,7 @@ describe('airbox serve: the operator token from the environment, and the dead-le
       ['--dead-letter-rate', '0.5'],
       [`AIRBOX_OPERATOR_TOKEN=${TOKEN}`],
     );
-    const box = await addDevice(dataDir, 'flood-box');
+    const box = await addDevice(serve, 'flood-box');
     // 30 clients each refused once, as fast as they can: the store keeps the bucket's 5
     // (10 s' worth) and one more every 2 s.
     for (let i = 0; i < 30; i++) {

@@ -1,4 +1,3 @@
-export * from './registry.ts';
 export * from './broker/broker.ts';
 export * from './broker/acl.ts';
 export { DEFAULT_ANONYMOUS_IDS_PER_MINUTE } from './broker/anonymous-ids.ts';
@@ -8,6 +7,10 @@ export {
   FALLBACK_MAX_CONNECTIONS,
   defaultMaxConnections,
 } from './broker/connection-caps.ts';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+} from './broker/pending-connections.ts';
 export * from './worker/stream-worker.ts';
 export * from './worker/calibration.ts';
 export * from './worker/subscriber.ts';

@@ -31,7 +31,7 @@ const reading = (pm25UgM3: number) =>
 
 /** The registered box `victim01`, connected, with one reading of 10 µg/m³ stored. */
 async function victim(sys: TestSystem) {
-  const creds = sys.registry.add('victim01');
+  const creds = await sys.devices.add({ deviceId: 'victim01' });
   const box = await connect(sys.mqttUrl, { ...creds, clientId: 'victim01' });
   expect(await publishOutcome(box, nativeTopic('victim01', 'reading'), reading(10))).toBe('acked');
   return box;
@@ -55,6 +55,17 @@ describe('anonymous LASS publishers and registered boxes', () => {
       await box.endAsync();
     },
   );
+
+  it('an anonymous LASS box assigned to an owner goes on publishing without credentials', async () => {
+    const sys = await system();
+    // What the API does when an organisation adopts a legacy box (POST /api/v1/transfer).
+    await sys.devices.add({ deviceId: 'LASS42', anonymousLass: true });
+    const anon = await connect(sys.mqttUrl, { clientId: 'LASS42' });
+    expect(await publishOutcome(anon, 'LASS/Test/PM25', lassLine('LASS42', 17))).toBe('acked');
+    await anon.endAsync();
+    const stored = await sys.store.series({ deviceIds: ['LASS42'], ...ALL_TIME });
+    expect(stored.map((r) => r.pm25UgM3)).toEqual([17]);
+  });
 
   it("an anonymous CONNECT with a registered box's id is refused (CONNACK 2); the box stays on", async () => {
     const sys = await system();
@@ -82,7 +93,7 @@ describe('anonymous LASS publishers and registered boxes', () => {
     for (let i = 0; i < 3; i++) anons.push(await connect(sys.mqttUrl, { clientId: `anon-${i}` }));
     expect(await connackCode(sys.mqttUrl, { clientId: 'anon-3' })).toBe(3);
     expect(sys.broker.tracked.anonymousConnections).toBe(3);
-    const creds = sys.registry.add('logged-in-box');
+    const creds = await sys.devices.add({ deviceId: 'logged-in-box' });
     expect(await connackCode(sys.mqttUrl, { ...creds, clientId: 'logged-in-box' })).toBe(0);
     await anons.pop()!.endAsync();
     await expect.poll(() => sys.broker.tracked.anonymousConnections).toBe(2);

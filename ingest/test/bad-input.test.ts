@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 
 async function device(id: string) {
-  const creds = sys.registry.add(id);
+  const creds = await sys.devices.add({ deviceId: id });
   const client = await mqtt.connectAsync(sys.mqttUrl, {
     ...creds,
     clientId: id,
@@ -86,7 +86,7 @@ describe('bad input over MQTT', () => {
 
   it("refuses a device publishing to another device's topic, and stores nothing for either", async () => {
     const client = await device('bad-intruder');
-    sys.registry.add('bad-victim');
+    await sys.devices.add({ deviceId: 'bad-victim' });
     const closed = new Promise<void>((r) => client.once('close', () => r()));
     const refusedBefore = sys.broker.refusedTotal;
     client.publish(nativeTopic('bad-victim', 'reading'), good(3), { qos: 1 });
@@ -101,7 +101,7 @@ describe('bad input over MQTT', () => {
   });
 
   it("refuses a service account's PUBLISH to $SYS/ (the server's topics) and keeps it as a dead letter", async () => {
-    const svc = sys.registry.add('bad-sys-svc', 'service');
+    const svc = await sys.devices.add({ deviceId: 'bad-sys-svc', role: 'service' });
     const client = await mqtt.connectAsync(sys.mqttUrl, {
       ...svc,
       clientId: 'bad-sys-svc',
@@ -148,7 +148,7 @@ describe('bad input over MQTT', () => {
 
 describe('broker persistence (embedded default)', () => {
   it('QoS 1 messages queued for a persistent session survive a broker restart', async () => {
-    const svc = sys.registry.add('persist-svc', 'service');
+    const svc = await sys.devices.add({ deviceId: 'persist-svc', role: 'service' });
     const sub = await mqtt.connectAsync(sys.mqttUrl, {
       ...svc,
       clientId: 'persist-sub',

@@ -17,7 +17,11 @@ afterEach(async () => {
 async function system() {
   const sys = await startSystem();
   systems.push(sys);
-  return { sys, a: sys.registry.add('boxA'), b: sys.registry.add('boxB') };
+  return {
+    sys,
+    a: await sys.devices.add({ deviceId: 'boxA' }),
+    b: await sys.devices.add({ deviceId: 'boxB' }),
+  };
 }
 
 describe('client ids', () => {
@@ -28,7 +32,7 @@ describe('client ids', () => {
     const first = await connect(sys.mqttUrl, asB);
     await first.subscribeAsync(config, { qos: 1 });
     await first.endAsync();
-    const svc = sys.registry.add('operator', 'service');
+    const svc = await sys.devices.add({ deviceId: 'operator', role: 'service' });
     const operator = await connect(sys.mqttUrl, { ...svc, clientId: 'operator' });
     await operator.publishAsync(config, '{"intervalS":30}', { qos: 1 });
     await operator.endAsync();
@@ -65,7 +69,7 @@ describe('client ids', () => {
 
   it('a service account keeps any client id', async () => {
     const { sys } = await system();
-    const svc = sys.registry.add('relay', 'service');
+    const svc = await sys.devices.add({ deviceId: 'relay', role: 'service' });
     expect(
       await connackCode(sys.mqttUrl, { ...svc, clientId: 'relay-worker-3', clean: false }),
     ).toBe(0);

@@ -19,10 +19,11 @@ import {
   startRedis,
   stopChild,
   tempDir,
+  waitForLogin,
   waitFor,
   AIRBOX_BIN,
 } from '@airbox/testkit';
-import { DeviceRegistry } from '../src/index.ts';
+import { registerIn } from './system.ts';
 
 /**
  * The scaled-out layout on 127.0.0.1 with real parts: Redis (Debian's redis-server), several
@@ -44,14 +45,8 @@ async function deployment() {
   const shared = tempDir('cluster-shared');
   cleanups.push(shared.remove);
   const registryPath = join(shared.path, 'devices.db');
-  const register = (id: string, role: 'device' | 'service' = 'device') => {
-    const registry = new DeviceRegistry(registryPath);
-    try {
-      return registry.add(id, role);
-    } finally {
-      registry.close();
-    }
-  };
+  const register = async (id: string, role: 'device' | 'service' = 'device') =>
+    (await registerIn(registryPath, [id], role))[0]!;
   const node = (args: string[]) => {
     const dir = tempDir('cluster-node');
     const serve = new ServeProcess(dir.path, [
@@ -77,7 +72,7 @@ async function deployment() {
     cleanups.push(dir.remove, () => stopChild(child, 'SIGKILL'));
     return { child, dir: dir.path };
   };
-  return { redis, register, node, worker };
+  return { redis, registryPath, register, node, worker };
 }
 
 async function countIn(store: ReadingStore, deviceId: string): Promise<number> {
@@ -87,8 +82,8 @@ async function countIn(store: ReadingStore, deviceId: string): Promise<number> {
 describe('scale-out: brokers sharing Redis', () => {
   it('a box on one broker reaches a worker connected to the other; config published on the other reaches the box', async () => {
     const { register, node, worker } = await deployment();
-    const svc = register('worker-svc', 'service');
-    const box = register('redis-box-1');
+    const svc = await register('worker-svc', 'service');
+    const box = await register('redis-box-1');
     const a = node(['--handoff', 'mqtt']);
     const b = node(['--handoff', 'mqtt']);
     const [pa, pb] = [await a.start(), await b.start()];
@@ -142,7 +137,7 @@ describe('scale-out: brokers sharing Redis', () => {
 describe('scale-out: the maker page on one node, the box on another', () => {
   it("a box's raw messages on broker A reach the raw tail served by node B, the kept ones first", async () => {
     const { register, node } = await deployment();
-    const box = register('raw-box-1');
+    const box = await register('raw-box-1');
     const a = node(['--handoff', 'stream']);
     const b = node(['--handoff', 'stream']);
     const [pa] = [await a.start(), await b.start()];
@@ -185,7 +180,7 @@ describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', 
   it('a broker and a worker killed under load: every acknowledged reading stored exactly once', async () => {
     await requireBinary('haproxy');
     await requireBinary('influxd');
-    const { redis, register, node, worker } = await deployment();
+    const { redis, registryPath, node, worker } = await deployment();
     const influx = await startInfluxd();
     cleanups.push(() => influx.stop());
     const storeArgs = [
@@ -229,7 +224,12 @@ describe('scale-out: two brokers behind HAProxy, two stream workers, InfluxDB', 
 
     const DEVICES = 12;
     const N = 400;
-    const boxes = Array.from({ length: DEVICES }, (_, i) => register(`lb-box-${i}`));
+    const boxes = await registerIn(
+      registryPath,
+      Array.from({ length: DEVICES }, (_, i) => `lb-box-${i}`),
+    );
+    // Registered beside the running brokers: each learns of them at its next registry poll.
+    for (const p of ports) await waitForLogin(`mqtt://127.0.0.1:${p.mqtt}`, boxes[0]!);
     const publishing = boxes.map((box) =>
       publishReadings({ url: lb.url, ...box, count: N, intervalMs: 5, timeoutMs: 90_000 }),
     );

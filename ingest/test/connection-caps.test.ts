@@ -3,7 +3,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeTopic } from '@airbox/protocol';
 import { AIRBOX_BIN, spawnUntil, stopChild, tempDir } from '@airbox/testkit';
-import { DeviceRegistry } from '../src/index.ts';
+import { registerIn } from './system.ts';
 import { startSystem } from './system.ts';
 import { connect, publishOutcome } from './clients.ts';
 
@@ -53,7 +53,7 @@ describe('connection caps', () => {
     cleanups.push(() => sys.close());
     const sockets = await openIdle(sys.broker.ports.mqtt, 25, '127.0.0.2');
     expect(await stillOpen(sockets)).toBe(20);
-    const creds = sys.registry.add('cap-box');
+    const creds = await sys.devices.add({ deviceId: 'cap-box' });
     const box = await connect(sys.mqttUrl, { ...creds, clientId: 'cap-box' });
     expect(await publishOutcome(box, nativeTopic('cap-box', 'status'), '{"online":true}')).toBe(
       'acked',
@@ -76,9 +76,7 @@ describe('connection caps', () => {
   it('airbox serve under a 2,048 open-files limit keeps HTTP and MQTT up against 2,100 idle sockets', async () => {
     const dir = tempDir('caps-serve');
     cleanups.push(dir.remove);
-    const registry = new DeviceRegistry(join(dir.path, 'devices.db'));
-    const creds = registry.add('fd-box');
-    registry.close();
+    const [creds] = await registerIn(join(dir.path, 'devices.db'), ['fd-box']);
     // `ulimit -n` as a unit's LimitNOFILE would set it; the test itself keeps its own.
     const { child, line } = await spawnUntil(
       'sh',

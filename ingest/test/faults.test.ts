@@ -8,10 +8,11 @@ import {
   stopChild,
   tempDir,
   waitFor,
+  waitForLogin,
   AIRBOX_BIN,
 } from '@airbox/testkit';
 import type { ChildProcess } from 'node:child_process';
-import { DeviceRegistry } from '../src/index.ts';
+import { registerIn } from './system.ts';
 
 /**
  * Faults against real processes on 127.0.0.1, each ending in a count: readings a device
@@ -26,13 +27,11 @@ function setup(extraArgs: string[] = []) {
   const dir = tempDir('faults');
   const serve = new ServeProcess(dir.path, ['--rate', '100000', ...extraArgs]);
   cleanups.push(dir.remove, () => serve.stop('SIGKILL'));
-  const register = (id: string, role: 'device' | 'service' = 'device') => {
-    const registry = new DeviceRegistry(join(dir.path, 'devices.db'));
-    try {
-      return registry.add(id, role);
-    } finally {
-      registry.close();
-    }
+  /** Registers beside the running server, and waits until its broker takes the login. */
+  const register = async (id: string, role: 'device' | 'service' = 'device') => {
+    const [creds] = await registerIn(join(dir.path, 'devices.db'), [id], role);
+    await waitForLogin(`mqtt://127.0.0.1:${serve.ports!.mqtt}`, creds!);
+    return creds!;
   };
   const count = async (deviceId: string) => {
     const store = openSqliteStore({ path: join(dir.path, 'readings.db') });
@@ -59,7 +58,7 @@ describe('faults: readings sent = readings stored', () => {
   ] as const)('%s', async (_, signal, deviceId) => {
     const { serve, register, count } = setup();
     const ports = await serve.start();
-    const box = register(deviceId);
+    const box = await register(deviceId);
     const publishing = publishReadings({
       url: `mqtt://127.0.0.1:${ports.mqtt}`,
       ...box,
@@ -78,8 +77,8 @@ describe('faults: readings sent = readings stored', () => {
   it('a separate worker killed with SIGKILL mid-stream: the broker keeps its messages', async () => {
     const { dir, serve, register, count } = setup(['--no-worker']);
     const ports = await serve.start();
-    const service = register('worker-svc', 'service');
-    const box = register('fault-box-3');
+    const service = await register('worker-svc', 'service');
+    const box = await register('fault-box-3');
     const workerArgs = [
       AIRBOX_BIN,
       'worker',
@@ -126,7 +125,7 @@ describe('faults: readings sent = readings stored', () => {
   it('the same readings published twice are stored once', async () => {
     const { serve, register, count } = setup();
     const ports = await serve.start();
-    const box = register('fault-box-4');
+    const box = await register('fault-box-4');
     const plan = { url: `mqtt://127.0.0.1:${ports.mqtt}`, ...box, count: 300 };
     expect((await publishReadings(plan)).acked).toBe(300);
     expect((await publishReadings(plan)).acked).toBe(300);

@@ -8,9 +8,10 @@ import {
   startInfluxd,
   tempDir,
   waitFor,
+  waitForLogin,
   type TestServer,
 } from '@airbox/testkit';
-import { DeviceRegistry } from '../src/index.ts';
+import { registerIn } from './system.ts';
 
 /**
  * `airbox serve` on InfluxDB (Debian's influxd, v1 mode) with InfluxDB stopped for 60 s
@@ -46,9 +47,12 @@ describe.skipIf(skip !== '')(`serve on InfluxDB through a 60 s InfluxDB outage $
     cleanups.push(() => serve.stop('SIGKILL'));
     const ports = await serve.start();
 
-    const registry = new DeviceRegistry(join(dir.path, 'devices.db'));
-    const boxes = registry.addMany(Array.from({ length: DEVICES }, (_, i) => `outage-${i}`));
-    registry.close();
+    const boxes = await registerIn(
+      join(dir.path, 'devices.db'),
+      Array.from({ length: DEVICES }, (_, i) => `outage-${i}`),
+    );
+    // One transaction: once the broker takes one of them, it has them all.
+    await waitForLogin(`mqtt://127.0.0.1:${ports.mqtt}`, boxes[0]!);
     const publishing = Promise.all(
       boxes.map((b) =>
         publishReadings({

@@ -17,7 +17,7 @@ afterAll(async () => sys?.close());
 
 describe('a failed login in the log', () => {
   it('names the user name by its first 3 characters and its length, never whole', async () => {
-    const creds = sys.registry.add('swap-box');
+    const creds = await sys.devices.add({ deviceId: 'swap-box' });
     const swapped = { username: creds.password, password: creds.username, clientId: 'swap-box' };
     expect(await connackCode(sys.mqttUrl, swapped)).toBe(4);
     const line = logs.find((l) => l.includes('auth-refused'));

@@ -55,7 +55,7 @@ function pub(username: string, password: string, topic: string, message: string)
 
 describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}`, () => {
   it('accepts a registered device and stores its reading before acknowledging it', async () => {
-    const creds = sys.registry.add('mq-box-1');
+    const creds = await sys.devices.add({ deviceId: 'mq-box-1' });
     const result = await pub(
       creds.username,
       creds.password,
@@ -71,7 +71,7 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   });
 
   it('refuses a wrong password and an unknown user', async () => {
-    sys.registry.add('mq-box-2');
+    await sys.devices.add({ deviceId: 'mq-box-2' });
     const wrong = await pub(
       'mq-box-2',
       'not-the-password',
@@ -86,8 +86,8 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   });
 
   it("refuses a device publishing on another device's topic, and keeps a dead letter saying so", async () => {
-    const a = sys.registry.add('mq-box-3');
-    sys.registry.add('mq-box-4');
+    const a = await sys.devices.add({ deviceId: 'mq-box-3' });
+    await sys.devices.add({ deviceId: 'mq-box-4' });
     const result = await pub(
       a.username,
       a.password,
@@ -105,7 +105,7 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   });
 
   it('refuses LASS data whose device_id is not the authenticated device', async () => {
-    const a = sys.registry.add('mq-box-5');
+    const a = await sys.devices.add({ deviceId: 'mq-box-5' });
     const payload =
       '|ver_format=3|app=PM25|device_id=FT1_999|date=2026-11-27|time=08:00:00|s_d0=5.00';
     await pub(a.username, a.password, 'LASS/Test/PM25', payload);
@@ -117,8 +117,8 @@ describe.skipIf(skip !== '')(`our broker with Debian's mosquitto clients ${skip}
   });
 
   it('lets a device read its own config but not another device’s', async () => {
-    const a = sys.registry.add('mq-box-6');
-    const service = sys.registry.add('mq-service', 'service');
+    const a = await sys.devices.add({ deviceId: 'mq-box-6' });
+    const service = await sys.devices.add({ deviceId: 'mq-service', role: 'service' });
     const sub = mosquitto('mosquitto_sub', a, [
       '-t',
       nativeTopic('mq-box-6', 'config'),

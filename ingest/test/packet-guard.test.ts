@@ -4,34 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { PacketHeaderReader, type PacketLimits } from '../src/broker/packet-guard.ts';
 import { startSystem, type TestSystem } from './system.ts';
+import { connectPacket, remainingLength, str } from './wire.ts';
 
 const LIMITS: PacketLimits = { maxPacketBytes: 1000, maxConnectBytes: 100 };
-
-/** MQTT 3.1.1 §2.2.3 remaining length. */
-function remainingLength(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return out;
-}
-
-function str(s: string): number[] {
-  const b = [...Buffer.from(s)];
-  return [b.length >> 8, b.length & 0xff, ...b];
-}
-
-/** A CONNECT (MQTT 3.1.1 §3.1) with a username and password, clean session. */
-function connectPacket(clientId: string, username?: string, password?: string): Buffer {
-  const flags = 0x02 | (username ? 0x80 : 0) | (password ? 0x40 : 0);
-  const body = [...str('MQTT'), 4, flags, 0, 60, ...str(clientId)];
-  if (username) body.push(...str(username));
-  if (password) body.push(...str(password));
-  return Buffer.from([0x10, ...remainingLength(body.length), ...body]);
-}
 
 describe('PacketHeaderReader', () => {
   const valid = Buffer.concat([
@@ -123,7 +98,7 @@ describe('the broker closes oversized packets before buffering them', () => {
   });
 
   it('a logged-in box’s 100 MB PUBLISH is cut off at its header; the box can connect again', async () => {
-    const { username, password } = sys.registry.add('guard-box');
+    const { username, password } = await sys.devices.add({ deviceId: 'guard-box' });
     const socket = await tcp();
     const connack = new Promise<Buffer>((r) => socket.once('data', r));
     socket.write(connectPacket('guard-box', username, password));

@@ -19,7 +19,7 @@ describe('rate limit per device', () => {
   it('10 connections one after another get one bucket, not ten', async () => {
     const sys = await startSystem({ ratePerS: 5, rateBurst: 20 });
     systems.push(sys);
-    const creds = sys.registry.add('hasty');
+    const creds = await sys.devices.add({ deviceId: 'hasty' });
     const startMs = Date.now();
     let sent = 0;
     for (let c = 0; c < 10; c++) {

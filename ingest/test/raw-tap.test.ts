@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 
 async function device(id: string) {
-  const creds = sys.registry.add(id);
+  const creds = await sys.devices.add({ deviceId: id });
   return mqtt.connectAsync(sys.mqttUrl, {
     ...creds,
     clientId: id,
@@ -103,7 +103,7 @@ describe('raw tap', () => {
 
   it("marks the box's last will, published when its connection is lost", async () => {
     const seen = watch('tap-will');
-    const creds = sys.registry.add('tap-will');
+    const creds = await sys.devices.add({ deviceId: 'tap-will' });
     const client = await mqtt.connectAsync(sys.mqttUrl, {
       ...creds,
       clientId: 'tap-will',

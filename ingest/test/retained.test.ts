@@ -20,7 +20,10 @@ async function system() {
 
 /** What a service subscribing to `filter` now is replayed within 500 ms. */
 async function replayed(sys: TestSystem, filter: string): Promise<string[]> {
-  const svc = sys.registry.add(`watcher-${Math.random().toString(36).slice(2, 8)}`, 'service');
+  const svc = await sys.devices.add({
+    deviceId: `watcher-${Math.random().toString(36).slice(2, 8)}`,
+    role: 'service',
+  });
   const watcher = await connect(sys.mqttUrl, { ...svc, clientId: svc.deviceId });
   const seen: string[] = [];
   watcher.on('message', (topic, _p, packet) => {
@@ -35,7 +38,7 @@ async function replayed(sys: TestSystem, filter: string): Promise<string[]> {
 describe('retained messages', () => {
   it('a box retaining on a LASS topic is refused, and nothing is kept to replay', async () => {
     const sys = await system();
-    const creds = sys.registry.add('retainer');
+    const creds = await sys.devices.add({ deviceId: 'retainer' });
     const junk = 'x'.repeat(60 * 1024);
     for (let i = 0; i < 3; i++) {
       const box = await connect(sys.mqttUrl, { ...creds, clientId: 'retainer' });
@@ -58,7 +61,7 @@ describe('retained messages', () => {
 
   it("a box's own status is retained up to 4 KiB; a larger one is refused", async () => {
     const sys = await system();
-    const creds = sys.registry.add('status-box');
+    const creds = await sys.devices.add({ deviceId: 'status-box' });
     const topic = nativeTopic('status-box', 'status');
     const box = await connect(sys.mqttUrl, { ...creds, clientId: 'status-box' });
     expect(await publishOutcome(box, topic, '{"online":true}', { retain: true })).toBe('acked');

@@ -4,8 +4,9 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeTopic } from '@airbox/protocol';
 import { openSqliteStore } from '@airbox/store';
+import { RegistryView, openSqliteRegistry, refreshingDevices } from '@airbox/registry';
 import { tempDir } from '@airbox/testkit';
-import { DeviceRegistry, startBroker, StreamWorker } from '../src/index.ts';
+import { startBroker, StreamWorker } from '../src/index.ts';
 
 /** WebSocket and TLS transports, credential rotation and revocation, rate limits. */
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -44,9 +45,10 @@ async function system(opts: { tls?: boolean; ratePerS?: number; rateBurst?: numb
     tls = { certFile, keyFile, port: 0 };
   }
   const store = openSqliteStore({ path: ':memory:' });
-  const registry = new DeviceRegistry(':memory:');
+  const registry = await openSqliteRegistry(':memory:');
+  const view = await RegistryView.open(registry.devices);
   const broker = await startBroker({
-    registry,
+    registry: view,
     sink: new StreamWorker({ store }),
     deadLetters: (l) => store.addDeadLetter(l),
     persistenceDir: null,
@@ -62,9 +64,11 @@ async function system(opts: { tls?: boolean; ratePerS?: number; rateBurst?: numb
   cleanups.push(async () => {
     await broker.close();
     await store.close();
-    registry.close();
+    view.close();
+    await registry.close();
   });
-  return { store, registry, broker, certFile: tls?.certFile };
+  const devices = refreshingDevices(registry.devices, view);
+  return { store, devices, broker, certFile: tls?.certFile };
 }
 
 const reading = (minute = 0) =>
@@ -72,8 +76,8 @@ const reading = (minute = 0) =>
 
 describe('transports', () => {
   it('MQTT over WebSocket at /mqtt stores a reading', async () => {
-    const { store, registry, broker } = await system();
-    const creds = registry.add('ws-box');
+    const { store, devices, broker } = await system();
+    const creds = await devices.add({ deviceId: 'ws-box' });
     const client = await mqtt.connectAsync(`ws://127.0.0.1:${broker.ports.ws}/mqtt`, {
       ...creds,
       clientId: 'ws-box',
@@ -85,8 +89,8 @@ describe('transports', () => {
   });
 
   it('MQTT over TLS with the given certificate stores a reading', async () => {
-    const { store, registry, broker, certFile } = await system({ tls: true });
-    const creds = registry.add('tls-box');
+    const { store, devices, broker, certFile } = await system({ tls: true });
+    const creds = await devices.add({ deviceId: 'tls-box' });
     const { readFileSync } = await import('node:fs');
     const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${broker.ports.tls}`, {
       ...creds,
@@ -113,9 +117,9 @@ describe('credentials', () => {
     });
 
   it('a rotated password replaces the old one at once', async () => {
-    const { registry, broker } = await system();
-    const old = registry.add('rot-box');
-    const fresh = registry.rotate('rot-box');
+    const { devices, broker } = await system();
+    const old = await devices.add({ deviceId: 'rot-box' });
+    const fresh = await devices.rotate('rot-box');
     await expect(connect(broker.ports.mqtt, 'rot-box', old.password)).rejects.toThrow(
       /bad username or password|not authorized/i,
     );
@@ -124,20 +128,20 @@ describe('credentials', () => {
   });
 
   it('a revoked device can no longer connect', async () => {
-    const { registry, broker } = await system();
-    const creds = registry.add('rev-box');
-    registry.revoke('rev-box');
+    const { devices, broker } = await system();
+    const creds = await devices.add({ deviceId: 'rev-box' });
+    await devices.revoke('rev-box');
     await expect(connect(broker.ports.mqtt, 'rev-box', creds.password)).rejects.toThrow(
       /bad username or password|not authorized/i,
     );
-    expect(registry.list().find((d) => d.deviceId === 'rev-box')?.revokedAt).not.toBeNull();
+    expect((await devices.get('rev-box'))?.revokedAt).not.toBeNull();
   });
 });
 
 describe('rate limit', () => {
   it('refuses a client beyond its burst, closing the connection, with a dead letter', async () => {
-    const { store, registry, broker } = await system({ ratePerS: 1, rateBurst: 3 });
-    const creds = registry.add('fast-box');
+    const { store, devices, broker } = await system({ ratePerS: 1, rateBurst: 3 });
+    const creds = await devices.add({ deviceId: 'fast-box' });
     const client = mqtt.connect(`mqtt://127.0.0.1:${broker.ports.mqtt}`, {
       ...creds,
       clientId: 'fast-box',

@@ -8,7 +8,7 @@ import { ApiError, quoteInput } from './errors.ts';
  * maker routes and the API ask the same way.
  */
 
-/** The role of a valid, unrevoked username/password pair, or null (DeviceRegistry.verify). */
+/** The role of a valid, unrevoked username/password pair, or null (RegistryView.verify). */
 export type CredentialCheck = (username: string, password: string) => 'device' | 'service' | null;
 
 /** The credentials of `Authorization: <scheme> <credentials>`, the scheme in any case (RFC 7235 §2.1). */
@@ -44,7 +44,7 @@ export function deviceUnauthorized(deviceId: string): ApiError {
   return new ApiError(
     401,
     'unauthorized',
-    `send Authorization: Basic with ${quoteInput(deviceId)} and the password 'airbox device add' printed`,
+    `box ${quoteInput(deviceId)}: sign in as its owner, or send Authorization: Basic with its MQTT username and the password it was given`,
     { 'WWW-Authenticate': 'AirboxDevice realm="airbox"' },
   );
 }
@@ -56,6 +56,12 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * §2.1). Compared as SHA-256 digests with timingSafeEqual: equal lengths whatever was sent,
  * and no early exit that would tell how much of a guess was right.
  */
+/** Whether the request carries the operator token (compared as requireOperator does). */
+export function isOperator(token: string | undefined, req: FastifyRequest): boolean {
+  const sent = authorization(req, 'bearer');
+  return token !== undefined && sent !== null && timingSafeEqual(digest(sent), digest(token));
+}
+
 export function requireOperator(token: string | undefined, req: FastifyRequest): void {
   if (token === undefined) {
     throw new ApiError(

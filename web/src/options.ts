@@ -129,8 +129,8 @@ const NONE_INDOOR: ReadonlySet<string> = new Set();
 
 /**
  * The routes see the store, the live stream and the raw tail as the public may
- * (public-view.ts): every position an indoor box sent is on the grid before a route, or a
- * bbox filter, reads it.
+ * (public-view.ts): no private box, and every position an indoor box sent on the grid
+ * before a route, or a bbox filter, reads it.
  */
 export function resolveOptions(
   opts: ApiOptions,

@@ -3,7 +3,7 @@
  * registered box, publishes one reading (QoS 1; with the embedded hand-off the PUBACK comes
  * once it is stored) and the API must then give it as the box's newest reading.
  */
-import type { Credentials } from '@airbox/ingest';
+import type { Credentials } from '@airbox/registry';
 import { nativeTopic } from '@airbox/protocol';
 import { z } from 'zod';
 import { connectAndPublish } from './mqtt.ts';

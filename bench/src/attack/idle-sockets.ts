@@ -1,13 +1,18 @@
 /**
  * Idle sockets: TCP connections that never send a byte, as many as this machine lets one
- * process hold, so the server's connection caps (connection-caps.ts) are what stops them.
- * They come from several loopback addresses (127.0.0.0/8 is all this host), a little more
- * than the per-address cap from each, so both the per-address cap and the total cap (the
- * open-files limit less a reserve) are reached; all go to 127.0.0.1.
+ * process hold. They come from several loopback addresses (127.0.0.0/8 is all this host), a
+ * little more than the per-address cap from each, so the per-address cap
+ * (connection-caps.ts) and the cap on connections waiting for their CONNECT
+ * (pending-connections.ts) are both reached; all go to 127.0.0.1. They are held for less
+ * than the connect timeout, so the caps, not the timeout, are what this measures.
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, defaultMaxConnections } from '@airbox/ingest';
+import {
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+  defaultMaxConnections,
+} from '@airbox/ingest';
 import type { Attack, AttackTarget } from './types.ts';
 import { openSocket } from './wire.ts';
 
@@ -104,7 +109,7 @@ export const idleSockets: Attack = {
       said:
         `${holder.attempted} tried in ${openS.toFixed(1)} s from ${Math.ceil(holder.attempted / PER_SOURCE)} addresses: ` +
         `${holder.connected} connected, ${holder.closedByServer} closed by the server, ${heldAfterOpen} held ` +
-        `(${heldAtEnd} after ${sizes.idleHoldS} s more; server caps ${defaultMaxConnections()} in all, ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS} an address); connect errors: ${errors}` +
+        `(${heldAtEnd} after ${sizes.idleHoldS} s more; server caps ${defaultMaxConnections()} in all, ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS} an address, ${DEFAULT_MAX_PENDING_CONNECTIONS} waiting for CONNECT); connect errors: ${errors}` +
         (clientLimited ? `; this process stopped at its own ${clientCap} open files` : ''),
       details: {
         attempted: holder.attempted,
@@ -118,6 +123,7 @@ export const idleSockets: Attack = {
         perSource: PER_SOURCE,
         serverTotalCap: defaultMaxConnections(),
         serverPerAddressCap: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+        serverPendingCap: DEFAULT_MAX_PENDING_CONNECTIONS,
         connectErrors: errors,
         clientLimited,
       },

@@ -2,7 +2,7 @@
  * What the attacks of `airbox bench attack` share: their names, how big each is, the serve
  * they are aimed at and what each reports.
  */
-import type { Credentials } from '@airbox/ingest';
+import type { Credentials } from '@airbox/registry';
 
 export const ATTACK_NAMES = [
   'huge-connect',
@@ -48,7 +48,10 @@ export interface AttackSizes {
   retainedCount: number;
   retainedBytes: number;
   retainedLoops: number;
-  /** dead-letters: requests in parallel, and the `limit` each asks for. */
+  /**
+   * dead-letters: operator walks, boxes reading their own and requests without credentials,
+   * each this many at once; and the page size each asks for (the API gives at most 500).
+   */
   deadLetterRequests: number;
   deadLetterLimit: number;
   /** No attack runs longer than this, whatever is left of it. */
@@ -72,8 +75,8 @@ export const FULL_SIZES: AttackSizes = {
   retainedCount: 1500,
   retainedBytes: 60 * 1024,
   retainedLoops: 4,
-  deadLetterRequests: 3,
-  deadLetterLimit: 10_000,
+  deadLetterRequests: 8,
+  deadLetterLimit: 500,
   attackTimeoutS: 120,
 };
 
@@ -87,6 +90,8 @@ export interface Provisioned {
   victimId: string;
   /** The refused publishers (registered boxes), when refused-publishes runs on the serve. */
   refusers: Credentials[];
+  /** The serve's operator token (Authorization: Bearer), which reads every dead letter. */
+  operatorToken: string;
 }
 
 /** The serve under attack. */

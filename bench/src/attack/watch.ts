@@ -2,7 +2,7 @@
  * What the bench watches of the serve while an attack runs: its RSS from /proc every 100 ms,
  * /healthz every 250 ms, and its counters on /metrics before and after.
  */
-import { sampleProcess } from '../proc.ts';
+import { percentile, sampleProcess } from '../proc.ts';
 
 const RSS_EVERY_MS = 100;
 const HEALTH_EVERY_MS = 250;
@@ -41,12 +41,15 @@ export function watchRss(pid: number) {
 export interface HealthSeen {
   polls: number;
   failures: number;
+  /** p99 over the polls (nearest rank); with 250 ms polls, a run of seconds has tens. */
+  p99LatencyMs: number;
   maxLatencyMs: number;
 }
 
 /** GET /healthz every 250 ms (the next one only once the last answered) until stopped. */
 export function pollHealth(httpPort: number) {
-  const seen: HealthSeen = { polls: 0, failures: 0, maxLatencyMs: 0 };
+  const seen: HealthSeen = { polls: 0, failures: 0, p99LatencyMs: 0, maxLatencyMs: 0 };
+  const latencies: number[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -61,6 +64,7 @@ export function pollHealth(httpPort: number) {
       seen.polls++;
       if (!ok) seen.failures++;
       seen.maxLatencyMs = Math.max(seen.maxLatencyMs, Math.round(ms));
+      latencies.push(ms);
       await sleep(Math.max(0, HEALTH_EVERY_MS - ms));
     }
   })();
@@ -68,15 +72,21 @@ export function pollHealth(httpPort: number) {
     async stop(): Promise<HealthSeen> {
       running = false;
       await loop;
+      seen.p99LatencyMs = Math.round(percentile(latencies, 99));
       return seen;
     },
   };
 }
 
-/** The counters an attack moves (cli/src/serve-metrics.ts), by their /metrics names. */
+/**
+ * The counters an attack moves (cli/src/serve-metrics.ts), by their /metrics names; a series
+ * of a labelled family is named with its labels.
+ */
 export const WATCHED_COUNTERS = {
   publishesRefused: 'airbox_publish_refused_total',
   connectionsRefused: 'airbox_connections_refused_total',
+  connectTimeouts: 'airbox_connections_closed_before_connect_total{reason="connect-timeout"}',
+  pendingCapClosed: 'airbox_connections_closed_before_connect_total{reason="pending-cap"}',
   readingsStored: 'airbox_readings_stored_total',
   deadLetters: 'airbox_dead_letters_total',
   anonymousDevicesTracked: 'airbox_anonymous_tracked_devices',
@@ -89,6 +99,8 @@ function countersFrom(read: (key: keyof typeof WATCHED_COUNTERS) => number): Cou
   return {
     publishesRefused: read('publishesRefused'),
     connectionsRefused: read('connectionsRefused'),
+    connectTimeouts: read('connectTimeouts'),
+    pendingCapClosed: read('pendingCapClosed'),
     readingsStored: read('readingsStored'),
     deadLetters: read('deadLetters'),
     anonymousDevicesTracked: read('anonymousDevicesTracked'),
@@ -103,7 +115,10 @@ export async function readCounters(httpPort: number): Promise<Counters | null> {
     });
     const text = await res.text();
     return countersFrom((key) => {
-      const line = new RegExp(`^${WATCHED_COUNTERS[key]}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
+      const series = WATCHED_COUNTERS[key];
+      const name = series.replace(/[{}]/g, (c) => `\\${c}`);
+      const labels = series.includes('{') ? '' : '(?:\\{[^}]*\\})?';
+      const line = new RegExp(`^${name}${labels} (\\S+)$`, 'm');
       return Number(line.exec(text)?.[1] ?? NaN);
     });
   } catch {

@@ -38,8 +38,8 @@ const DATA_FILES = [
   // store-options.ts: openSqliteStore({ path: join(dataDir, 'readings.db') })
   // Absent when readings go to InfluxDB (back that up with InfluxDB's own tools).
   { name: 'readings.db', required: false, holds: 'readings, hourly roll-up, dead letters' },
-  // commands/serve.ts: new DeviceRegistry(join(dataDir, 'devices.db'))
-  { name: 'devices.db', required: true, holds: 'device credentials' },
+  // registry-options.ts: dataDirRegistry(dataDir); a postgres:// --registry is not in it.
+  { name: 'devices.db', required: true, holds: 'boxes, accounts and their credentials' },
   // calibrate/src/registry-db.ts: created by the first fit
   { name: REGISTRY_FILE, required: false, holds: 'calibration models' },
 ] as const;

@@ -4,12 +4,11 @@
  * twice: one shard of a seeded fleet each (`airbox sim` runs a whole fleet, and two of
  * those would share device ids).
  */
-import { resolve } from 'node:path';
 import { createSimWorld, Fleet, worldSource, type FleetProgress } from '@airbox/firmware-sim';
-import { DeviceRegistry } from '@airbox/ingest';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, writeLine, type CliIo } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
+import { withRegistry } from '../registry-options.ts';
 import { indoorBoxIds, simCredentials } from '../sim-credentials.ts';
 
 export const SOAK_USAGE = `  soak      the scaled-out layout (Redis, InfluxDB, two brokers, two stream workers) under
@@ -116,18 +115,16 @@ function soakSimOptions(argv: string[]): SoakSimOptions {
 }
 
 /** This shard's boxes of the seeded world, registered with fresh credentials. */
-function shardFleetSource(o: SoakSimOptions, startMs: number, now: () => number) {
+async function shardFleetSource(o: SoakSimOptions, startMs: number, now: () => number) {
   const { k, n } = o.shard;
   const whole = worldSource(createSimWorld({ seed: o.seed, boxes: o.devices, startMs }));
   const source = { ...whole, boxes: whole.boxes.filter((b) => b.index % n === k - 1) };
-  const registry = new DeviceRegistry(resolve(o.registry), now);
-  try {
-    // Registered where the world puts them, as `airbox sim --data-dir` does.
-    const ids = source.boxes.map((b) => b.deviceId);
-    return { source, creds: simCredentials(registry, ids, indoorBoxIds(source.boxes)) };
-  } finally {
-    registry.close();
-  }
+  // Registered where the world puts them, as `airbox sim --data-dir` does.
+  const ids = source.boxes.map((b) => b.deviceId);
+  const creds = await withRegistry(o.registry, now, (r) =>
+    simCredentials(r.devices, ids, indoorBoxIds(source.boxes)),
+  );
+  return { source, creds };
 }
 
 /**
@@ -140,7 +137,7 @@ export async function runSoakSim(argv: string[], io: CliIo): Promise<number> {
   const { speed, durationMs } = o;
   // Faster than real time the run ends "now", so no reading is from the future.
   const startMs = speed > 1 ? io.now() - durationMs : io.now();
-  const { source, creds } = shardFleetSource(o, startMs, io.now);
+  const { source, creds } = await shardFleetSource(o, startMs, io.now);
   const say = (event: string, p: object) =>
     writeLine(io.stdout, JSON.stringify({ event, shard: `${o.shard.k}/${o.shard.n}`, ...p }));
   await say('registered', { boxes: source.boxes.length });

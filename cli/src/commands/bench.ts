@@ -3,7 +3,8 @@ import type * as Bench from '@airbox/bench';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRegistry, simCredentials } from '../sim-credentials.ts';
+import { dataDirRegistry, withRegistry } from '../registry-options.ts';
+import { simCredentials } from '../sim-credentials.ts';
 import { runSoakBench, runSoakSim, SOAK_USAGE } from './bench-soak.ts';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
@@ -160,14 +161,8 @@ async function sim({ values, io, bench, progress, print }: BenchRun): Promise<vo
       airbox: [process.execPath, AIRBOX],
       devices: Math.round(positiveNumber('devices', values.devices, 15_000)),
       windowS: positiveNumber('seconds', values.seconds, 60),
-      provision: (dataDir, ids) => {
-        const registry = openRegistry(dataDir, io.now);
-        try {
-          return simCredentials(registry, ids);
-        } finally {
-          registry.close();
-        }
-      },
+      provision: (dataDir, ids) =>
+        withRegistry(dataDirRegistry(dataDir), io.now, (r) => simCredentials(r.devices, ids)),
       progress,
     });
     print(result, () => bench.describeSim(result));

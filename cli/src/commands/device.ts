@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path';
-import { DeviceRegistry, RegistryError, type Placement } from '@airbox/ingest';
+import { RegistryError, type DeviceStore, type Placement } from '@airbox/registry';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
+import { dataDirRegistry, withRegistry } from '../registry-options.ts';
 
-const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-dir DIR] [--service]
-                     [--indoor|--outdoor]
+const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-dir DIR] [--registry FILE]
+                     [--service] [--indoor|--outdoor]
 
   add ID      register a device; prints {"deviceId","username","password"} as JSON.
               The password is shown only once: the registry keeps a salted hash.
@@ -12,10 +12,12 @@ const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-di
   list        one JSON object per device (no secrets), with its placement
   revoke ID   the device can no longer connect; a running broker closes its open connection
               within seconds
-  rotate ID   a new password (printed as for add); the old one stops working at once, and
-              a connection opened with it is closed within seconds
+  rotate ID   a new password (printed as for add); a running broker takes it, drops the
+              old one and closes a connection opened with it within seconds
 
-  --data-dir DIR   the data dir of 'airbox serve' (default ./data); works while it runs
+  --data-dir DIR   the data dir of 'airbox serve' (default ./data); works while it runs: a
+                   running server sees every change within a second
+  --registry FILE  the registry 'airbox serve --registry' was given (default DATA_DIR/devices.db)
   --service        (add) a service account: may subscribe to every topic and publish config
   --indoor         (add, set) the box measures a room: the map hides it unless asked, and
                    the interpolated surface leaves it out
@@ -56,6 +58,7 @@ export const deviceCommand: Command = {
       argv,
       {
         'data-dir': { type: 'string' },
+        registry: { type: 'string' },
         service: { type: 'boolean' },
         indoor: { type: 'boolean' },
         outdoor: { type: 'boolean' },
@@ -69,23 +72,11 @@ export const deviceCommand: Command = {
       throw new UsageError(`'${action}' needs a device id`);
     }
     const placement = placementOf(action, values);
-    const registry = new DeviceRegistry(
-      join(resolve(values['data-dir'] ?? 'data'), 'devices.db'),
-      io.now,
-    );
+    const location = values.registry ?? dataDirRegistry(values['data-dir'] ?? 'data');
     try {
-      const out = (o: unknown) => io.stdout.write(JSON.stringify(o) + '\n');
-      if (action === 'list') for (const d of registry.list()) out(d);
-      else if (action === 'add') {
-        out(registry.add(id!, values.service ? 'service' : 'device', { placement }));
-      } else if (action === 'set') {
-        registry.setPlacement(id!, placement!);
-        io.stderr.write(`device ${id} is now ${placement}\n`);
-      } else if (action === 'rotate') out(registry.rotate(id!));
-      else {
-        registry.revoke(id!);
-        io.stderr.write(`device ${id} revoked\n`);
-      }
+      await withRegistry(location, io.now, (r) =>
+        runAction(r.devices, io, { action, id: id!, placement, service: values.service }),
+      );
       return 0;
     } catch (e) {
       if (e instanceof RegistryError) {
@@ -93,8 +84,26 @@ export const deviceCommand: Command = {
         return 1;
       }
       throw e;
-    } finally {
-      registry.close();
     }
   },
 };
+
+async function runAction(
+  devices: DeviceStore,
+  io: CliIo,
+  a: { action: Action; id: string; placement: Placement | undefined; service?: boolean },
+): Promise<void> {
+  const out = (o: unknown) => io.stdout.write(JSON.stringify(o) + '\n');
+  if (a.action === 'list') for (const d of await devices.list()) out(d);
+  else if (a.action === 'add') {
+    const role = a.service ? 'service' : 'device';
+    out(await devices.add({ deviceId: a.id, role, placement: a.placement }));
+  } else if (a.action === 'set') {
+    await devices.update(a.id, { placement: a.placement });
+    io.stderr.write(`device ${a.id} is now ${a.placement}\n`);
+  } else if (a.action === 'rotate') out(await devices.rotate(a.id));
+  else {
+    await devices.revoke(a.id);
+    io.stderr.write(`device ${a.id} revoked\n`);
+  }
+}

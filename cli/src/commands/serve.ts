@@ -1,10 +1,13 @@
 import {
   DEFAULT_ANONYMOUS_IDS_PER_MINUTE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_ANONYMOUS_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
   FALLBACK_MAX_CONNECTIONS,
 } from '@airbox/ingest';
 import { CLUSTER_USAGE } from '../cluster-options.ts';
+import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../heap-growth.ts';
 import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
 import { DEAD_LETTER_USAGE } from '../serve/dead-letters.ts';
@@ -28,8 +31,10 @@ Runs the broker, the stream worker, the store and the HTTP API in one process, o
 embedded defaults (SQLite in the data dir, no external service).
 
   --data-dir DIR           where the store, device registry and broker sessions live (default ./data)
-  --registry FILE          the device registry (default DATA_DIR/devices.db); brokers of one
-                           deployment on one host share it (SQLite, safe across processes)
+  --registry FILE          the registry of boxes, accounts and organisations (default
+                           DATA_DIR/devices.db); brokers of one deployment on one host share it
+                           (SQLite, safe across processes; each sees the others' changes
+                           within a second)
   --host ADDR              address to listen on (default 0.0.0.0; 127.0.0.1 for local only)
   --mqtt-port N            MQTT over TCP (default 1883; 0 = pick a free port)
   --ws-port N              MQTT over WebSocket at /mqtt (default 8083; 0 = free port)
@@ -49,6 +54,15 @@ embedded defaults (SQLite in the data dir, no external service).
   --max-connections-per-address N   open connections at most from one address (default
                            ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}; with --demo, room for its boxes too). 0 = no cap: behind a
                            TCP proxy such as HAProxy every client has the proxy's address
+  --connect-timeout S      close a connection that has not sent its whole CONNECT this many
+                           seconds after it was accepted (TLS and WebSocket handshakes
+                           included; default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
+  --max-pending-connections N   connections waiting for their CONNECT at most (default
+                           ${DEFAULT_MAX_PENDING_CONNECTIONS}); past it a new one takes the place of the one waiting
+                           longest if that has waited 1 s, else it is closed at once
+  --heap-growth-percent N  let V8's heap grow N % past what its last full collection kept
+                           before the next (default ${DEFAULT_HEAP_GROWTH_PERCENT}; 0 = V8's own, up to 300 % on a large
+                           machine): bounds the garbage connection churn leaves
   --operator-token-file FILE   the operator's secret (its first line, at least 16 characters;
                            or the AIRBOX_OPERATOR_TOKEN environment variable): with
                            'Authorization: Bearer <token>' it reads every box's dead letters
@@ -96,14 +110,16 @@ export const serveCommand: Command = {
   summary: 'run broker + worker + store + HTTP API in one process (--demo adds a fleet)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const base = await prepare(parseServeArgs(argv), io);
+    const values = parseServeArgs(argv);
+    limitHeapGrowth(values['heap-growth-percent']);
+    const base = await prepare(values, io);
     const data = await openData(base);
     const ingest = await startIngest(base, data);
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
     const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
-    const demo = startDemo(base, data, ports, refits);
+    const demo = await startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
     await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });

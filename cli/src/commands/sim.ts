@@ -15,12 +15,8 @@ import {
 import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { UsageError, writeLine, type CliIo, type Command } from '../io.ts';
 import { waitForSignal } from '../signals.ts';
-import {
-  indoorBoxIds,
-  openRegistry,
-  SIM_REFERENCE_ACCOUNT,
-  simCredentials,
-} from '../sim-credentials.ts';
+import { dataDirRegistry, withRegistry } from '../registry-options.ts';
+import { indoorBoxIds, SIM_REFERENCE_ACCOUNT, simCredentials } from '../sim-credentials.ts';
 
 const usage = `usage: airbox sim [--devices N] [--broker URL] [--seed K] [--speed X|max] [--duration S]
                  [--format native|lass] [--credentials FILE | --data-dir DIR] [--truth FILE.csv]
@@ -160,7 +156,7 @@ export const simCommand: Command = {
     const speed = parseSpeed(v.speed);
     const broker = parseBroker(v.broker ?? 'mqtt://127.0.0.1:1883');
     const sim = simRun(v, seed, speed, io.now());
-    const { creds, service } = simLogins(v, sim.source, format, io);
+    const { creds, service } = await simLogins(v, sim.source, format, io);
     const truth = v.truth === undefined ? undefined : new TruthWriter(v.truth);
     const fleet = new Fleet({
       ...sim,
@@ -213,23 +209,20 @@ function simRun(v: SimValues, seed: number, speed: number | 'max', nowMs: number
  * The boxes' and the reference service's logins: from --credentials, registered in
  * --data-dir's registry, or none (said on stderr, with what follows from it).
  */
-function simLogins(
+async function simLogins(
   v: SimValues,
   source: FleetSource,
   format: 'native' | 'lass',
   io: CliIo,
-): { creds: Map<string, Credentials>; service: Credentials | null } {
+): Promise<{ creds: Map<string, Credentials>; service: Credentials | null }> {
   const ids = [...source.boxes.map((b) => b.deviceId), SIM_REFERENCE_ACCOUNT];
   let creds: Map<string, Credentials>;
   if (v.credentials !== undefined) creds = readCredentialsFile(v.credentials);
   else if (v['data-dir'] !== undefined) {
-    const registry = openRegistry(v['data-dir'], io.now);
-    try {
-      // Registered where the world puts them: indoor boxes stay off the map and surface.
-      creds = simCredentials(registry, ids, indoorBoxIds(source.boxes));
-    } finally {
-      registry.close();
-    }
+    // Registered where the world puts them: indoor boxes stay off the map and surface.
+    creds = await withRegistry(dataDirRegistry(v['data-dir']), io.now, (r) =>
+      simCredentials(r.devices, ids, indoorBoxIds(source.boxes)),
+    );
   } else creds = new Map();
   if (creds.size === 0 && format === 'native') {
     io.stderr.write(

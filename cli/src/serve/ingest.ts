@@ -7,7 +7,6 @@ import {
   type RegistryProvider,
 } from '@airbox/calibrate';
 import {
-  DeviceRegistry,
   RawBus,
   relayLive,
   startBroker,
@@ -17,11 +16,13 @@ import {
   type RawRelay,
   type RunningBroker,
 } from '@airbox/ingest';
+import { RegistryView, refreshingDevices, type DeviceStore, type Registry } from '@airbox/registry';
 import type { ReadingStore } from '@airbox/store';
 import { positiveNumber } from '../args.ts';
 import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
+import { dataDirRegistry, openRegistryAt } from '../registry-options.ts';
 import { openStore } from '../store-options.ts';
 import { deadLetterBudget, operatorToken, refusedLetters, trackLogins } from './dead-letters.ts';
 import {
@@ -47,10 +48,15 @@ export interface ServeBase {
   operatorToken: string | undefined;
 }
 
-/** The store, the device registry and the calibration models. */
+/** The store, the registry (and the view of its boxes) and the calibration models. */
 export interface ServeData {
   store: ReadingStore;
-  registry: DeviceRegistry;
+  /** Accounts, organisations, boxes: the async stores, for writes and account routes. */
+  registry: Registry;
+  /** Every box in memory, polled fresh: what the broker and the public routes read. */
+  view: RegistryView;
+  /** The registry's boxes, whose writes the view shows before they resolve (the demo fleet). */
+  devices: DeviceStore;
   models: ModelRegistry;
   calibration: RegistryProvider;
 }
@@ -81,7 +87,11 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
 
 export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {
   const store = await openStore(v, dataDir);
-  const registry = new DeviceRegistry(resolve(v.registry ?? join(dataDir, 'devices.db')));
+  const registry = await openRegistryAt(v.registry ?? dataDirRegistry(dataDir), io.now);
+  // Told once when the registry stops answering (boxes go on connecting with what the view
+  // last read) and once when it answers again.
+  const view = await RegistryView.open(registry.devices, { log });
+  const devices = refreshingDevices(registry.devices, view);
   // The active calibration models, hot-reloaded: a refit or `airbox calibrate activate`
   // takes effect on the next reading without a restart.
   const models = openModelRegistry({ dataDir, now: io.now });
@@ -89,7 +99,7 @@ export async function openData({ v, io, log, dataDir }: ServeBase): Promise<Serv
     now: io.now,
     onError: (e) => log('calibration-reload-failed', { error: String(e) }),
   });
-  return { store, registry, models, calibration };
+  return { store, registry, view, devices, models, calibration };
 }
 
 /** The stream worker, the broker in front of it, and the relays of a scaled-out node. */
@@ -122,11 +132,11 @@ export async function startIngest(base: ServeBase, data: ServeData): Promise<Ser
 
 function brokerOptions(
   { v, io, log, dataDir, host, cluster }: ServeBase,
-  { registry }: ServeData,
+  { view }: ServeData,
   { sink, rawTap, deadLetters }: Pick<BrokerOptions, 'sink' | 'rawTap' | 'deadLetters'>,
 ): BrokerOptions {
   return {
-    registry,
+    registry: view,
     sink,
     deadLetters,
     persistenceDir: join(dataDir, 'broker'),

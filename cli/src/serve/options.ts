@@ -1,5 +1,6 @@
 import type { ReadingSink } from '@airbox/contracts';
 import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   StreamHandoff,
   type BrokerOptions,
@@ -27,6 +28,9 @@ export const SERVE_OPTIONS = {
   rate: { type: 'string' },
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'max-pending-connections': { type: 'string' },
+  'heap-growth-percent': { type: 'string' },
   'max-anonymous-connections': { type: 'string' },
   'anonymous-ids-per-minute': { type: 'string' },
   'operator-token-file': { type: 'string' },
@@ -101,6 +105,8 @@ export function brokerLimits(
   BrokerOptions,
   | 'maxConnections'
   | 'maxConnectionsPerAddress'
+  | 'connectTimeoutMs'
+  | 'maxPendingConnections'
   | 'maxAnonymousConnections'
   | 'anonymousIdsPerMinute'
 > {
@@ -112,6 +118,14 @@ export function brokerLimits(
       v['max-connections-per-address'],
       perAddress,
       0,
+    ),
+    connectTimeoutMs:
+      positiveNumber('connect-timeout', v['connect-timeout'], DEFAULT_CONNECT_TIMEOUT_MS / 1000) *
+      1000,
+    maxPendingConnections: wholeNumber(
+      'max-pending-connections',
+      v['max-pending-connections'],
+      undefined,
     ),
     maxAnonymousConnections: wholeNumber(
       'max-anonymous-connections',

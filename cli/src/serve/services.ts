@@ -112,7 +112,7 @@ export function startRefits(
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
   { v, io, host, operatorToken }: ServeBase,
-  { store, registry, models }: ServeData,
+  { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
@@ -128,16 +128,18 @@ export async function startApi(
     live: worker.live,
     raw: rawMessages,
     models: () => Promise.resolve(models.list({ activeOnly: true })),
-    // The registry re-reads its indoor ids only when devices.db changed (`airbox device set`
-    // from another process included), so each request may ask.
-    indoorDevices: () => registry.indoorDeviceIds(),
+    // From the view's memory: each request may ask. `airbox device set` in another process
+    // shows within the view's poll.
+    indoorDevices: () => view.indoorDeviceIds(),
     surface: surfaceService(store, {
       now: io.now,
-      indoorDevices: () => registry.indoorDeviceIds(),
+      indoorDevices: () => view.indoorDeviceIds(),
       compute: computeSurface,
     }),
     // Aedes's typings leave out its `persistence`, which every broker instance has.
-    deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, registry),
+    deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, view),
+    // A box changed through the API shows to the broker and the public routes at once.
+    accounts: { registry, afterDeviceChange: () => view.refresh() },
     mapStyleUrl: v['map-style'],
     trustProxy: trustProxy(v['trust-proxy']),
     operatorToken,
@@ -155,15 +157,15 @@ export function localHost(host: string): string {
 }
 
 /** The demo fleet (--demo), and the refit once its history is in. */
-export function startDemo(
+export async function startDemo(
   { v, io, log, host, dataDir }: ServeBase,
-  { registry }: ServeData,
+  { devices }: ServeData,
   ports: ServePorts,
   refits: RefitSchedule | null,
-): DemoFleet | null {
+): Promise<DemoFleet | null> {
   if (!v.demo) return null;
-  const demo = startDemoFleet({
-    registry,
+  const demo = await startDemoFleet({
+    registry: devices,
     broker: { host: localHost(host), port: ports.mqtt },
     devices: demoDevices(v),
     historyHours: nonNegative('demo-history-hours', v['demo-history-hours'], 72),

@@ -24,7 +24,7 @@ export interface RunningServe {
  */
 export async function stopServe(s: RunningServe): Promise<void> {
   const { log, cluster } = s.base;
-  const { store, registry, models, calibration } = s.data;
+  const { store, registry, view, models, calibration } = s.data;
   const { worker, broker, stopRelay, rawRelay } = s.ingest;
   log('stopping', { pendingReadings: worker.pendingReadings });
   await s.demo?.stop();
@@ -41,6 +41,7 @@ export async function stopServe(s: RunningServe): Promise<void> {
   await store.close();
   cluster?.redis.disconnect();
   models.close();
-  registry.close();
+  view.close();
+  await registry.close();
   log('stopped', {});
 }

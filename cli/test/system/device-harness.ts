@@ -41,7 +41,7 @@ const startMs = () => Math.floor((Date.now() - 6 * 3_600_000) / 60_000) * 60_000
 
 export async function startDeviceHarness(options: HarnessOptions): Promise<DeviceHarness> {
   const { system, deviceId } = options;
-  const credentials = system.registry.add(deviceId);
+  const credentials = await system.devices.add({ deviceId });
   const bufferDir = join(system.dir, `buffer-${deviceId}`);
   const manual = new ManualClock(startMs());
   // The device's view of the manual clock, noting when each armed timer falls due, so that

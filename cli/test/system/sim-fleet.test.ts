@@ -74,9 +74,12 @@ describe('the fleet runtime against our real broker', () => {
   it('delivers every report exactly once with its own time, backfilling an outage, and publishes the reference hours', async () => {
     const source = scriptedSource(5);
     const creds = new Map(
-      system.registry.addMany(source.boxes.map((b) => b.deviceId)).map((c) => [c.deviceId, c]),
+      (await system.devices.issueMany(source.boxes.map((b) => b.deviceId))).map((c) => [
+        c.deviceId,
+        c,
+      ]),
     );
-    const service = system.registry.add('sim-reference', 'service');
+    const service = await system.devices.add({ deviceId: 'sim-reference', role: 'service' });
     const watcher = await observe(system, 'fleet-0');
     const progress: FleetProgress[] = [];
     const fleet = new Fleet({
@@ -128,7 +131,7 @@ describe('the fleet runtime against our real broker', () => {
   }, 90_000);
 
   it('refuses reference readings from a device login and keeps them as dead letters', async () => {
-    const creds = system.registry.add('not-a-station');
+    const creds = await system.devices.add({ deviceId: 'not-a-station' });
     const source: FleetSource = {
       ...scriptedSource(0),
       stations: [{ siteId: '9', deviceId: 'not-a-station', lat: 25, lon: 121 }],

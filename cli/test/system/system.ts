@@ -1,7 +1,14 @@
 import type { StoredReading } from '@airbox/contracts';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { DeviceRegistry, startBroker, StreamWorker, type RunningBroker } from '@airbox/ingest';
+import { startBroker, StreamWorker, type RunningBroker } from '@airbox/ingest';
+import {
+  RegistryView,
+  openSqliteRegistry,
+  refreshingDevices,
+  type DeviceStore,
+  type Registry,
+} from '@airbox/registry';
 import { nativeTopic } from '@airbox/protocol';
 import { openSqliteStore, type SqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
@@ -13,7 +20,9 @@ import { DeviceStatusSchema, type DeviceStatus } from '@airbox/firmware-sim';
  */
 export interface IngestSystem {
   store: SqliteStore;
-  registry: DeviceRegistry;
+  registry: Registry;
+  /** The registry's boxes, whose writes the broker sees before they resolve. */
+  devices: DeviceStore;
   worker: StreamWorker;
   broker: RunningBroker;
   port: number;
@@ -25,10 +34,11 @@ export interface IngestSystem {
 export async function startIngest(): Promise<IngestSystem> {
   const dir = tempDir('fw-ingest');
   const store = openSqliteStore({ path: join(dir.path, 'readings.db') });
-  const registry = new DeviceRegistry(join(dir.path, 'devices.db'));
+  const registry = await openSqliteRegistry(join(dir.path, 'devices.db'));
+  const view = await RegistryView.open(registry.devices);
   const worker = new StreamWorker({ store });
   const broker = await startBroker({
-    registry,
+    registry: view,
     sink: worker,
     deadLetters: (letter) => store.addDeadLetter(letter),
     persistenceDir: join(dir.path, 'broker'),
@@ -44,6 +54,7 @@ export async function startIngest(): Promise<IngestSystem> {
   return {
     store,
     registry,
+    devices: refreshingDevices(registry.devices, view),
     worker,
     broker,
     port: broker.ports.mqtt,
@@ -54,7 +65,8 @@ export async function startIngest(): Promise<IngestSystem> {
       await broker.close();
       await worker.drain();
       await store.close();
-      registry.close();
+      view.close();
+      await registry.close();
       dir.remove();
     },
   };
@@ -71,7 +83,7 @@ export interface Observer {
 }
 
 export async function observe(system: IngestSystem, deviceId: string): Promise<Observer> {
-  const service = system.registry.add(`svc-${deviceId}`, 'service');
+  const service = await system.devices.add({ deviceId: `svc-${deviceId}`, role: 'service' });
   const client: MqttClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${system.port}`, {
     ...service,
     clientId: service.deviceId,

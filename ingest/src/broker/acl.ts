@@ -1,5 +1,5 @@
 import { nativeTopic, parseTopic } from '@airbox/protocol';
-import type { Role } from '../registry.ts';
+import type { Role } from '@airbox/registry';
 
 /**
  * Who may publish and subscribe where. A device publishes only its own topics; on LASS

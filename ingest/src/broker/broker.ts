@@ -2,20 +2,18 @@ import type { ReadingSink } from '@airbox/contracts';
 import { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import type { DeadLetter } from '@airbox/store';
-import type { DeviceRegistry } from '../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import type { TappedMessage } from './raw-bus.ts';
 import { installHooks, type HookOptions } from './hooks.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './pending-connections.ts';
 import { openPersistence } from './persistence.ts';
 
 export interface BrokerOptions
   extends
     ListenOptions,
-    Pick<
-      HookOptions,
-      'maxAnonymousConnections' | 'anonymousIdsPerMinute' | 'maxRetainedBytes' | 'credentialPollMs'
-    > {
-  registry: DeviceRegistry;
+    Pick<HookOptions, 'maxAnonymousConnections' | 'anonymousIdsPerMinute' | 'maxRetainedBytes'> {
+  registry: RegistryView;
   /**
    * Where accepted reading messages go before the PUBLISH is acknowledged: the embedded
    * worker (stored), or the Redis stream (queued for the workers); null leaves them to MQTT
@@ -55,6 +53,11 @@ export interface RunningBroker {
     readonly anonymousConnections: number;
     /** TCP connections refused by the per-address and total caps (listeners.ts). */
     readonly connectionsRefused: number;
+    /** Connections waiting for their CONNECT now (pending-connections.ts). */
+    readonly pendingConnections: number;
+    /** Connections closed before their CONNECT: out of time, or over the pending cap. */
+    readonly connectTimeouts: number;
+    readonly pendingCapClosed: number;
   };
   ports: BoundPorts;
   close(): Promise<void>;
@@ -70,6 +73,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     persistence: sessions.persistence,
     mq: sessions.mq,
     drainTimeout: 30_000,
+    // Aedes gets a connection once its CONNECT has arrived (listeners.ts), so its own timer
+    // should never fire; the same bound, in case it does.
+    connectTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
   });
   const hooks = installHooks(aedes, {
     ...opts,
@@ -95,6 +101,15 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       },
       get connectionsRefused() {
         return listeners.refusedTotal;
+      },
+      get pendingConnections() {
+        return listeners.pendingConnections;
+      },
+      get connectTimeouts() {
+        return listeners.closedBeforeConnect['connect-timeout'];
+      },
+      get pendingCapClosed() {
+        return listeners.closedBeforeConnect['pending-cap'];
       },
     },
     ports: listeners.ports,

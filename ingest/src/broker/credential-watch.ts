@@ -1,28 +1,21 @@
-import type { DeviceRegistry } from '../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import type { LiveClients } from './live-clients.ts';
-
-/** How often the registry is asked whether it changed: a revocation acts within ~1 s. */
-export const CREDENTIAL_POLL_MS = 1000;
 
 /**
  * Closes the live connections whose credentials were revoked or rotated since they logged
- * in: `airbox device revoke|rotate` writes devices.db from another process, and without
- * this a box already connected would go on publishing. Each poll is one cheap PRAGMA
- * (DeviceRegistry.changeVersion); only after a change is every login's stamp read again.
- * Scaled out, every broker polls the shared devices.db and closes its own clients.
+ * in: `airbox device revoke|rotate` in another process, the API, or a second broker on the
+ * same registry. The RegistryView polls the registry (every second by default) and names
+ * the boxes each change touched; only those boxes' logins are checked again.
  */
 export function watchCredentials(
-  registry: DeviceRegistry,
+  registry: RegistryView,
   clients: LiveClients,
   log: (event: string, fields: Record<string, unknown>) => void,
-  intervalMs = CREDENTIAL_POLL_MS,
 ): () => void {
-  let version = registry.changeVersion();
-  const poll = () => {
-    const now = registry.changeVersion();
-    if (now === version) return;
-    version = now;
+  return registry.onChange((deviceIds) => {
+    const touched = new Set(deviceIds);
     for (const [client, login] of clients.loggedIn()) {
+      if (!touched.has(login.deviceId)) continue;
       if (registry.stamp(login.deviceId) === login.stamp) continue;
       log('credentials-changed', {
         clientId: client.id,
@@ -31,14 +24,5 @@ export function watchCredentials(
       });
       client.close();
     }
-  };
-  const timer = setInterval(() => {
-    try {
-      poll();
-    } catch (e) {
-      log('credential-watch-failed', { error: e instanceof Error ? e.message : String(e) });
-    }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }

@@ -32,10 +32,11 @@ import { watchCredentials } from './credential-watch.ts';
 import { LiveClients } from './live-clients.ts';
 import { authorizePublish, type PublishStages } from './publish-pipeline.ts';
 import { DeviceBuckets } from './rate-limit.ts';
-import type { DeviceRegistry } from '../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 
 export interface HookOptions extends Omit<PublishStages, 'checks' | 'counted'> {
-  registry: DeviceRegistry;
+  /** Every box, in memory, kept fresh from the registry (its poll sets how soon a revoke acts). */
+  registry: RegistryView;
   allowAnonymousLass: boolean;
   maxPayloadBytes: number;
   ratePerS: number;
@@ -46,8 +47,6 @@ export interface HookOptions extends Omit<PublishStages, 'checks' | 'counted'> {
   anonymousIdsPerMinute?: number;
   /** Largest retained payload (default 4 KiB). */
   maxRetainedBytes?: number;
-  /** How often the registry is polled for revoked and rotated credentials (default 1 s). */
-  credentialPollMs?: number;
   now: () => number;
 }
 
@@ -136,7 +135,7 @@ export function installHooks(aedes: Aedes, opts: HookOptions): HookState {
     principals,
     opts.now,
   );
-  const stop = watchCredentials(opts.registry, shared.live, opts.log, opts.credentialPollMs);
+  const stop = watchCredentials(opts.registry, shared.live, opts.log);
   return {
     get refusedTotal() {
       return refusedTotal;

@@ -15,7 +15,19 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   defaultMaxConnections,
 } from './connection-caps.ts';
-import { guardPackets, type PacketLimits } from './packet-guard.ts';
+import {
+  guardPackets,
+  holdUntilConnect,
+  type PacketLimits,
+  type PacketViolation,
+} from './packet-guard.ts';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+  PendingConnections,
+  type PendingCloseCode,
+  type Peer,
+} from './pending-connections.ts';
 
 export interface ListenOptions {
   host: string;
@@ -36,6 +48,10 @@ export interface ListenOptions {
   maxConnections?: number;
   /** Open connections at most from one address (default 1,000); 0 = none, behind a TCP proxy. */
   maxConnectionsPerAddress?: number;
+  /** A connection without a whole CONNECT this long after it was accepted is closed (10 s). */
+  connectTimeoutMs?: number;
+  /** Connections waiting for their CONNECT at most, all listeners together (default 1,000). */
+  maxPendingConnections?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -66,31 +82,40 @@ export interface Listeners {
   ports: BoundPorts;
   /** Connections the caps refused (for /metrics). */
   readonly refusedTotal: number;
+  /** Connections waiting for their CONNECT now (for /metrics). */
+  readonly pendingConnections: number;
+  /** Connections closed before their CONNECT, by why (for /metrics). */
+  readonly closedBeforeConnect: Readonly<Record<PendingCloseCode, number>>;
   close(): Promise<void>;
 }
 
-/** Hands a connection, admitted and of a transport, to Aedes. */
-type Handle = (conn: Duplex, transport: string, remote: string | undefined) => void;
+/**
+ * Hands a connection, admitted and of a transport, to Aedes; `peer` is the TCP connection it
+ * runs on (the socket, or the TLS socket over it), by which its wait for CONNECT is known.
+ */
+type Handle = (conn: Duplex, transport: string, peer: Peer) => void;
 
 /**
  * Binds the transports Aedes serves: TCP, WebSocket and TLS, each optional but TCP. Every
  * port is a plain TCP server that counts connections against the caps first
- * (connection-caps.ts); WebSocket and TLS then get the admitted socket, as Node's http and
- * tls servers take one handed to them with emit('connection').
+ * (connection-caps.ts), then as waiting for their CONNECT (pending-connections.ts);
+ * WebSocket and TLS then get the admitted socket, as Node's http and tls servers take one
+ * handed to them with emit('connection').
  */
 export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listeners> {
   const servers: NetServer[] = [];
   const limits = packetLimits(opts);
   const caps = connectionCaps(opts);
+  const pending = pendingConnections(opts);
   const capped = (next: (socket: Socket) => void) => {
     const server = createNetServer((socket) => {
-      if (caps.admit(socket)) next(socket);
+      if (caps.admit(socket) && pending.admit(socket)) next(socket);
     });
     servers.push(server);
     return server;
   };
-  const handle = guardedHandle(aedes, limits, opts.log);
-  const tcp = capped((socket) => handle(socket, 'tcp', socket.remoteAddress));
+  const handle = guardedHandle(aedes, limits, pending, opts.log);
+  const tcp = capped((socket) => handle(socket, 'tcp', socket));
   const ports: BoundPorts = {
     mqtt: await bind(tcp, opts.host, opts.mqttPort),
     ws: null,
@@ -114,7 +139,12 @@ export async function listen(aedes: Aedes, opts: ListenOptions): Promise<Listene
     get refusedTotal() {
       return caps.refusedTotal;
     },
+    get pendingConnections() {
+      return pending.size;
+    },
+    closedBeforeConnect: pending.closedTotal,
     async close() {
+      pending.stop();
       ws?.wss.close();
       ws?.http.closeAllConnections();
       await Promise.all(
@@ -132,13 +162,32 @@ function connectionCaps(opts: ListenOptions): ConnectionCaps {
   });
 }
 
-/** Aedes reads the connection; the packet guard watches what it reads (packet-guard.ts). */
-function guardedHandle(aedes: Aedes, limits: PacketLimits, log: ListenOptions['log']): Handle {
-  return (conn, transport, remote) => {
-    aedes.handle(conn);
-    guardPackets(conn, limits, (violation) =>
-      log?.('connection-closed', { transport, remote, ...violation }),
-    );
+function pendingConnections(opts: ListenOptions): PendingConnections {
+  return new PendingConnections({
+    timeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    maxPending: opts.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+    log: opts.log,
+  });
+}
+
+/**
+ * Aedes gets the connection once its CONNECT has arrived whole; the packet guard watches
+ * every packet before and after (packet-guard.ts).
+ */
+function guardedHandle(
+  aedes: Aedes,
+  limits: PacketLimits,
+  pending: PendingConnections,
+  log: ListenOptions['log'],
+): Handle {
+  return (conn, transport, peer) => {
+    const closed = (violation: PacketViolation) =>
+      log?.('connection-closed', { transport, remote: peer.remoteAddress, ...violation });
+    holdUntilConnect(conn, limits, closed, () => {
+      pending.arrived(peer);
+      aedes.handle(conn);
+      guardPackets(conn, limits, closed);
+    });
   };
 }
 
@@ -153,7 +202,7 @@ function webSocketServer(limits: PacketLimits, handle: Handle) {
     maxPayload: limits.maxPacketBytes + 5,
   });
   wss.on('connection', (socket, request) =>
-    handle(createWebSocketStream(socket), 'ws', request.socket.remoteAddress),
+    handle(createWebSocketStream(socket), 'ws', request.socket),
   );
   return { http, wss };
 }
@@ -162,7 +211,7 @@ function webSocketServer(limits: PacketLimits, handle: Handle) {
 function tlsServer(tls: NonNullable<ListenOptions['tls']>, handle: Handle) {
   return createTlsServer(
     { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
-    (socket) => handle(socket, 'tls', socket.remoteAddress),
+    (socket) => handle(socket, 'tls', socket),
   );
 }
 

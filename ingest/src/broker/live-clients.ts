@@ -4,7 +4,7 @@ import type { Principal } from './acl.ts';
 /** What a logged-in connection was admitted with. */
 export interface Login {
   deviceId: string;
-  /** The stamp of the secret it logged in with (DeviceRegistry.verifyStamped). */
+  /** The stamp of the secret it logged in with (RegistryView.verify). */
   stamp: string;
 }
 

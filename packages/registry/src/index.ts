@@ -17,3 +17,4 @@ export {
   API_KEY_PREFIX,
 } from './api-keys.ts';
 export { RegistryView, VIEW_POLL_MS, type RegistryViewOptions } from './view.ts';
+export { refreshingDevices } from './refreshing.ts';

@@ -90,7 +90,7 @@ async function refuseNewer(driver: SqlDriver): Promise<void> {
 }
 
 /**
- * Step 1: the devices table exactly as `DeviceRegistry` (ingest/src/registry.ts) created it,
+ * Step 1: the devices table exactly as `DeviceRegistry` (ingest/src/registry.ts, until issue 15) created it,
  * or left alone when a devices.db from then already has it: every salt and secret hash stays,
  * so every box's password keeps working. A file from before placements gets that column with
  * every box outdoors, as the map treated them.

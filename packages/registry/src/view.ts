@@ -68,6 +68,16 @@ export class RegistryView {
     return this.devices.has(deviceId);
   }
 
+  /**
+   * Is this a registered box that logs in? False for an unknown id and for an anonymous LASS
+   * box assigned to an owner (it publishes without credentials, so its anonymous lines are
+   * its own).
+   */
+  logsIn(deviceId: string): boolean {
+    const d = this.devices.get(deviceId);
+    return d !== undefined && !d.anonymousLass;
+  }
+
   device(deviceId: string): DeviceRecord | undefined {
     return this.devices.get(deviceId);
   }

@@ -93,6 +93,9 @@ function describeDevices(r: () => Registry): void {
         expect(verifyCredential(await credentialOf(r(), c.deviceId), c.password)).toBe(true);
         expect((await r().devices.get(c.deviceId))?.placement).toBe('indoor');
       }
+      // Without a placement, registered boxes keep theirs.
+      await r().devices.issueMany(['fleet-1']);
+      expect((await r().devices.get('fleet-1'))?.placement).toBe('indoor');
       const [service] = await r().devices.issueMany(['bridge'], 'service');
       expect((await credentialOf(r(), service!.deviceId)).role).toBe('service');
       await expectCode(r().devices.issueMany(['ok', 'not ok']), 'invalid-device-id');

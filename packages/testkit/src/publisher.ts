@@ -123,3 +123,37 @@ async function publishInTurn(
     if (plan.intervalMs) await new Promise((r) => setTimeout(r, plan.intervalMs));
   }
 }
+
+/**
+ * Resolves once the broker at `url` accepts this login (CONNACK 0). A running broker learns
+ * of a box registered from another process at its registry view's next poll (~1 s), and a
+ * refused CONNECT is not retried by mqtt.js: a test that registers a box beside a running
+ * `airbox serve` waits here before the box connects, as a real box would simply retry.
+ */
+export async function waitForLogin(
+  url: string,
+  login: { username: string; password: string },
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = mqtt.connect(url, {
+      ...login,
+      clientId: `login-check-${Math.random().toString(36).slice(2, 10)}`,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+    const accepted = await new Promise<boolean>((resolve) => {
+      client.once('connect', () => resolve(true));
+      client.once('error', () => resolve(false));
+      client.once('close', () => resolve(false));
+    });
+    await client.endAsync(true);
+    if (accepted) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${url} still refuses ${login.username} after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

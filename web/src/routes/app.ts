@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isValidDeviceId, nativeTopic } from '@airbox/protocol';
+import type { RegistryView } from '@airbox/registry';
 import { deviceUnauthorized, ownsDevice, type CredentialCheck } from '../auth.ts';
 import { quoteInput, type ErrorBody } from '../errors.ts';
 
@@ -16,7 +17,7 @@ import { quoteInput, type ErrorBody } from '../errors.ts';
 
 /** What the maker page needs from the broker and the device registry (see `brokerDeviceAdmin`). */
 export interface DeviceAdmin {
-  /** The role of a valid, unrevoked username/password pair, or null (DeviceRegistry.verify). */
+  /** The role of a valid, unrevoked username/password pair, or null (RegistryView.verify). */
   verify: CredentialCheck;
   /** The retained message on `topic`, or null. */
   retained(topic: string): Promise<Uint8Array | null>;
@@ -256,13 +257,13 @@ export interface RetainedBroker {
   persistence: { createRetainedStream(pattern: string): AsyncIterable<{ payload?: unknown }> };
 }
 
-/** DeviceAdmin over a running Aedes broker and the device registry (for `airbox serve`). */
+/** DeviceAdmin over a running Aedes broker and the registry's boxes (for `airbox serve`). */
 export function brokerDeviceAdmin(
   broker: RetainedBroker,
-  registry: { verify(username: string, password: string): 'device' | 'service' | null },
+  registry: Pick<RegistryView, 'verify'>,
 ): DeviceAdmin {
   return {
-    verify: (username, password) => registry.verify(username, password),
+    verify: (username, password) => registry.verify(username, password)?.role ?? null,
     retained: async (topic) => {
       for await (const packet of broker.persistence.createRetainedStream(topic)) {
         const p = packet.payload;

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { DeadLetter, DeadLetterQuery } from '@airbox/store';
-import { deviceUnauthorized, ownsDevice, requireOperator } from '../auth.ts';
+import { mayReadBox } from '../accounts/box-access.ts';
+import { deviceUnauthorized, requireOperator } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { DeadLetterQuerySchema, DeviceParamsSchema } from '../query.ts';
 import {
@@ -64,22 +65,17 @@ function deviceListRoute(ctx: RouteContext): void {
       tag: 'devices',
       summary: 'the box’s own refused or undecodable messages, newest first (its owner only)',
       description:
-        "HTTP Basic with the box's MQTT username and password (or a service account's). Paged and cut like /api/v1/dead-letters.",
+        "The box's owner signed in (or a member of its organisation), HTTP Basic with the box's MQTT username and password (or a service account's), or the operator token. Paged and cut like /api/v1/dead-letters.",
       auth: 'box',
       params: DeviceParamsSchema,
       query: DeadLetterQuerySchema,
       responses: {
         200: { description: 'a page of the box’s dead letters', json: DeadLetterPageDoc },
         ...AUTH_RESPONSES,
-        404: { description: 'this server checks no box credentials (`not-available`)' },
       },
     },
     async ({ params, query }, req, reply) => {
-      const verify = options.verifyCredentials;
-      if (verify === undefined) {
-        throw new ApiError(404, 'not-available', 'this server does not check box credentials');
-      }
-      if (!ownsDevice(verify, req, params.id)) throw deviceUnauthorized(params.id);
+      if (!(await mayReadBox(options, req, params.id))) throw deviceUnauthorized(params.id);
       const page = {
         limit: query.limit,
         sinceMs: query.since,

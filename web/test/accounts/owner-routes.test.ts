@@ -172,3 +172,27 @@ describe('owner-only routes', async () => {
 });
 
 export type { Session };
+
+describe("a box's raw tail and dead letters", () => {
+  it('are its owner’s: signed in they open, another account and nobody get 401', async () => {
+    const { app, registry } = await accountsApi();
+    const owner = await signUp(app, 'maker@example.org');
+    const other = await signUp(app, 'neighbour@example.org');
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/me/devices',
+      headers: as(owner),
+      payload: { deviceId: 'mine-1', name: 'Mine', lat: 25, lon: 121.5 },
+    });
+    expect(await registry.devices.get('mine-1')).not.toBeNull();
+    const letters = (headers: Record<string, string>) =>
+      app.inject({ url: '/api/v1/devices/mine-1/dead-letters', headers });
+    expect((await letters({ cookie: owner.cookie })).statusCode).toBe(200);
+    const strangers: Record<string, string>[] = [{ cookie: other.cookie }, {}];
+    for (const headers of strangers) {
+      const res = await letters(headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('unauthorized');
+    }
+  });
+});

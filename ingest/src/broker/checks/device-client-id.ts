@@ -1,5 +1,5 @@
 import type { Principal } from '../acl.ts';
-import type { DeviceRegistry } from '../../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import { ADMIT, connectRefusal, type AdmitCheck } from './context.ts';
 
 /**
@@ -13,7 +13,7 @@ import { ADMIT, connectRefusal, type AdmitCheck } from './context.ts';
  * Service accounts keep any client id.
  */
 export function deviceClientId(
-  registry: DeviceRegistry,
+  registry: RegistryView,
   holderOf: (clientId: string) => Principal | null,
 ): AdmitCheck {
   return ({ clientId, clean, who }) => {

@@ -1,4 +1,4 @@
-import type { DeviceRegistry } from '../../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import type { ConnectCheck } from './context.ts';
 
 /**
@@ -7,10 +7,10 @@ import type { ConnectCheck } from './context.ts';
  * (MQTT 3.1.1 §3.1.4, §3.2.2.3), and the connection closed ([MQTT-3.2.2-5]). The log line
  * names the user name only by its start and length: with -u and -P swapped it is a secret.
  */
-export function registeredCredentials(registry: DeviceRegistry): ConnectCheck {
+export function registeredCredentials(registry: RegistryView): ConnectCheck {
   return ({ username, password }) => {
     if (username === undefined) return null;
-    const verified = registry.verifyStamped(username, password ?? Buffer.alloc(0));
+    const verified = registry.verify(username, password ?? Buffer.alloc(0));
     return verified === null
       ? {
           ok: false,

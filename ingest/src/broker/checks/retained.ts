@@ -1,4 +1,4 @@
-import type { DeviceRegistry } from '../../registry.ts';
+import type { RegistryView } from '@airbox/registry';
 import type { PublishCheck, PublishContext } from './context.ts';
 import { PASS, refusal } from './verdict.ts';
 
@@ -12,7 +12,7 @@ export const DEFAULT_MAX_RETAINED_BYTES = 4096;
  * `…/status` — each at most `maxBytes`. With one per topic ([MQTT-3.3.1-5]) that bounds
  * them at two per registered device. Anything else retained is refused.
  */
-export function retainedWhereDesigned(registry: DeviceRegistry, maxBytes: number): PublishCheck {
+export function retainedWhereDesigned(registry: RegistryView, maxBytes: number): PublishCheck {
   return (ctx) => {
     if (!ctx.retain) return PASS;
     if (!retainable(ctx, registry)) {
@@ -31,7 +31,7 @@ export function retainedWhereDesigned(registry: DeviceRegistry, maxBytes: number
   };
 }
 
-function retainable({ who, parsed }: PublishContext, registry: DeviceRegistry): boolean {
+function retainable({ who, parsed }: PublishContext, registry: RegistryView): boolean {
   if (parsed?.family !== 'native') return false;
   if (who.role === 'device') return parsed.kind === 'status' && parsed.deviceId === who.deviceId;
   if (who.role === 'service') {

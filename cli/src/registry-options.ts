@@ -1,0 +1,47 @@
+import { join, resolve } from 'node:path';
+import { RegistryError, openSqliteRegistry, type Registry } from '@airbox/registry';
+
+/** `--registry`'s PostgreSQL form (libpq's URI schemes). */
+const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+
+/** The registry of a data dir, as 'airbox serve' and 'airbox device' open it by default. */
+export function dataDirRegistry(dataDir: string): string {
+  return join(resolve(dataDir), 'devices.db');
+}
+
+/**
+ * Opens the registry at `location`: a SQLite file (created with its directory when new), or
+ * a `postgres://` URL shared by every node of a deployment.
+ */
+export async function openRegistryAt(location: string, now: () => number): Promise<Registry> {
+  if (POSTGRES_URL.test(location)) return openPostgres();
+  return openSqliteRegistry(resolve(location), { now });
+}
+
+/**
+ * The PostgreSQL adapter (packages/registry/src/postgres-driver.ts) is written beside this
+ * one and not in this build yet. The URL is not repeated: it may hold a password.
+ */
+function openPostgres(): Promise<Registry> {
+  return Promise.reject(
+    new RegistryError(
+      'unavailable',
+      'postgres registry not available yet: this build keeps the registry in a SQLite file',
+      { hint: 'give --registry a file path, or leave it out for DATA_DIR/devices.db' },
+    ),
+  );
+}
+
+/** Opens the registry at `location` for one job, and closes it after, whatever happens. */
+export async function withRegistry<T>(
+  location: string,
+  now: () => number,
+  job: (registry: Registry) => Promise<T>,
+): Promise<T> {
+  const registry = await openRegistryAt(location, now);
+  try {
+    return await job(registry);
+  } finally {
+    await registry.close();
+  }
+}
