@@ -11,6 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { freePort } from '@airbox/testkit';
+import { readCounters } from './attack/watch.ts';
 import { sampleProcess } from './proc.ts';
 import { startServe, stop } from './process.ts';
 import { prepareRegistry, type BenchRegistry, type RegistryKind } from './reconnect/registry.ts';
@@ -77,7 +78,7 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
     const first = await startBroker(o, dir, registry.location, port);
     broker = first.child;
     o.progress(`${kind}: ${o.boxes} boxes connecting at once to a fresh broker…`);
-    const fresh = await storm(first.child, registry.logins, port, '127.0.1');
+    const fresh = await storm(first, registry.logins, port, '127.0.1');
     sockets = fresh.sockets;
 
     o.progress(`${kind}: stopping the broker with every box connected (SIGTERM)…`);
@@ -89,7 +90,7 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
     const second = await startBroker(o, dir, registry.location, port);
     broker = second.child;
     o.progress(`${kind}: the same ${o.boxes} boxes reconnecting to the restarted broker…`);
-    const restarted = await storm(second.child, registry.logins, port, '127.0.2');
+    const restarted = await storm(second, registry.logins, port, '127.0.2');
     sockets = restarted.sockets;
     await stop(second.child);
     return {
@@ -114,13 +115,16 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
 async function startBroker(o: ReconnectBenchOptions, dir: string, registry: string, port: number) {
   const t0 = performance.now();
   // startServe gives --mqtt-port 0 first; the last value of a flag wins.
-  const { child } = await startServe(o, join(dir, 'data'), [
+  const { child, httpPort } = await startServe(o, join(dir, 'data'), [
     ...['--mqtt-port', String(port)],
     ...['--registry', registry],
     ...['--max-connections', String(o.boxes + SERVER_RESERVE_FILES / 2)],
+    // Its default (1,000) closes the longest-waiting of a flood of silent sockets; in a storm
+    // the broker is behind on every socket, and half the boxes would be cut (bench/README.md).
+    ...['--max-pending-connections', String(o.boxes)],
     '--no-refit',
   ]);
-  return { child, startS: seconds(performance.now() - t0) };
+  return { child, httpPort, startS: seconds(performance.now() - t0) };
 }
 
 /**
@@ -128,20 +132,21 @@ async function startBroker(o: ReconnectBenchOptions, dir: string, registry: stri
  * process's CPU (the boxes' side shares the 2 cores), and the host's listen-queue overflows.
  */
 async function storm(
-  broker: ChildProcess,
+  broker: { child: ChildProcess; httpPort: number },
   logins: BenchRegistry['logins'],
   port: number,
   sourcePrefix: string,
 ) {
   const loadAtStart = loadavg()[0] ?? NaN;
-  const before = { broker: sampleProcess(broker.pid!), boxes: process.cpuUsage() };
+  const pid = broker.child.pid!;
+  const before = { broker: sampleProcess(pid), boxes: process.cpuUsage() };
   const countersBefore = readListenCounters();
   const { result, sockets } = await reconnectStorm(logins, {
     port,
     sourcePrefix,
     deadlineMs: STORM_DEADLINE_MS,
   });
-  const after = sampleProcess(broker.pid!);
+  const after = sampleProcess(pid);
   const boxesCpu = process.cpuUsage(before.boxes);
   const measured = {
     ...result,
@@ -154,8 +159,25 @@ async function storm(
     // The 2 cores are shared: other work on the machine shows in every number above.
     loadAverageAtStart: round2(loadAtStart),
     hostListenCounters: listenCountersSince(countersBefore, readListenCounters()),
+    brokerClosed: await closedByBroker(broker.httpPort),
   };
   return { measured, sockets };
+}
+
+/**
+ * Connections the broker itself closed over the storm (it is fresh, so its counters are the
+ * storm's): by its connection caps, its CONNECT timeout, its cap on connections waiting for
+ * a CONNECT. Null when /metrics did not answer.
+ */
+async function closedByBroker(httpPort: number) {
+  const c = await readCounters(httpPort);
+  return (
+    c && {
+      connectionCaps: c.connectionsRefused,
+      connectTimeout: c.connectTimeouts,
+      pendingCap: c.pendingCapClosed,
+    }
+  );
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

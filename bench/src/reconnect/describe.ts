@@ -80,6 +80,12 @@ function notes(run: Run): string[] {
       parts.push(
         `host listen-queue overflows ${fmt(tcp.listenOverflows)}, SYN cookies ${fmt(tcp.syncookiesSent)}`,
       );
+    const closed = p.brokerClosed;
+    if (closed === null) parts.push('the broker’s /metrics did not answer');
+    else if (closed.connectionCaps + closed.connectTimeout + closed.pendingCap > 0)
+      parts.push(
+        `the broker closed ${fmt(closed.connectionCaps)} at its connection caps, ${fmt(closed.connectTimeout)} at its CONNECT timeout, ${fmt(closed.pendingCap)} at its pending cap`,
+      );
     parts.push(`the boxes' side (this process) ${p.boxesCpuS} s CPU`);
     parts.push(`load average ${p.loadAverageAtStart} at the start`);
     return [`    ${label}: ${parts.join(', ')}`];
