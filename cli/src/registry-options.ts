@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { RegistryError, openSqliteRegistry, type Registry } from '@airbox/registry';
+import { openPostgresRegistry, openSqliteRegistry, type Registry } from '@airbox/registry';
 
 /** `--registry`'s PostgreSQL form (libpq's URI schemes). */
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
@@ -11,25 +11,12 @@ export function dataDirRegistry(dataDir: string): string {
 
 /**
  * Opens the registry at `location`: a SQLite file (created with its directory when new), or
- * a `postgres://` URL shared by every node of a deployment.
+ * a `postgres://` URL shared by every node of a deployment. An unreachable server is
+ * 'unavailable', named as host:port/database (never the URL's password).
  */
-export async function openRegistryAt(location: string, now: () => number): Promise<Registry> {
-  if (POSTGRES_URL.test(location)) return openPostgres();
+export function openRegistryAt(location: string, now: () => number): Promise<Registry> {
+  if (POSTGRES_URL.test(location)) return openPostgresRegistry(location, { now });
   return openSqliteRegistry(resolve(location), { now });
-}
-
-/**
- * The PostgreSQL adapter (packages/registry/src/postgres-driver.ts) is written beside this
- * one and not in this build yet. The URL is not repeated: it may hold a password.
- */
-function openPostgres(): Promise<Registry> {
-  return Promise.reject(
-    new RegistryError(
-      'unavailable',
-      'postgres registry not available yet: this build keeps the registry in a SQLite file',
-      { hint: 'give --registry a file path, or leave it out for DATA_DIR/devices.db' },
-    ),
-  );
 }
 
 /** Opens the registry at `location` for one job, and closes it after, whatever happens. */

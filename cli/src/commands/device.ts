@@ -3,7 +3,7 @@ import { parseCommandArgs } from '../args.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { dataDirRegistry, withRegistry } from '../registry-options.ts';
 
-const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-dir DIR] [--registry FILE]
+const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-dir DIR] [--registry FILE|URL]
                      [--service] [--indoor|--outdoor]
 
   add ID      register a device; prints {"deviceId","username","password"} as JSON.
@@ -17,7 +17,8 @@ const usage = `usage: airbox device <add|set|list|revoke|rotate> [ID] [--data-di
 
   --data-dir DIR   the data dir of 'airbox serve' (default ./data); works while it runs: a
                    running server sees every change within a second
-  --registry FILE  the registry 'airbox serve --registry' was given (default DATA_DIR/devices.db)
+  --registry FILE|URL  the registry 'airbox serve --registry' was given: a SQLite file or
+                   a postgres:// URL (default DATA_DIR/devices.db)
   --service        (add) a service account: may subscribe to every topic and publish config
   --indoor         (add, set) the box measures a room: the map hides it unless asked, and
                    the interpolated surface leaves it out

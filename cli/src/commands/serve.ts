@@ -31,10 +31,10 @@ Runs the broker, the stream worker, the store and the HTTP API in one process, o
 embedded defaults (SQLite in the data dir, no external service).
 
   --data-dir DIR           where the store, device registry and broker sessions live (default ./data)
-  --registry FILE          the registry of boxes, accounts and organisations (default
-                           DATA_DIR/devices.db); brokers of one deployment on one host share it
-                           (SQLite, safe across processes; each sees the others' changes
-                           within a second)
+  --registry FILE|URL      the registry of boxes, accounts and organisations (default
+                           DATA_DIR/devices.db). Brokers of one deployment share it: a SQLite
+                           file on one host, or postgres://USER:PASSWORD@HOST:PORT/DB across
+                           hosts; each sees the others' changes within a second
   --host ADDR              address to listen on (default 0.0.0.0; 127.0.0.1 for local only)
   --mqtt-port N            MQTT over TCP (default 1883; 0 = pick a free port)
   --ws-port N              MQTT over WebSocket at /mqtt (default 8083; 0 = free port)

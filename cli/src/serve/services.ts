@@ -131,15 +131,26 @@ export async function startApi(
     // From the view's memory: each request may ask. `airbox device set` in another process
     // shows within the view's poll.
     indoorDevices: () => view.indoorDeviceIds(),
+    hiddenDevices: () => view.privateDeviceIds(),
+    exactPositionDevices: () => view.exactPositionDeviceIds(),
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),
+      hiddenDevices: () => view.privateDeviceIds(),
       compute: computeSurface,
     }),
     // Aedes's typings leave out its `persistence`, which every broker instance has.
     deviceAdmin: brokerDeviceAdmin(broker.aedes as unknown as RetainedBroker, view),
     // A box changed through the API shows to the broker and the public routes at once.
-    accounts: { registry, afterDeviceChange: () => view.refresh() },
+    accounts: {
+      registry,
+      afterDeviceChange: () => view.refresh(),
+      // Shown with new credentials: the ports a box connects to.
+      mqtt: {
+        port: broker.ports.mqtt,
+        ...(broker.ports.ws === null ? {} : { wsPort: broker.ports.ws }),
+      },
+    },
     mapStyleUrl: v['map-style'],
     trustProxy: trustProxy(v['trust-proxy']),
     operatorToken,

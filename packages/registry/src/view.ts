@@ -23,6 +23,14 @@ export interface RegistryViewOptions {
  * When the database stops answering the view keeps what it had: boxes go on connecting with
  * the credentials last seen, and `stale` says so until a poll succeeds again.
  */
+/** The id sets the public routes ask for on every answer, worked out once per change. */
+interface DerivedSets {
+  version: number;
+  indoor: ReadonlySet<string>;
+  private: ReadonlySet<string>;
+  exact: ReadonlySet<string>;
+}
+
 export class RegistryView {
   private devices = new Map<string, Device>();
   private seq: number;
@@ -33,11 +41,7 @@ export class RegistryView {
   /** Polls run one after another; a tick while one is under way is skipped. */
   private chain: Promise<void> = Promise.resolve();
   private polling = false;
-  private derived: {
-    version: number;
-    indoor: ReadonlySet<string>;
-    private: ReadonlySet<string>;
-  } | null = null;
+  private derived: DerivedSets | null = null;
   private closed = false;
   private error: Error | null = null;
 
@@ -107,6 +111,11 @@ export class RegistryView {
   /** Boxes that no public route may show. */
   privateDeviceIds(): ReadonlySet<string> {
     return this.sets().private;
+  }
+
+  /** Boxes whose owner chose to show the exact position (an indoor one is rounded otherwise). */
+  exactPositionDeviceIds(): ReadonlySet<string> {
+    return this.sets().exact;
   }
 
   /** Changes whenever any box did (in this view's knowledge): cheap to compare every second. */
@@ -182,15 +191,17 @@ export class RegistryView {
     for (const listener of this.listeners) listener(deviceIds);
   }
 
-  private sets(): { indoor: ReadonlySet<string>; private: ReadonlySet<string> } {
+  private sets(): DerivedSets {
     if (this.derived?.version === this.version) return this.derived;
     const indoor = new Set<string>();
     const hidden = new Set<string>();
+    const exact = new Set<string>();
     for (const d of this.devices.values()) {
       if (d.placement === 'indoor') indoor.add(d.deviceId);
       if (d.visibility === 'private') hidden.add(d.deviceId);
+      if (d.exactPosition) exact.add(d.deviceId);
     }
-    this.derived = { version: this.version, indoor, private: hidden };
+    this.derived = { version: this.version, indoor, private: hidden, exact };
     return this.derived;
   }
 

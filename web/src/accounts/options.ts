@@ -4,7 +4,8 @@ import type { SignInLimits } from './sign-in-limiter.ts';
 
 /** Where boxes connect, shown with new credentials so a maker can copy the exact settings. */
 export interface MqttEndpoint {
-  host: string;
+  /** Default: the host the browser asked (the name it reached this server by). */
+  host?: string;
   port: number;
   /** The WebSocket port (path /mqtt), if the broker has one. */
   wsPort?: number;
