@@ -39,7 +39,7 @@ export type ReconnectBenchResult = Awaited<ReturnType<typeof runReconnectBench>>
 export async function runReconnectBench(o: ReconnectBenchOptions) {
   const fileLimit = checkFileLimit(o.boxes);
   const runs = [];
-  for (const kind of o.registries) runs.push(await runOne(o, kind));
+  for (const [i, kind] of o.registries.entries()) runs.push(await runOne(o, kind, i));
   return {
     bench: 'reconnect' as const,
     boxes: o.boxes,
@@ -65,8 +65,12 @@ function checkFileLimit(boxes: number): number {
   return limit;
 }
 
-/** Both storms against one registry: a fresh broker, then the same broker restarted. */
-async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
+/**
+ * Both storms against one registry: a fresh broker, then the same broker restarted. Each
+ * storm comes from loopback addresses of its own (127.<run>.<storm>.x), so none meets the
+ * TIME_WAITs an earlier one left on the same ports.
+ */
+async function runOne(o: ReconnectBenchOptions, kind: RegistryKind, run: number) {
   const dir = mkdtempSync(join(tmpdir(), `airbox-bench-reconnect-${kind}-`));
   let registry: BenchRegistry | null = null;
   let broker: ChildProcess | null = null;
@@ -78,7 +82,7 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
     const first = await startBroker(o, dir, registry.location, port);
     broker = first.child;
     o.progress(`${kind}: ${o.boxes} boxes connecting at once to a fresh broker…`);
-    const fresh = await storm(first, registry.logins, port, '127.0.1');
+    const fresh = await storm(first, registry.logins, port, `127.${run + 1}.1`);
     sockets = fresh.sockets;
 
     o.progress(`${kind}: stopping the broker with every box connected (SIGTERM)…`);
@@ -90,7 +94,7 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind) {
     const second = await startBroker(o, dir, registry.location, port);
     broker = second.child;
     o.progress(`${kind}: the same ${o.boxes} boxes reconnecting to the restarted broker…`);
-    const restarted = await storm(second, registry.logins, port, '127.0.2');
+    const restarted = await storm(second, registry.logins, port, `127.${run + 1}.2`);
     sockets = restarted.sockets;
     await stop(second.child);
     return {

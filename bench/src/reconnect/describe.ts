@@ -35,7 +35,7 @@ const row = (cells: string[]) =>
 export function describeReconnect(r: ReconnectBenchResult): string {
   const t = r.targets;
   return [
-    `bench reconnect: ${fmt(r.boxes)} boxes connecting at once (MQTT 3.1.1 CONNECT with their credentials, bare sockets from 127.0.x.y) to airbox serve`,
+    `bench reconnect: ${fmt(r.boxes)} boxes connecting at once (MQTT 3.1.1 CONNECT with their credentials, bare sockets from 127.x.y.z) to airbox serve`,
     `  target (at ${fmt(t.boxes)} boxes): every box CONNACKed within ${t.lastConnackMs / 1000} s, none refused; open-files limit ${fmt(r.fileLimit)}`,
     row(COLUMNS.map(([name]) => name)),
     ...r.runs.flatMap((run) => [

@@ -18,8 +18,8 @@ export interface BoxLogin {
 export interface StormOptions {
   port: number;
   /**
-   * The first octets of the loopback addresses the boxes connect from (`127.0.1` → 127.0.1.1,
-   * 127.0.1.2, …): each address has its own ~28,000 ephemeral ports, so two storms in a row
+   * The first octets of the loopback addresses the boxes connect from (`127.1.1` → 127.1.1.1,
+   * 127.1.1.2, …): each address has its own ~28,000 ephemeral ports, so two storms in a row
    * (and the TIME_WAITs the first leaves) never run this host out of them.
    */
   sourcePrefix: string;
