@@ -45,12 +45,24 @@ export interface RemoteConfig {
   brokerUrl?: string;
 }
 
+/**
+ * How the page speaks for the box's owner: the box's password (HTTP Basic), or the owner's
+ * session — the cookie goes by itself; a change carries the session's CSRF token.
+ */
+export type OwnerAuth = { password: string } | { csrfToken: string };
+
+function ownerHeaders(id: string, auth: OwnerAuth): Record<string, string> {
+  return 'password' in auth
+    ? { authorization: basic(id, auth.password) }
+    : { 'x-csrf-token': auth.csrfToken };
+}
+
 export const makerApi = {
   /** The event stream of a box's raw MQTT messages, for an EventSource. */
   rawTailUrl: (id: string) => `/api/v1/devices/${enc(id)}/raw.sse`,
 
   /** The box's own dead letters, newest first: its owner's credentials only. */
-  deadLetters: async (id: string, password: string, limit: number) =>
+  deadLetters: async (id: string, auth: OwnerAuth, limit: number) =>
     (
       await request(
         `/api/v1/devices/${enc(id)}/dead-letters?${q({ limit })}`,
@@ -66,7 +78,7 @@ export const makerApi = {
             }),
           ),
         }),
-        { headers: { authorization: basic(id, password) } },
+        { headers: ownerHeaders(id, auth) },
       )
     ).deadLetters,
 
@@ -74,17 +86,17 @@ export const makerApi = {
     (await request(`/app/v1/devices/${enc(id)}/status`, z.object({ status: DeviceStatusSchema })))
       .status,
 
-  makerConfig: async (id: string, password: string) =>
+  makerConfig: async (id: string, auth: OwnerAuth) =>
     await request(
       `/app/v1/devices/${enc(id)}/config`,
       z.object({ config: z.record(z.string(), z.unknown()).nullable(), topic: z.string() }),
-      { headers: { authorization: basic(id, password) } },
+      { headers: ownerHeaders(id, auth) },
     ),
 
-  publishConfig: (id: string, password: string, config: RemoteConfig) =>
+  publishConfig: (id: string, auth: OwnerAuth, config: RemoteConfig) =>
     request(`/app/v1/devices/${enc(id)}/config`, z.object({ topic: z.string() }), {
       method: 'PUT',
-      headers: { authorization: basic(id, password), 'content-type': 'application/json' },
+      headers: { ...ownerHeaders(id, auth), 'content-type': 'application/json' },
       body: JSON.stringify(config),
     }),
 };

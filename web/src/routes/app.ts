@@ -7,7 +7,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isValidDeviceId, nativeTopic } from '@airbox/protocol';
 import type { RegistryView } from '@airbox/registry';
-import { deviceUnauthorized, ownsDevice, type CredentialCheck } from '../auth.ts';
+import type { Registry } from '@airbox/registry';
+import { mayActForBox } from '../accounts/box-access.ts';
+import type { AccountsOptions } from '../accounts/options.ts';
+import { deviceUnauthorized, type CredentialCheck } from '../auth.ts';
 import { quoteInput, type ErrorBody } from '../errors.ts';
 
 /**
@@ -105,9 +108,18 @@ export const RemoteConfigBody = z
     error: 'samplesPerReport: at most one sample a second fits in intervalS',
   });
 
-/** The box's own credentials, or a service account's, may read and change its config. */
-function owns(admin: DeviceAdmin, req: FastifyRequest, deviceId: string): boolean {
-  return ownsDevice((user, password) => admin.verify(user, password), req, deviceId);
+/**
+ * The box's own credentials (or a service account's), and its owner signed in (with the
+ * CSRF token for a change), may read and change its config.
+ */
+function owns(
+  admin: DeviceAdmin,
+  registry: Registry | undefined,
+  req: FastifyRequest,
+  deviceId: string,
+): Promise<boolean> {
+  const verify = (user: string, password: string) => admin.verify(user, password);
+  return mayActForBox({ verify, registry }, req, deviceId, 'manage');
 }
 
 function parseJson(bytes: Uint8Array | null): unknown {
@@ -123,10 +135,10 @@ function parseJson(bytes: Uint8Array | null): unknown {
 type MakerGuard = (
   req: FastifyRequest,
   reply: FastifyReply,
-) => { id: string; admin: DeviceAdmin } | null;
+) => { id: string; admin: DeviceAdmin; registry: Registry | undefined } | null;
 
 /** Checks the path's device id, and that this server relays device status and config. */
-function makerGuard(admin: DeviceAdmin | undefined): MakerGuard {
+function makerGuard(admin: DeviceAdmin | undefined, registry: Registry | undefined): MakerGuard {
   return (req, reply) => {
     const params = IdParams.safeParse(req.params);
     if (!params.success) {
@@ -147,7 +159,7 @@ function makerGuard(admin: DeviceAdmin | undefined): MakerGuard {
       );
       return null;
     }
-    return { id: params.data.id, admin };
+    return { id: params.data.id, admin, registry };
   };
 }
 
@@ -179,7 +191,7 @@ function configReadRoute(app: FastifyInstance, guard: MakerGuard): void {
   app.get('/app/v1/devices/:id/config', async (req, reply) => {
     const ok = guard(req, reply);
     if (ok === null) return reply;
-    if (!owns(ok.admin, req, ok.id)) return unauthorized(reply, ok.id);
+    if (!(await owns(ok.admin, ok.registry, req, ok.id))) return unauthorized(reply, ok.id);
     const topic = nativeTopic(ok.id, 'config');
     return { topic, config: parseJson(await ok.admin.retained(topic)) };
   });
@@ -190,7 +202,7 @@ function configWriteRoute(app: FastifyInstance, guard: MakerGuard): void {
   app.put('/app/v1/devices/:id/config', async (req, reply) => {
     const ok = guard(req, reply);
     if (ok === null) return reply;
-    if (!owns(ok.admin, req, ok.id)) return unauthorized(reply, ok.id);
+    if (!(await owns(ok.admin, ok.registry, req, ok.id))) return unauthorized(reply, ok.id);
     const body = RemoteConfigBody.safeParse(req.body);
     if (!body.success) {
       const message = body.error.issues
@@ -204,20 +216,27 @@ function configWriteRoute(app: FastifyInstance, guard: MakerGuard): void {
   });
 }
 
-function makerRoutes(app: FastifyInstance, admin: DeviceAdmin | undefined): void {
-  const guard = makerGuard(admin);
+function makerRoutes(
+  app: FastifyInstance,
+  admin: DeviceAdmin | undefined,
+  registry: Registry | undefined,
+): void {
+  const guard = makerGuard(admin, registry);
   statusRoute(app, guard);
   configReadRoute(app, guard);
   configWriteRoute(app, guard);
 }
 
 /** Registers the app: static files, the page routes, /app/config.json and the maker routes. */
-export function appRoutes(app: FastifyInstance, opts: AppOptions): void {
+export function appRoutes(
+  app: FastifyInstance,
+  opts: AppOptions & { accounts?: AccountsOptions },
+): void {
   app.get('/app/config.json', async () => ({
     mapStyleUrl: opts.mapStyleUrl ?? null,
     maker: opts.deviceAdmin !== undefined,
   }));
-  makerRoutes(app, opts.deviceAdmin);
+  makerRoutes(app, opts.deviceAdmin, opts.accounts?.registry);
 
   const dir = opts.appDir === false ? null : (opts.appDir ?? defaultAppDir());
   if (dir === null || !existsSync(join(dir, 'index.html'))) return;

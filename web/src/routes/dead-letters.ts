@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { DeadLetter, DeadLetterQuery } from '@airbox/store';
-import { mayReadBox } from '../accounts/box-access.ts';
+import { mayActForBox } from '../accounts/box-access.ts';
 import { deviceUnauthorized, requireOperator } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { DeadLetterQuerySchema, DeviceParamsSchema } from '../query.ts';
@@ -75,7 +75,14 @@ function deviceListRoute(ctx: RouteContext): void {
       },
     },
     async ({ params, query }, req, reply) => {
-      if (!(await mayReadBox(options, req, params.id))) throw deviceUnauthorized(params.id);
+      const sources = {
+        verify: options.verifyCredentials,
+        operatorToken: options.operatorToken,
+        registry: options.accounts?.registry,
+      };
+      if (!(await mayActForBox(sources, req, params.id, 'view'))) {
+        throw deviceUnauthorized(params.id);
+      }
       const page = {
         limit: query.limit,
         sinceMs: query.since,

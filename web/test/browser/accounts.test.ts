@@ -81,6 +81,13 @@ describe.skipIf(skip !== '')('accounts in the browser (Chromium)', () => {
       .toContain('23.5');
   });
 
+  it('opens the box page’s config editor to its owner without the box password', async () => {
+    await page.goto(system.url('/device/home-box-1?lang=en'));
+    await waitForReady(page);
+    await page.waitForSelector('[data-testid=owner] form.config', { timeout: 10_000 });
+    expect(await page.locator('[data-testid=owner] input[name=password]').count()).toBe(0);
+  });
+
   it('the example line in the card works as printed', async () => {
     // The card's own command, run as a maker would paste it (with this test's clock).
     const line = creds.example.replace(
@@ -104,8 +111,8 @@ describe.skipIf(skip !== '')('accounts in the browser (Chromium)', () => {
     const page2 = await other.newPage();
     await signUp(page2, system.url('/sign-in?lang=zh-TW'), 'neighbour@example.org');
     expect(await page2.textContent('[data-testid=my-boxes]')).toContain('還沒有盒子');
-    const mine = await page2.evaluate(async () => (await fetch('/api/v1/me/devices')).json());
-    expect(JSON.stringify(mine)).not.toContain('home-box-1');
+    const mine = await page2.evaluate(async () => (await fetch('/api/v1/me/devices')).text());
+    expect(mine).not.toContain('home-box-1');
     await page2.goto(system.url('/?lang=en'));
     await waitForReady(page2);
     const onMap = await page2.evaluate(async () => (await fetch('/api/v1/readings/latest')).text());

@@ -1,6 +1,7 @@
 import { api } from '../api.ts';
 import { ApiClientError } from '../http.ts';
-import { makerApi, type RemoteConfig } from '../maker-api.ts';
+import { accountApi } from '../account/account-api.ts';
+import { makerApi, type OwnerAuth, type RemoteConfig } from '../maker-api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n } from '../i18n/index.ts';
 import { errorBox } from '../shell.ts';
@@ -89,7 +90,7 @@ function credentials(
 function configForm(
   i18n: I18n,
   id: string,
-  password: string,
+  auth: OwnerAuth,
   config: Record<string, unknown> | null,
 ): HTMLFormElement {
   const message = el('p', { attrs: { role: 'status' } });
@@ -127,7 +128,7 @@ function configForm(
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    makerApi.publishConfig(id, password, readForm(form)).then(
+    makerApi.publishConfig(id, auth, readForm(form)).then(
       (r) => replaceChildren(message, i18n.t('configPublished', { topic: r.topic })),
       (e: unknown) => replaceChildren(message, errorBox(i18n, e)),
     );
@@ -141,8 +142,8 @@ const REFUSED_SHOWN = 20;
 const REFUSED_TEXT_CHARS = 500;
 
 /** The box's dead letters: they may hold what only its owner should see, so signed in only. */
-async function refusedMessages(i18n: I18n, id: string, password: string): Promise<HTMLElement> {
-  const letters = await makerApi.deadLetters(id, password, REFUSED_SHOWN);
+async function refusedMessages(i18n: I18n, id: string, auth: OwnerAuth): Promise<HTMLElement> {
+  const letters = await makerApi.deadLetters(id, auth, REFUSED_SHOWN);
   return el(
     'section',
     { class: 'card', attrs: { 'data-testid': 'refused' } },
@@ -165,14 +166,12 @@ async function refusedMessages(i18n: I18n, id: string, password: string): Promis
   );
 }
 
-async function unlocked(i18n: I18n, id: string, password: string, out: HTMLElement): Promise<void> {
+async function unlocked(i18n: I18n, id: string, auth: OwnerAuth, out: HTMLElement): Promise<void> {
   const [{ config, topic }, health] = await Promise.all([
-    makerApi.makerConfig(id, password),
+    makerApi.makerConfig(id, auth),
     api.health().catch(() => ({ ports: undefined })),
   ]);
-  const refused = await refusedMessages(i18n, id, password).catch((e: unknown) =>
-    errorBox(i18n, e),
-  );
+  const refused = await refusedMessages(i18n, id, auth).catch((e: unknown) => errorBox(i18n, e));
   replaceChildren(
     out,
     el(
@@ -181,14 +180,17 @@ async function unlocked(i18n: I18n, id: string, password: string, out: HTMLEleme
       el('h2', {}, i18n.t('config')),
       el('p', { class: 'muted' }, i18n.t('currentConfig')),
       el('pre', {}, JSON.stringify(config ?? {}, null, 2)),
-      configForm(i18n, id, password, config),
+      configForm(i18n, id, auth, config),
     ),
     refused,
     credentials(i18n, id, health.ports ?? {}, topic),
   );
 }
 
-/** Unlock with the box's password, then edit its retained config and see how to connect. */
+/**
+ * Its owner signed in, or unlocked with the box's password: edit its retained config, see
+ * its refused messages and how to connect.
+ */
 export function ownerSection(i18n: I18n, id: string, available: boolean): HTMLElement {
   const section = el(
     'section',
@@ -211,7 +213,7 @@ export function ownerSection(i18n: I18n, id: string, available: boolean): HTMLEl
     el('button', { attrs: { type: 'submit' } }, i18n.t('signIn')),
   );
   const tryUnlock = (secret: string) =>
-    unlocked(i18n, id, secret, out).then(
+    unlocked(i18n, id, { password: secret }, out).then(
       () => {
         sessionStorage.setItem(storageKey(id), secret);
         form.remove();
@@ -231,6 +233,14 @@ export function ownerSection(i18n: I18n, id: string, available: boolean): HTMLEl
   });
   section.append(form, out);
   const saved = sessionStorage.getItem(storageKey(id));
-  if (saved !== null) void tryUnlock(saved);
+  // Signed in as the box's owner: open without the password; else the form (or the saved one).
+  void accountApi.me().then(
+    (me) =>
+      unlocked(i18n, id, { csrfToken: me.csrfToken }, out).then(
+        () => form.remove(),
+        () => (saved === null ? replaceChildren(out) : tryUnlock(saved)),
+      ),
+    () => (saved === null ? undefined : tryUnlock(saved)),
+  );
   return section;
 }
