@@ -100,6 +100,7 @@ async function runOne(o: ReconnectBenchOptions, kind: RegistryKind, run: number)
     return {
       registry: kind,
       registerS: registry.registerS,
+      snapshotMs: registry.snapshotMs,
       fresh: { startS: first.startS, ...fresh.measured },
       restart: { stopS, startS: second.startS, ...restarted.measured },
     };

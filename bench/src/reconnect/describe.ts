@@ -91,7 +91,7 @@ function notes(run: Run): string[] {
     return [`    ${label}: ${parts.join(', ')}`];
   };
   return [
-    `  ${run.registry}: ${fmt(run.fresh.boxes)} boxes registered in ${run.registerS} s; the broker holding them all stopped in ${run.restart.stopS} s`,
+    `  ${run.registry}: ${fmt(run.fresh.boxes)} boxes registered in ${run.registerS} s, read back in one snapshot in ${fmt(run.snapshotMs)} ms; the broker holding them all stopped in ${run.restart.stopS} s`,
     ...why('fresh', run.fresh),
     ...why('restart', run.restart),
   ];

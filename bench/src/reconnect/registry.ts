@@ -23,6 +23,8 @@ export interface BenchRegistry {
   logins: BoxLogin[];
   /** Seconds spent registering the boxes (issueMany in batches). */
   registerS: number;
+  /** One `devices.snapshot()` of them all, what a broker's view loads before it listens. */
+  snapshotMs: number;
   /** Stops the PostgreSQL server it started, if any. */
   stop(): Promise<void>;
 }
@@ -38,29 +40,21 @@ export async function prepareRegistry(
 ): Promise<BenchRegistry> {
   if (kind === 'sqlite') {
     const location = join(dir, 'devices.db');
-    const { logins, registerS } = await register(
-      await openSqliteRegistry(location),
-      boxes,
-      progress,
-    );
-    return { kind, location, logins, registerS, stop: async () => {} };
+    const registered = await register(await openSqliteRegistry(location), boxes, progress);
+    return { kind, location, ...registered, stop: async () => {} };
   }
   progress('starting PostgreSQL…');
   const server = await startPostgres();
   try {
-    const { logins, registerS } = await register(
-      await openPostgresRegistry(server.url),
-      boxes,
-      progress,
-    );
-    return { kind, location: server.url, logins, registerS, stop: () => server.stop() };
+    const registered = await register(await openPostgresRegistry(server.url), boxes, progress);
+    return { kind, location: server.url, ...registered, stop: () => server.stop() };
   } catch (e) {
     await server.stop();
     throw e;
   }
 }
 
-/** Registers `reconnect-0` … `reconnect-(N-1)` and closes the registry. */
+/** Registers `reconnect-0` … `reconnect-(N-1)`, times one snapshot, closes the registry. */
 async function register(registry: Registry, boxes: number, progress: (m: string) => void) {
   progress(`registering ${boxes.toLocaleString('en-US')} boxes in the ${registry.kind} registry…`);
   const t0 = performance.now();
@@ -73,8 +67,14 @@ async function register(registry: Registry, boxes: number, progress: (m: string)
       );
       logins.push(...(await registry.devices.issueMany(ids)));
     }
+    const registerS = Math.round((performance.now() - t0) / 100) / 10;
+    const t1 = performance.now();
+    const { devices } = await registry.devices.snapshot();
+    const snapshotMs = Math.round(performance.now() - t1);
+    if (devices.length !== boxes)
+      throw new Error(`the ${registry.kind} registry holds ${devices.length} boxes, not ${boxes}`);
+    return { logins, registerS, snapshotMs };
   } finally {
     await registry.close();
   }
-  return { logins, registerS: Math.round((performance.now() - t0) / 100) / 10 };
 }
