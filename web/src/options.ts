@@ -123,6 +123,8 @@ export interface ResolvedApiOptions extends ApiOptions {
   verifyCredentials: CredentialCheck | undefined;
   /** The store as it is, for a box's owner: private boxes and exact positions included. */
   ownerStore: ReadingStore;
+  /** The raw tail as sent, for a box's owner and operators (routes/raw.ts). */
+  ownerRaw: RawSource | undefined;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
@@ -143,6 +145,7 @@ export function resolveOptions(
     ...opts,
     verifyCredentials,
     ownerStore: opts.store,
+    ownerRaw: raw,
     store: new PublicStore(opts.store, publicPolicy),
     live: live === undefined ? undefined : publicLive(live, publicPolicy),
     raw: raw === undefined ? undefined : publicRaw(raw, publicPolicy),

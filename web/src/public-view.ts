@@ -1,4 +1,4 @@
-import type { LiveSource, RawSource, StoredReading } from '@airbox/contracts';
+import type { LiveSource, RawMessage, RawSource, StoredReading } from '@airbox/contracts';
 import {
   rowLabels,
   type DeviceRows,
@@ -115,14 +115,29 @@ export function publicLive(source: LiveSource, policy: Policy): LiveSource {
   };
 }
 
+/** Refused and undecodable payloads: for the box's owner, as their dead letters are. */
+const WITHHELD_OUTCOMES: ReadonlySet<RawMessage['outcome']> = new Set(['refused', 'dead-letter']);
+
 /**
- * The raw tail: nothing of a private box, and a rounded box's positions redacted from its
- * messages (raw-redaction.ts). Asked per message: a box made private or moved indoors is
- * hidden or redacted from its next message on.
+ * Without its text; an undecodable one without its reason too, which quotes the payload (a
+ * refusal's reason is the broker's own words about the topic, the size or the rate).
+ */
+function withheld<M extends RawMessage>(m: M): M {
+  const reason = m.outcome === 'dead-letter' ? undefined : m.reason;
+  return { ...m, text: '', reason, truncated: false, withheld: true };
+}
+
+/**
+ * The raw tail as the public sees it: nothing of a private box, no text of a refused or
+ * undecodable message (routes/raw.ts gives the box's owner the tail as sent), and a rounded
+ * box's positions redacted from the rest (raw-redaction.ts). Asked per message: a box made
+ * private or moved indoors is hidden or redacted from its next message on.
  */
 export function publicRaw(source: RawSource, policy: Policy): RawSource {
-  const shown = <M extends { deviceId: string; text: string }>(m: M): M =>
-    policy().rounded.has(m.deviceId) ? redactRawMessage(m) : m;
+  const shown = <M extends RawMessage>(m: M): M => {
+    if (WITHHELD_OUTCOMES.has(m.outcome)) return withheld(m);
+    return policy().rounded.has(m.deviceId) ? redactRawMessage(m) : m;
+  };
   return {
     recentOf: (deviceId, afterSeq) =>
       policy().hidden.has(deviceId) ? [] : source.recentOf(deviceId, afterSeq).map(shown),

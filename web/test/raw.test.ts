@@ -69,7 +69,10 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     });
     expect(tail.res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(tail.res.headers['access-control-allow-origin']).toBe('*');
-    expect(texts(await tail.take(2))).toEqual(['{"pm25UgM3":1}', '<script>alert(1)</script>']);
+    // To the public, an undecodable message's text is withheld (it is the owner's dead letter).
+    const first = await tail.take(2);
+    expect(texts(first)).toEqual(['{"pm25UgM3":1}', '']);
+    expect(first[1]!.data).toMatchObject({ outcome: 'dead-letter', withheld: true });
     bus.publish(sent('box-2', 'still not mine'));
     bus.publish(sent('box-1', '{"pm25UgM3":3}'));
     const events = await tail.take(3);
@@ -112,9 +115,11 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
       '|device_id=home-1|gps_lat=25.041|gps_lon=121.533|gps-loc={ type:"Point", coordinates: [25.041 , 121.533 ] }|',
       '|device_id=home-1|gps-lat=25.025|gps-lon=121.32|gps=hidden|',
       '{"readings":[{"lat":25.041,"lon":"121.533"},{"latitude":-25.041,"longitude":12}]}',
-      '{"lat": 25.041',
+      '',
     ]);
-    expect(shown[3]?.reason).toBe('not JSON: "{\\"lat\\": 25.041"');
+    // The undecodable one: neither its text nor its reason (which quotes it) to the public.
+    expect(shown[3]).toMatchObject({ outcome: 'dead-letter', withheld: true });
+    expect(shown[3]?.reason).toBeUndefined();
     tail.close();
     // An outdoor box's tail is what it sent.
     const street = await openEventStream<SequencedRawMessage>(url('street-1'));
@@ -122,9 +127,11 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     street.close();
   });
 
-  it('follows a box nothing was ever stored for', async () => {
-    const { bus, url } = await serve();
-    const tail = await openEventStream<SequencedRawMessage>(url('never-stored'));
+  it('follows a box nothing was ever stored for; its operator sees refused text as sent', async () => {
+    const { bus, url } = await serve({ operatorToken: 'op-token' });
+    const tail = await openEventStream<SequencedRawMessage>(url('never-stored'), {
+      authorization: 'Bearer op-token',
+    });
     await expect.poll(() => bus.watchers('never-stored')).toBe(1);
     bus.publish(sent('never-stored', '{"pm25', 'refused'));
     expect((await tail.take(1))[0]!.data).toMatchObject({ outcome: 'refused', text: '{"pm25' });

@@ -19,6 +19,7 @@ export const RawMessageSchema = z.object({
   reason: z.string().optional(),
   readings: z.number().optional(),
   duplicates: z.number().optional(),
+  withheld: z.boolean().optional(),
 });
 export type RawMessage = z.output<typeof RawMessageSchema>;
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
+import { mayActForBox } from '../accounts/box-access.ts';
 import { ApiError } from '../errors.ts';
 import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';
@@ -23,7 +24,7 @@ export function rawRoutes(ctx: RouteContext): void {
       url: '/api/v1/devices/:id/raw.sse',
       tag: 'devices',
       summary: "live tail of a box's raw MQTT messages (server-sent events)",
-      description: `On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters). An indoor box's positions in \`text\` and \`reason\` are on the 0.001° grid the rest of the API tells them on (an NMEA \`gps=\` sentence reads \`hidden\`). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
+      description: `On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters); to anyone but the box's owner signed in, the box itself (HTTP Basic) and operators, a refused or undecodable message comes without its text and reason (\`withheld: true\`). An indoor box's positions in \`text\` and \`reason\` are on the 0.001° grid the rest of the API tells them on (an NMEA \`gps=\` sentence reads \`hidden\`). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
       params: DeviceParamsSchema,
       responses: {
         200: {
@@ -34,7 +35,14 @@ export function rawRoutes(ctx: RouteContext): void {
       },
     },
     async ({ params }, req, reply) => {
-      const source = options.raw;
+      const sources = {
+        verify: options.verifyCredentials,
+        operatorToken: options.operatorToken,
+        registry: options.accounts?.registry,
+      };
+      // The box's owner, its organisation, the box itself and operators get it as sent.
+      const owner = await mayActForBox(sources, req, params.id, 'view');
+      const source = owner ? options.ownerRaw : options.raw;
       if (source === undefined) {
         throw new ApiError(404, 'not-available', 'raw messages are not served here');
       }

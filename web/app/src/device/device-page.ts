@@ -121,7 +121,9 @@ function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
       m.code === undefined ? null : el('code', {}, ` ${m.code}`),
       m.reason === undefined ? null : `: ${m.reason}`,
     ),
-    el('pre', {}, m.text),
+    m.withheld === true
+      ? el('p', { class: 'muted withheld' }, i18n.t('rawWithheld'))
+      : el('pre', {}, m.text),
     m.truncated
       ? el('p', { class: 'muted' }, i18n.t('rawTruncated', { shown, bytes: m.bytes }))
       : null,

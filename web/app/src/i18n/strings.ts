@@ -150,6 +150,7 @@ export const EN = {
   presetCustom: 'Custom',
   // embed
   embedMore: 'More on the AirBox map',
+  rawWithheld: 'Its content is shown only to the box’s owner, signed in.',
   // accounts
   navMyBoxes: 'My boxes',
   signInTitle: 'Sign in',
@@ -403,4 +404,5 @@ export const ZH_TW: Record<StringKey, string> = {
   role_viewer: '檢視者',
   members: '成員',
   addMember: '加入成員',
+  rawWithheld: '內容只顯示給已登入的盒子擁有者。',
 };
