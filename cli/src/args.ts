@@ -74,3 +74,17 @@ export function positiveNumber(flag: string, value: string | undefined, fallback
   }
   return n;
 }
+
+const DURATION = /^(\d+(?:\.\d+)?)(m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as 30m, 24h or 7d from a flag, in milliseconds; a usage error otherwise. */
+export function durationMs(flag: string, value: string | undefined, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const m = DURATION.exec(value.trim());
+  const ms = m === null ? NaN : Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? NaN);
+  if (!(ms > 0)) {
+    throw new UsageError(`--${flag} must be a duration such as 30m, 24h or 7d, got '${value}'`);
+  }
+  return ms;
+}

@@ -3,6 +3,8 @@ import { benchCommand } from './commands/bench.ts';
 import { decodeCommand } from './commands/decode.ts';
 import { serveCommand } from './commands/serve.ts';
 import { deviceCommand } from './commands/device.ts';
+import { accountCommand } from './commands/account.ts';
+import { orgCommand } from './commands/org.ts';
 import { workerCommand } from './commands/worker.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { boxCommand } from './commands/box.ts';
@@ -21,6 +23,8 @@ export const COMMANDS: Command[] = [
   serveCommand,
   workerCommand,
   deviceCommand,
+  accountCommand,
+  orgCommand,
   deadLettersCommand,
   calibrateCommand,
   boxCommand,

@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServeProcess, tempDir, waitFor } from '@airbox/testkit';
+import { AIRBOX_BIN, ServeProcess, run, tempDir, waitFor } from '@airbox/testkit';
 
 /**
  * `airbox serve` hands the API its registry: a maker signs up, registers a box and the box
@@ -31,8 +31,19 @@ async function call(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? null;
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, cookie };
+  const text = await res.text();
+  // A 204 (a password reset) has no body.
+  const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  return { status: res.status, body: parsed, cookie };
 }
+
+beforeAll(async () => {
+  await serve.start();
+});
+afterAll(async () => {
+  await serve.stop();
+  dir.remove();
+});
 
 /** CONNACK 0 resolves true; a refused login false. */
 async function logsIn(creds: { username: string; password: string }, clientId: string) {
@@ -50,14 +61,6 @@ async function logsIn(creds: { username: string; password: string }, clientId: s
 }
 
 describe('accounts through airbox serve', () => {
-  beforeAll(async () => {
-    await serve.start();
-  });
-  afterAll(async () => {
-    await serve.stop();
-    dir.remove();
-  });
-
   it('a box registered through the API connects at once; a rotation cuts the old login off', async () => {
     const signUp = await call('POST', '/api/v1/accounts', {
       email: 'Maker@Example.org',
@@ -108,5 +111,106 @@ describe('accounts through airbox serve', () => {
       password: 'not the passphrase',
     });
     expect(wrong.status).toBe(401);
+  });
+});
+
+/** The real `airbox` binary on the running server's data dir, as an operator types it. */
+async function airbox(args: string[], input?: string): Promise<string> {
+  const r = await run(process.execPath, [AIRBOX_BIN, ...args, '--data-dir', dir.path], { input });
+  if (r.code !== 0) throw new Error(`airbox ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function signIn(email: string, password: string) {
+  const answer = await call('POST', '/api/v1/session', { email, password });
+  const session = { cookie: answer.cookie ?? '', csrfToken: String(answer.body['csrfToken']) };
+  return { status: answer.status, session };
+}
+
+describe('the operator CLI beside a running airbox serve', () => {
+  it('an account added with airbox account signs in with the printed password; --operator shows on /me', async () => {
+    const added = JSON.parse(await airbox(['account', 'add', 'ops@example.org', '--operator'])) as {
+      password: string;
+    };
+    const ops = await signIn('ops@example.org', added.password);
+    expect(ops.status).toBe(200);
+    const me = await call('GET', '/api/v1/me', undefined, ops.session);
+    expect(me.body['account']).toMatchObject({ email: 'ops@example.org', operator: true });
+
+    await airbox(['account', 'set', 'ops@example.org', '--no-operator']);
+    const after = await call('GET', '/api/v1/me', undefined, ops.session);
+    expect(after.body['account']).toMatchObject({ operator: false });
+  });
+
+  it('a reset link sets a new password once, and ends the sessions of the old one', async () => {
+    await airbox(
+      ['account', 'add', 'forgetful@example.org', '--password-stdin'],
+      'the old passphrase\n',
+    );
+    const before = await signIn('forgetful@example.org', 'the old passphrase');
+    const printed = JSON.parse(
+      await airbox([
+        'account',
+        'reset-link',
+        'forgetful@example.org',
+        '--base-url',
+        serve.httpUrl('/'),
+      ]),
+    ) as { link: string };
+    const link = new URL(printed.link);
+    expect(link.pathname).toBe('/reset-password');
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+
+    const token = link.searchParams.get('token');
+    const reset = await call('POST', '/api/v1/password-reset', {
+      token,
+      newPassword: 'a brand new passphrase',
+    });
+    expect(reset.status).toBe(204);
+    const again = await call('POST', '/api/v1/password-reset', {
+      token,
+      newPassword: 'someone else entirely',
+    });
+    expect(again.status).toBe(400);
+    expect((await call('GET', '/api/v1/me', undefined, before.session)).status).toBe(401);
+    expect((await signIn('forgetful@example.org', 'the old passphrase')).status).toBe(401);
+    expect((await signIn('forgetful@example.org', 'a brand new passphrase')).status).toBe(200);
+  });
+
+  it("boxes added with --owner org:ID are on the organisation's page; --owner EMAIL on My boxes", async () => {
+    await airbox(
+      ['account', 'add', 'head@annan.edu.tw', '--password-stdin'],
+      'head teacher passphrase',
+    );
+    const org = JSON.parse(
+      await airbox([
+        'org',
+        'add',
+        'Annan Elementary',
+        '--kind',
+        'school',
+        '--owner',
+        'head@annan.edu.tw',
+      ]),
+    ) as { id: string };
+    await airbox(['device', 'add', 'annan-class-1', '--owner', `org:${org.id}`, '--private']);
+    await airbox(['device', 'add', 'annan-roof', '--owner', `org:${org.id}`]);
+    await airbox(['device', 'add', 'head-home', '--owner', 'head@annan.edu.tw']);
+
+    const head = await signIn('head@annan.edu.tw', 'head teacher passphrase');
+    const page = await call('GET', `/api/v1/orgs/${org.id}`, undefined, head.session);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ name: 'Annan Elementary', kind: 'school' });
+    const ids = (page.body['devices'] as { deviceId: string }[]).map((d) => d.deviceId);
+    expect(ids.sort()).toEqual(['annan-class-1', 'annan-roof']);
+    const me = await call('GET', '/api/v1/me', undefined, head.session);
+    expect(me.body['organisations']).toEqual([
+      { id: org.id, name: 'Annan Elementary', kind: 'school', role: 'owner' },
+    ]);
+    const mine = await call('GET', '/api/v1/me/devices', undefined, head.session);
+    const myIds = (mine.body['devices'] as { deviceId: string }[]).map((d) => d.deviceId);
+    expect(myIds).toContain('head-home');
   });
 });

@@ -32,7 +32,7 @@ describe('airbox device: indoor and outdoor boxes', () => {
   });
 
   it.each([
-    [['set', 'roof-1'], "'set' needs --indoor or --outdoor"],
+    [['set', 'roof-1'], "'set' needs --indoor, --outdoor, --private or --public"],
     [['set', 'roof-1', '--indoor', '--outdoor'], 'give --indoor or --outdoor, not both'],
     [['add', 'x-1', '--indoor', '--outdoor'], 'give --indoor or --outdoor, not both'],
     [['set', '--indoor'], "'set' needs a device id"],

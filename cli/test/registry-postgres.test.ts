@@ -16,8 +16,9 @@ const skip = await requirePostgres();
 
 /**
  * Two `airbox serve` nodes with no file in common, sharing one registry on a real
- * PostgreSQL (`--registry postgres://…`), and `airbox device` run against it: a box
- * registered there logs in on both, and a revoke closes its connections on both.
+ * PostgreSQL (`--registry postgres://…`), and `airbox device` and `account` run against it: a box
+ * registered there logs in on both, a revoke closes its connections on both, and an account
+ * made there signs in on both.
  */
 describe.skipIf(skip !== '')(`airbox serve --registry postgres:// ${skip}`, () => {
   let pg: PostgresServer;
@@ -65,6 +66,29 @@ describe.skipIf(skip !== '')(`airbox serve --registry postgres:// ${skip}`, () =
     const listed = JSON.parse((await device('list')).stdout) as { revokedAt: string | null };
     expect(listed).toMatchObject({ deviceId: 'pg-box-1' });
     expect(listed.revokedAt).not.toBeNull();
+  });
+
+  it('an account made with airbox account on the shared registry signs in on both nodes', async () => {
+    const r = await run(process.execPath, [
+      AIRBOX_BIN,
+      'account',
+      'add',
+      'ops@example.org',
+      '--operator',
+      '--registry',
+      url,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { password } = JSON.parse(r.stdout) as { password: string };
+    for (const node of nodes) {
+      const res = await fetch(node.httpUrl('/api/v1/session'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ops@example.org', password }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ account: { operator: true } });
+    }
   });
 
   it('an unreachable registry is named without its password', async () => {

@@ -82,6 +82,13 @@ export class SqlAccountStore implements AccountStore {
     return row ? toAccount(row) : null;
   }
 
+  async list(): Promise<Account[]> {
+    const rows = await this.db.all<AccountRow>(
+      'SELECT id, email, display_name, operator, created_at FROM accounts ORDER BY email',
+    );
+    return rows.map(toAccount);
+  }
+
   async setPassword(id: string, password: string): Promise<void> {
     const row = await this.row('id', id);
     if (!row) throw missing(id);

@@ -68,6 +68,11 @@ export class SqlOrgStore implements OrgStore {
     return row ? toOrg(row) : null;
   }
 
+  async list(): Promise<Org[]> {
+    const rows = await this.db.all<OrgRow>('SELECT * FROM orgs ORDER BY name, id');
+    return rows.map(toOrg);
+  }
+
   async listOf(accountId: string): Promise<(Org & { role: OrgRole })[]> {
     const rows = await this.db.all<OrgRow & { role: OrgRole }>(
       `SELECT o.id, o.name, o.kind, o.created_at, m.role FROM org_members m

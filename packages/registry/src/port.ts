@@ -160,6 +160,8 @@ export interface AccountStore {
   authenticate(email: string, password: string): Promise<Account | null>;
   get(id: string): Promise<Account | null>;
   byEmail(email: string): Promise<Account | null>;
+  /** Every account, ordered by e-mail (for an operator: `airbox account list`). */
+  list(): Promise<Account[]>;
   setPassword(id: string, password: string): Promise<void>;
   setOperator(id: string, operator: boolean): Promise<void>;
 }
@@ -223,6 +225,8 @@ export interface OrgStore {
   /** The creator becomes its owner. */
   create(input: { name: string; kind: OrgKind }, ownerAccountId: string): Promise<Org>;
   get(id: string): Promise<Org | null>;
+  /** Every organisation, ordered by name (for an operator: `airbox org list`). */
+  list(): Promise<Org[]>;
   /** The organisations an account belongs to, with its role in each. */
   listOf(accountId: string): Promise<(Org & { role: OrgRole })[]>;
   members(orgId: string): Promise<{ account: Account; role: OrgRole }[]>;

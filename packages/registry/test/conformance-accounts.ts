@@ -61,6 +61,12 @@ export function accountConformance(r: () => Registry): void {
       expect((await r().accounts.get(a.id))?.operator).toBe(true);
       await expectCode(r().accounts.setOperator('nobody', true), 'not-found');
     });
+
+    it('lists every account by e-mail, without a password hash', async () => {
+      const zed = await account('zed@example.org');
+      const amy = await account('amy@example.org');
+      expect(await r().accounts.list()).toEqual([amy, zed]);
+    });
   });
 
   describe('sessions and reset links', () => {
@@ -187,6 +193,13 @@ export function accountConformance(r: () => Registry): void {
       await r().orgs.setMember(org.id, next.id, 'owner');
       await r().orgs.setMember(org.id, owner.id, 'viewer');
       expect(await r().orgs.roleOf(org.id, owner.id)).toBe('viewer');
+    });
+
+    it('lists every organisation by name', async () => {
+      const owner = await account('founder@example.org');
+      const b = await r().orgs.create({ name: 'Beitou Makers', kind: 'community' }, owner.id);
+      const a = await r().orgs.create({ name: 'Annan Elementary', kind: 'school' }, owner.id);
+      expect(await r().orgs.list()).toEqual([a, b]);
     });
   });
 }

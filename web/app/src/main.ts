@@ -5,7 +5,7 @@ import { errorBox } from './shell.ts';
 import { installTestHook } from './test-hook.ts';
 
 /**
- * One HTML page, eight routes. Each page is its own chunk, so the classroom projector and
+ * One HTML page, nine routes. Each page is its own chunk, so the classroom projector and
  * the embed widget never download MapLibre and deck.gl.
  */
 const ROUTES: { pattern: RegExp; name: string; load: () => Promise<PageModule> }[] = [
@@ -33,6 +33,11 @@ const ROUTES: { pattern: RegExp; name: string; load: () => Promise<PageModule> }
   },
   { pattern: /^\/me\/?$/, name: 'me', load: () => import('./account/my-boxes-page.ts') },
   { pattern: /^\/org\/([^/]+)\/?$/, name: 'org', load: () => import('./account/org-page.ts') },
+  {
+    pattern: /^\/reset-password\/?$/,
+    name: 'reset-password',
+    load: () => import('./account/reset-page.ts'),
+  },
 ];
 
 async function start(): Promise<void> {

@@ -47,6 +47,7 @@ const PAGES = [
   '/sign-in',
   '/me',
   '/org/:id',
+  '/reset-password',
 ];
 
 /**

@@ -112,6 +112,7 @@ describe.skipIf(skip !== '')('accounts in the browser (Chromium)', () => {
     await signUp(page2, system.url('/sign-in?lang=zh-TW'), 'neighbour@example.org');
     expect(await page2.textContent('[data-testid=my-boxes]')).toContain('還沒有盒子');
     const mine = await page2.evaluate(async () => (await fetch('/api/v1/me/devices')).text());
+    expect(mine).toContain('"devices"');
     expect(mine).not.toContain('home-box-1');
     await page2.goto(system.url('/?lang=en'));
     await waitForReady(page2);

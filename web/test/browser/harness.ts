@@ -75,16 +75,16 @@ export class System {
   }
 
   async addDevice(deviceId: string): Promise<Credentials> {
-    const r = await run(process.execPath, [
-      AIRBOX_BIN,
-      'device',
-      'add',
-      deviceId,
-      '--data-dir',
-      this.dir.path,
-    ]);
-    if (r.code !== 0) throw new Error(`airbox device add ${deviceId}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as Credentials;
+    return JSON.parse(await this.airbox(['device', 'add', deviceId])) as Credentials;
+  }
+
+  /** The real `airbox` binary on this system's data dir, as an operator runs it; its stdout. */
+  async airbox(args: string[], input?: string): Promise<string> {
+    const r = await run(process.execPath, [AIRBOX_BIN, ...args, '--data-dir', this.dir.path], {
+      input,
+    });
+    if (r.code !== 0) throw new Error(`airbox ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
   }
 
   /** One native reading with Debian's mosquitto_pub (QoS 1: returns after the PUBACK). */

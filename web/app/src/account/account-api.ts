@@ -94,6 +94,9 @@ export const accountApi = {
     request('/api/v1/accounts', SignedInSchema, json('POST', null, body)),
   signIn: (body: { email: string; password: string }) =>
     request('/api/v1/session', SignedInSchema, json('POST', null, body)),
+  /** The one-time token of a reset link; every session of the account ends. */
+  resetPassword: (body: { token: string; newPassword: string }) =>
+    request('/api/v1/password-reset', Empty, json('POST', null, body)),
   signOut: (csrf: string) => request('/api/v1/session', Empty, json('DELETE', csrf)),
   me: () => request('/api/v1/me', MeSchema, { credentials: 'same-origin' }),
   myDevices: async () =>

@@ -81,7 +81,8 @@ function signInForm(i18n: I18n, status: HTMLElement): HTMLFormElement {
     },
     field(i18n.t('email'), 'email', 'email', 'username'),
     field(i18n.t('password'), 'password', 'password', 'current-password'),
-    el('button', { attrs: { type: 'submit' } }, i18n.t('signIn')),
+    el('button', { attrs: { type: 'submit' } }, i18n.t('signInButton')),
+    el('p', { class: 'hint' }, i18n.t('forgotPassword')),
   );
 }
 

@@ -206,6 +206,17 @@ export const EN = {
   role_viewer: 'viewer',
   members: 'Members',
   addMember: 'Add member',
+  forgotPassword:
+    'Forgot your password? Ask the operator of this server for a reset link; it works once.',
+  // reset link (/reset-password)
+  resetTitle: 'Choose a new password',
+  resetNoToken:
+    'This address holds no reset token. Open the whole link you were given, or ask the operator for a new one.',
+  repeatPassword: 'Password again',
+  passwordsDiffer: 'The two passwords differ.',
+  resetButton: 'Set the password',
+  resetDone: 'Your new password is set, and every earlier sign-in has ended.',
+  goSignIn: 'Sign in',
 } as const;
 
 export type StringKey = keyof typeof EN;
@@ -404,5 +415,16 @@ export const ZH_TW: Record<StringKey, string> = {
   role_viewer: '檢視者',
   members: '成員',
   addMember: '加入成員',
+<<<<<<< HEAD
   rawWithheld: '內容只顯示給已登入的盒子擁有者。',
+=======
+  forgotPassword: '忘記密碼？請向這台伺服器的管理者索取重設連結，連結只能使用一次。',
+  resetTitle: '設定新密碼',
+  resetNoToken: '這個網址沒有重設代碼。請開啟完整的連結，或向管理者索取新的連結。',
+  repeatPassword: '再次輸入密碼',
+  passwordsDiffer: '兩次輸入的密碼不一樣。',
+  resetButton: '設定密碼',
+  resetDone: '新密碼已設定，先前所有的登入都已結束。',
+  goSignIn: '登入',
+>>>>>>> 69155d22e4d11d0172c6b93752d6b300dd0f2f29
 };
