@@ -15,6 +15,13 @@ export {
   type AttackName,
 } from './attack-bench.ts';
 export {
+  RECONNECT_TARGETS,
+  runReconnectBench,
+  type ReconnectBenchResult,
+} from './reconnect-bench.ts';
+export { REGISTRY_KINDS, isRegistryKind, type RegistryKind } from './reconnect/registry.ts';
+export { describeReconnect } from './reconnect/describe.ts';
+export {
   describeAttack,
   describeDecode,
   describeIngest,

@@ -64,7 +64,7 @@ export async function startServe(
     ],
     env,
   );
-  return { child: serve.child, port: serve.ports.mqtt };
+  return { child: serve.child, port: serve.ports.mqtt, httpPort: serve.ports.http };
 }
 
 const ListeningLine = z.object({

@@ -34,5 +34,8 @@ describe('the airbox command', () => {
     expect((await runCli(['bench', 'decode', '--seconds', '0'])).stderr).toContain(
       "--seconds must be a positive number, got '0'",
     );
+    expect((await runCli(['bench', 'reconnect', '--registry', 'mysql'])).stderr).toContain(
+      "--registry takes postgres or sqlite (both without it), got 'mysql'",
+    );
   });
 });

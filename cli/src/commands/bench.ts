@@ -32,6 +32,10 @@ benches:
             anonymous LASS flood, refused publishes, retained flood, dead-letter pages):
             its peak RSS, RSS after, CPU, /healthz latency, and whether a well-behaved box
             still gets a reading stored; target: within 100 MB of its idle RSS
+  reconnect N boxes (default 15,000) registered in PostgreSQL and in SQLite connecting at
+            once to airbox serve --registry …, then again after the broker is restarted:
+            time to the last CONNACK, refused, failed, p50/p99, broker RSS; target: all
+            CONNACKed within 30 s, none refused (PostgreSQL from Debian's postgresql)
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -49,6 +53,8 @@ ${SOAK_USAGE}
   --size N          surface: grid cells a side (default 512)
   --runs N          surface: timed runs per method, median reported (default 5)
   --only A[,B]      attack: only the attacks named (an unknown name lists them)
+  --boxes N         reconnect: boxes (default 15000; needs ulimit -n above N + 1,000)
+  --registry KIND   reconnect: postgres or sqlite (default: both, PostgreSQL first)
   --json            one JSON object on stdout`;
 
 const AIRBOX = packageFile(import.meta.url, '@airbox/cli', 'bin/airbox.js');
@@ -66,6 +72,8 @@ const BENCH_OPTIONS = {
   rows: { type: 'string' },
   path: { type: 'string' },
   only: { type: 'string' },
+  boxes: { type: 'string' },
+  registry: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -81,7 +89,8 @@ interface BenchRun {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack)',
+  summary:
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -199,6 +208,23 @@ async function attack({ values, bench, progress, print }: BenchRun): Promise<voi
   print(result, () => bench.describeAttack(result));
 }
 
+/** `--registry postgres|sqlite`: that one; both without it. */
+async function reconnect({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const kind = values.registry;
+  if (kind !== undefined && !bench.isRegistryKind(kind)) {
+    throw new UsageError(
+      `--registry takes ${bench.REGISTRY_KINDS.join(' or ')} (both without it), got '${kind}'`,
+    );
+  }
+  const result = await bench.runReconnectBench({
+    airbox: [process.execPath, AIRBOX],
+    boxes: Math.round(positiveNumber('boxes', values.boxes, bench.RECONNECT_TARGETS.boxes)),
+    registries: kind === undefined ? [...bench.REGISTRY_KINDS] : [kind],
+    progress,
+  });
+  print(result, () => bench.describeReconnect(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -207,4 +233,5 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['api', api],
   ['surface', surface],
   ['attack', attack],
+  ['reconnect', reconnect],
 ]);
