@@ -108,10 +108,11 @@ describe.skipIf(skip !== '')('indoor boxes on the map (Chromium, real airbox ser
   it('follows `airbox device set` run while the server runs', async () => {
     const indoorOf = async (id: string) =>
       ((await system.json(`/api/v1/devices/${id}`)) as DeviceAnswer).device.indoor;
+    // Another process's write reaches the server's view of the registry at its next poll (1 s).
     await device('set', 'class-9', '--outdoor');
-    expect(await indoorOf('class-9')).toBe(false);
+    await expect.poll(() => indoorOf('class-9'), { timeout: 5_000 }).toBe(false);
     await device('set', 'street-1', '--indoor');
-    expect(await indoorOf('street-1')).toBe(true);
+    await expect.poll(() => indoorOf('street-1'), { timeout: 5_000 }).toBe(true);
 
     // A fresh page (the indoor box hidden again by default) shows the classroom, not the street.
     await page.goto(system.url(`/?lang=en&view=${STREET.lon},${STREET.lat},13`));
