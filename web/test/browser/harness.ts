@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { run, ServeProcess, tempDir, AIRBOX_BIN } from '@airbox/testkit';
+import { run, ServeProcess, tempDir, AIRBOX_BIN, waitForLogin } from '@airbox/testkit';
 import { decodePng, pixelAt } from './png.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -75,7 +75,12 @@ export class System {
   }
 
   async addDevice(deviceId: string): Promise<Credentials> {
-    return JSON.parse(await this.airbox(['device', 'add', deviceId])) as Credentials;
+    const creds = JSON.parse(await this.airbox(['device', 'add', deviceId])) as Credentials;
+    // Added by another process: a running server takes the login at its registry view's
+    // next poll (~1 s), as a real box would find by retrying.
+    const ports = this.serve.ports;
+    if (ports !== null) await waitForLogin(`mqtt://127.0.0.1:${ports.mqtt}`, creds);
+    return creds;
   }
 
   /** The real `airbox` binary on this system's data dir, as an operator runs it; its stdout. */
