@@ -109,6 +109,12 @@ export async function startIngest(base: ServeBase, data: ServeData): Promise<Ser
     store: data.store,
     now: io.now,
     calibration: data.calibration.provider,
+    // A box registered in the browser with a position picked on the map, sending none itself.
+    registeredPosition: (id) => {
+      const d = data.view.device(id);
+      const [lat, lon] = [d?.lat ?? null, d?.lon ?? null];
+      return lat === null || lon === null ? null : { lat, lon };
+    },
     // One budget for the worker's dead letters and the broker's refusals (brokerOptions).
     deadLetterBudget: deadLetterBudget(base.v, io.now),
   });

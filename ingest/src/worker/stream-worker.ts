@@ -20,6 +20,11 @@ import { WriteQueue } from './write-queue.ts';
 export interface WorkerOptions {
   store: ReadingStore;
   now?: () => number;
+  /**
+   * Where a box was registered (its owner picked it on the map), for its readings that carry
+   * no position: they take it, flagged `position-registered`. Until given, they stay without.
+   */
+  registeredPosition?: (deviceId: string) => { lat: number; lon: number } | null;
   calibration?: CalibrationProvider;
   maxPayloadBytes?: number;
   maxPendingReadings?: number;
@@ -180,6 +185,8 @@ export class StreamWorker {
   }
 
   private qcStage(readings: StoredReading[]): void {
+    const registered = this.opts.registeredPosition;
+    if (registered !== undefined) for (const r of readings) useRegisteredPosition(r, registered);
     this.qc.check(readings);
   }
 
@@ -228,4 +235,18 @@ export class StreamWorker {
     this.counters.deadLetters++;
     return { status: 'dead-letter', code, reason };
   }
+}
+
+/** A box reading without a position takes the one its box was registered at, if any. */
+function useRegisteredPosition(
+  r: StoredReading,
+  registered: NonNullable<WorkerOptions['registeredPosition']>,
+): void {
+  const missing = r.flags.indexOf('position-missing');
+  if (r.kind !== 'box' || missing < 0) return;
+  const at = registered(r.deviceId);
+  if (at === null) return;
+  r.lat = at.lat;
+  r.lon = at.lon;
+  r.flags.splice(missing, 1, 'position-registered');
 }

@@ -59,6 +59,11 @@ const OTHER_FLAGS = {
       'The device time is more than 10 minutes ahead of the time the message was received.',
   },
   'position-missing': { severity: 'info', description: 'No position was reported.' },
+  'position-registered': {
+    severity: 'info',
+    description:
+      'No position was reported; the one its owner registered the box at is used instead.',
+  },
   'position-invalid': {
     severity: 'suspect',
     description:

@@ -96,6 +96,19 @@ describe.skipIf(skip !== '')('accounts in the browser (Chromium)', () => {
     );
     const r = await run('sh', ['-c', line]);
     expect(r.code, r.stderr).toBe(0);
+    // It carries no position: the reading takes the one picked on the map at registration.
+    const mine = async () => {
+      const text = await page.evaluate(async () => (await fetch('/api/v1/me/devices')).text());
+      const { devices } = JSON.parse(text) as {
+        devices: { lat: number; lon: number; latest: { flags: string[]; lat: number } | null }[];
+      };
+      return devices[0]!;
+    };
+    await expect
+      .poll(async () => (await mine()).latest?.flags ?? [], { timeout: 10_000 })
+      .toContain('position-registered');
+    const box = await mine();
+    expect(box.latest).toMatchObject({ lat: box.lat, lon: box.lon });
   });
 
   it('shows the box to nobody else: not on the map, not in the API, not by name', async () => {

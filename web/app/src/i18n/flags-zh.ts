@@ -27,6 +27,7 @@ export const FLAG_TEXT_ZH_TW: Record<string, string> = {
     '裝置時間不可能成立（2014 年以前、超前一天以上，或 GPS 預設日期如 2080-01-06、6/1/80）；time 改用接收時間，deviceTime 保留裝置原本的時間。',
   'clock-skew': '裝置時間比訊息接收時間快了 10 分鐘以上。',
   'position-missing': '沒有回報位置。',
+  'position-registered': '沒有回報位置，改用擁有者登記盒子時設定的位置。',
   'position-invalid':
     '位置不可能成立（緯度超過 ±90°、經度超過 ±180°，或正好是 0,0）；經緯度記為空。',
   'position-no-fix': 'GPS 尚未定位（gps_fix=0）：位置是最後已知或預設的位置。',
