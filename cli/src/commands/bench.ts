@@ -31,6 +31,12 @@ benches:
             anonymous LASS flood, refused publishes, retained flood, dead-letter pages):
             its peak RSS, RSS after, CPU, /healthz latency, and whether a well-behaved box
             still gets a reading stored; target: within 100 MB of its idle RSS
+  lag       a real airbox serve on a history of --boxes × --days (default 50 × 30, minute
+            readings) taking --rate readings/s (default 1000) while each heavy job runs in
+            turn: the refit it starts with, a kriging surface every second, a CSV export of
+            7 days of every box, the recalibration of a month; its event-loop delay p99 and
+            PUBLISH → PUBACK p99 (targets 50 and 100 ms), then /healthz p99 under saturating
+            ingest (target 1 s)
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -48,6 +54,9 @@ ${SOAK_USAGE}
   --size N          surface: grid cells a side (default 512)
   --runs N          surface: timed runs per method, median reported (default 5)
   --only A[,B]      attack: only the attacks named (an unknown name lists them)
+  --boxes N         lag: boxes in the history (default 50); --days N its days (default 30)
+  --rate N          lag: readings/s while the jobs run (default 1000); --seconds N how long
+                    the baseline and the surface job are measured (default 20)
   --json            one JSON object on stdout`;
 
 const AIRBOX = packageFile(import.meta.url, '@airbox/cli', 'bin/airbox.js');
@@ -65,6 +74,9 @@ const BENCH_OPTIONS = {
   rows: { type: 'string' },
   path: { type: 'string' },
   only: { type: 'string' },
+  boxes: { type: 'string' },
+  days: { type: 'string' },
+  rate: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -80,7 +92,8 @@ interface BenchRun {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack)',
+  summary:
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, lag)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -204,6 +217,23 @@ async function attack({ values, bench, progress, print }: BenchRun): Promise<voi
   print(result, () => bench.describeAttack(result));
 }
 
+async function lag({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const whole = (flag: string, value: string | undefined, fallback: number) =>
+    Math.round(positiveNumber(flag, value, fallback));
+  const d = bench.FULL_LAG_SIZES;
+  const result = await bench.runLagBench({
+    airbox: [process.execPath, AIRBOX],
+    sizes: {
+      boxes: whole('boxes', values.boxes, d.boxes),
+      days: whole('days', values.days, d.days),
+      ratePerS: whole('rate', values.rate, d.ratePerS),
+      seconds: whole('seconds', values.seconds, d.seconds),
+    },
+    progress,
+  });
+  print(result, () => bench.describeLag(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -212,4 +242,5 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['api', api],
   ['surface', surface],
   ['attack', attack],
+  ['lag', lag],
 ]);
