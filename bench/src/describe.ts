@@ -5,6 +5,7 @@
 import type { AttackBenchResult } from './attack-bench.ts';
 import type { AttackReport } from './attack/measure.ts';
 import type { DecodeBenchResult } from './decode-bench.ts';
+import type { LagBenchResult } from './lag-bench.ts';
 import type { runIngestBench } from './ingest-bench.ts';
 import type { runScaleoutBench } from './scaleout-bench.ts';
 import type { runSimBench } from './sim-bench.ts';
@@ -162,4 +163,21 @@ function describeOneAttack(a: AttackReport): string[] {
       : `    counters: connections refused +${fmt(c.connectionsRefused)}, closed before CONNECT +${fmt(c.connectTimeouts)} (timeout) +${fmt(c.pendingCapClosed)} (pending cap), publishes refused +${fmt(c.publishesRefused)}, readings stored +${fmt(c.readingsStored)}, anonymous ids tracked +${fmt(c.anonymousDevicesTracked)}`,
     `    ${a.serverAlive ? '' : 'THE SERVER DIED; '}within 100 MB of idle: ${a.withinTarget ? 'met' : 'NOT met'}`,
   ];
+}
+
+export function describeLag(r: LagBenchResult): string {
+  const t = r.targets;
+  const s = r.saturated;
+  return [
+    `bench lag: airbox serve on ${r.history.rows.toLocaleString('en-US')} readings (${r.sizes.boxes} boxes × ${r.sizes.days} days, ${r.history.stations} stations; filled in ${r.history.fillS} s), ${r.sizes.ratePerS} readings/s from ${r.sizes.connections} boxes while each job runs`,
+    `  targets: event-loop delay p99 < ${t.lagP99Ms} ms, PUBLISH → PUBACK p99 < ${t.publishP99Ms} ms; saturated, /healthz p99 < ${t.saturatedHealthzP99Ms} ms`,
+    ...r.phases.flatMap((p) => [
+      `  ${p.job}: ${p.scale}`,
+      `    ${p.outcome.said}`,
+      `    loop delay p99 ${fmt(p.serve.lagP99Ms)} ms (max ${fmt(p.serve.lagMaxMs)} ms); PUBACK p50 ${fmt(p.load.p50Ms)} ms, p99 ${fmt(p.load.p99Ms)} ms (${fmt(p.load.acked)} acked, ${fmt(p.load.ackedPerS)}/s); /healthz p99 ${fmt(p.health.p99LatencyMs)} ms; peak RSS ${mb(p.serve.peakRssBytes)}: ${p.withinTarget ? 'met' : 'NOT met'}`,
+    ]),
+    `  saturated: ${s.scale}`,
+    `    ${fmt(s.load.acked)} acked (${fmt(s.load.ackedPerS)}/s), PUBACK p99 ${fmt(s.load.p99Ms)} ms; /healthz p99 ${fmt(s.health.p99LatencyMs)} ms, max ${fmt(s.health.maxLatencyMs)} ms, ${s.health.failures} failed; loop delay p99 ${fmt(s.serve.lagP99Ms)} ms; ingest paused ${s.pauses} times, ${s.pausedS} s: ${s.withinTarget ? 'met' : 'NOT met'}`,
+    `  targets ${r.targetsMet ? 'met' : 'NOT met'}  (Node ${r.node}; 2 cores shared by serve and the boxes)`,
+  ].join('\n');
 }

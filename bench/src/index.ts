@@ -7,6 +7,8 @@ export { runSimBench } from './sim-bench.ts';
 export { describeApiBench, runApiBench } from './api-bench.ts';
 export { runSurfaceBench, type SurfaceBenchResult } from './surface-bench.ts';
 export { runSoak, type SoakResult } from './soak.ts';
+// Load generation, for tests that flood a real serve.
+export { connectAll, runLoad, type LoadClient, type LoadPlan } from './load.ts';
 export {
   ATTACK_NAMES,
   isAttackName,
@@ -22,7 +24,15 @@ export {
 export { REGISTRY_KINDS, isRegistryKind, type RegistryKind } from './reconnect/registry.ts';
 export { describeReconnect } from './reconnect/describe.ts';
 export {
+  FULL_LAG_SIZES,
+  LAG_TARGETS,
+  runLagBench,
+  type LagBenchResult,
+  type LagSizes,
+} from './lag-bench.ts';
+export {
   describeAttack,
+  describeLag,
   describeDecode,
   describeIngest,
   describeScaleout,

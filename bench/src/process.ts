@@ -10,12 +10,16 @@ export async function startProcess(
   cmd: string[],
   ready: RegExp,
   env: NodeJS.ProcessEnv,
+  onStderr?: (chunk: string) => void,
 ): Promise<{ child: ChildProcess; line: string }> {
   const [file, ...args] = cmd;
   const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
-  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  child.stderr.on('data', (c: Buffer) => {
+    err = (err + c.toString()).slice(-4000);
+    onStderr?.(c.toString());
+  });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
@@ -80,6 +84,7 @@ export async function startServeWithDefaults(
   dataDir: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
+  onStderr?: (chunk: string) => void,
 ) {
   const { child, line } = await startProcess(
     [
@@ -99,6 +104,7 @@ export async function startServeWithDefaults(
     ],
     /"event":"listening"/,
     env,
+    onStderr,
   );
   return { child, ports: ListeningLine.parse(JSON.parse(line)).ports };
 }

@@ -36,6 +36,9 @@ export interface DemoOptions {
   log: (event: string, fields: Record<string, unknown>) => void;
 }
 
+/** Real time one tick of the history fleet spends making readings (Fleet tickBudgetMs). */
+const DEMO_TICK_BUDGET_MS = 20;
+
 export async function startDemoFleet(o: DemoOptions): Promise<DemoFleet> {
   const historyMs = o.historyHours * 3600_000;
   // Whole minutes, so the live fleet's reports continue on the history's schedule.
@@ -47,6 +50,9 @@ export async function startDemoFleet(o: DemoOptions): Promise<DemoFleet> {
   const past = new Fleet({
     ...common,
     speed: 'max',
+    // The fleet shares serve's event loop with the broker and the API: 20 ms of readings a
+    // tick, then the loop is theirs for as long.
+    tickBudgetMs: DEMO_TICK_BUDGET_MS,
     startMs,
     durationMs: historyMs,
     truth,

@@ -2,10 +2,11 @@ import type { RunningBroker, StreamConsumer, StreamHandoff, StreamWorker } from 
 import type { ReadingStore } from '@airbox/store';
 import type { MetricLabels, MetricsRegistry, MetricType } from '@airbox/web';
 import type { EventLoopLag } from './loop-lag.ts';
+import { backpressureMetrics, pendingConnectionMetrics } from './broker-metrics.ts';
 import type { TaskRunner } from './tasks/index.ts';
 
 /** One metric: its name, type, help text, how to read it now, and its labels if any. */
-type Metric = [
+export type Metric = [
   name: string,
   type: MetricType,
   help: string,
@@ -170,6 +171,7 @@ function brokerMetrics(broker: RunningBroker): Metric[] {
       () => broker.refusedTotal,
     ],
     ...brokerStateMetrics(broker.tracked),
+    ...backpressureMetrics(broker.backpressure),
   ];
 }
 
@@ -201,23 +203,6 @@ function brokerStateMetrics(t: RunningBroker['tracked']): Metric[] {
       () => t.connectionsRefused,
     ],
     ...pendingConnectionMetrics(t),
-  ];
-}
-
-/** Connections accepted that have not yet sent a whole CONNECT, and those closed before it. */
-function pendingConnectionMetrics(t: RunningBroker['tracked']): Metric[] {
-  const closed = 'airbox_connections_closed_before_connect_total';
-  const help =
-    'Connections closed before their CONNECT arrived: no CONNECT within --connect-timeout, or over --max-pending-connections';
-  return [
-    [
-      'airbox_connections_pending',
-      'gauge',
-      'Connections accepted that have not yet sent a whole CONNECT',
-      () => t.pendingConnections,
-    ],
-    [closed, 'counter', help, () => t.connectTimeouts, { reason: 'connect-timeout' }],
-    [closed, 'counter', help, () => t.pendingCapClosed, { reason: 'pending-cap' }],
   ];
 }
 

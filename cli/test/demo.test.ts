@@ -38,13 +38,22 @@ describe('airbox serve --demo', () => {
     );
     // Two boxes beside each of the first ten stations: 20 boxes, 10 stations publishing.
     expect(devices.filter((d) => d.deviceId.endsWith('-a')).length).toBe(10);
-    const series = await fetch(
-      serve.httpUrl(
-        `/api/v1/series?device=sim-1-a&from=${new Date(Date.now() - 3 * 3600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
-      ),
+    // Every box is on the map after the history's first tick; its two hours of one-minute
+    // reports come in over the next ticks (the fleet makes 20 ms of readings a tick).
+    const readings = await waitFor(
+      'two hours of sim-1-a',
+      async () => {
+        const series = await fetch(
+          serve.httpUrl(
+            `/api/v1/series?device=sim-1-a&from=${new Date(Date.now() - 3 * 3600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
+          ),
+        );
+        const body = (await series.json()) as { readings: { time: string }[] };
+        return body.readings.length >= 110 ? body.readings : undefined;
+      },
+      60_000,
     );
-    const { readings } = (await series.json()) as { readings: { time: string }[] };
-    expect(readings.length).toBeGreaterThanOrEqual(110); // two hours of one-minute reports
+    expect(readings.length).toBeGreaterThanOrEqual(110);
     // The truth of the history is on disk once the history is in (written in blocks).
     const truth = await waitFor(
       'the truth export',

@@ -33,14 +33,15 @@ describe('event-loop lag', () => {
 describe('serve readiness', () => {
   const calm: LagStats = { p50Ms: 0.2, p99Ms: 3, maxMs: 20 };
   const worker = { pendingReadings: 0, maxPendingReadings: 100_000 };
+  const flowing = { paused: false, heldCount: 0 };
 
   it('is ready on a calm loop with room in the write queue', () => {
-    expect(serveReadiness({ windowMs: 10_000, stats: () => calm }, worker)()).toEqual([]);
+    expect(serveReadiness({ windowMs: 10_000, stats: () => calm }, worker, flowing)()).toEqual([]);
   });
 
   it('says why not: a busy loop, one long stall, a write queue near its bound', () => {
     const busy = { windowMs: 10_000, stats: () => ({ ...calm, p99Ms: READY_MAX_LAG_P99_MS + 1 }) };
-    expect(serveReadiness(busy, worker)()).toEqual([
+    expect(serveReadiness(busy, worker, flowing)()).toEqual([
       {
         code: 'event-loop-lag',
         message: expect.stringMatching(
@@ -49,12 +50,22 @@ describe('serve readiness', () => {
       },
     ]);
     const stall = { windowMs: 10_000, stats: () => ({ ...calm, maxMs: READY_MAX_LAG_MS + 1 }) };
-    expect(serveReadiness(stall, worker)().map((r) => r.code)).toEqual(['event-loop-lag']);
+    expect(serveReadiness(stall, worker, flowing)().map((r) => r.code)).toEqual(['event-loop-lag']);
     const full = { pendingReadings: 85_000, maxPendingReadings: 100_000 };
-    expect(serveReadiness({ windowMs: 10_000, stats: () => calm }, full)()).toEqual([
+    expect(serveReadiness({ windowMs: 10_000, stats: () => calm }, full, flowing)()).toEqual([
       {
         code: 'write-queue-full',
         message: "85000 readings wait for the store, 85 % of the write queue's bound 100000",
+      },
+    ]);
+  });
+
+  it('is not ready while the broker holds PUBLISHes back for the loop', () => {
+    const paused = { paused: true, heldCount: 1200 };
+    expect(serveReadiness({ windowMs: 10_000, stats: () => calm }, worker, paused)()).toEqual([
+      {
+        code: 'ingest-paused',
+        message: expect.stringMatching(/holds 1200 PUBLISHes until the event loop catches up/),
       },
     ]);
   });

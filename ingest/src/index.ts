@@ -7,6 +7,7 @@ export {
   FALLBACK_MAX_CONNECTIONS,
   defaultMaxConnections,
 } from './broker/connection-caps.ts';
+export { DEFAULT_BACKPRESSURE_LAG_MS } from './broker/backpressure.ts';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_PENDING_CONNECTIONS,

@@ -36,6 +36,12 @@ benches:
             once to airbox serve --registry …, then again after the broker is restarted:
             time to the last CONNACK, refused, failed, p50/p99, broker RSS; target: all
             CONNACKed within 30 s, none refused (PostgreSQL from Debian's postgresql)
+  lag       a real airbox serve on a history of --boxes × --days (default 50 × 30, minute
+            readings) taking --rate readings/s (default 1000) while each heavy job runs in
+            turn: the refit it starts with, a kriging surface every second, a CSV export of
+            7 days of every box, the recalibration of a month; its event-loop delay p99 and
+            PUBLISH → PUBACK p99 (targets 50 and 100 ms), then /healthz p99 under saturating
+            ingest (target 1 s)
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -53,8 +59,11 @@ ${SOAK_USAGE}
   --size N          surface: grid cells a side (default 512)
   --runs N          surface: timed runs per method, median reported (default 5)
   --only A[,B]      attack: only the attacks named (an unknown name lists them)
-  --boxes N         reconnect: boxes (default 15000; needs ulimit -n above N + 1,000)
+  --boxes N         reconnect: boxes (default 15000; needs ulimit -n above N + 1,000);
+                    lag: boxes in the history (default 50); --days N its days (default 30)
   --registry KIND   reconnect: postgres or sqlite (default: both, PostgreSQL first)
+  --rate N          lag: readings/s while the jobs run (default 1000); --seconds N how long
+                    the baseline and the surface job are measured (default 20)
   --json            one JSON object on stdout`;
 
 const AIRBOX = packageFile(import.meta.url, '@airbox/cli', 'bin/airbox.js');
@@ -74,6 +83,8 @@ const BENCH_OPTIONS = {
   only: { type: 'string' },
   boxes: { type: 'string' },
   registry: { type: 'string' },
+  days: { type: 'string' },
+  rate: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -90,7 +101,7 @@ interface BenchRun {
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect)',
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -225,6 +236,23 @@ async function reconnect({ values, bench, progress, print }: BenchRun): Promise<
   print(result, () => bench.describeReconnect(result));
 }
 
+async function lag({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const whole = (flag: string, value: string | undefined, fallback: number) =>
+    Math.round(positiveNumber(flag, value, fallback));
+  const d = bench.FULL_LAG_SIZES;
+  const result = await bench.runLagBench({
+    airbox: [process.execPath, AIRBOX],
+    sizes: {
+      boxes: whole('boxes', values.boxes, d.boxes),
+      days: whole('days', values.days, d.days),
+      ratePerS: whole('rate', values.rate, d.ratePerS),
+      seconds: whole('seconds', values.seconds, d.seconds),
+    },
+    progress,
+  });
+  print(result, () => bench.describeLag(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -234,4 +262,5 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['surface', surface],
   ['attack', attack],
   ['reconnect', reconnect],
+  ['lag', lag],
 ]);

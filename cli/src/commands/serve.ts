@@ -1,5 +1,6 @@
 import {
   DEFAULT_ANONYMOUS_IDS_PER_MINUTE,
+  DEFAULT_BACKPRESSURE_LAG_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_ANONYMOUS_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -60,6 +61,10 @@ embedded defaults (SQLite in the data dir, no external service).
   --max-pending-connections N   connections waiting for their CONNECT at most (default
                            ${DEFAULT_MAX_PENDING_CONNECTIONS}); past it a new one takes the place of the one waiting
                            longest if that has waited 1 s, else it is closed at once
+  --backpressure-lag-ms N  when the event loop runs more than N ms late, stop handling PUBLISHes
+                           (their connections are not read, their PUBACKs wait) until it is
+                           back under N/2, so /healthz, the API and CONNECTs keep answering;
+                           /readyz says not ready meanwhile (default ${DEFAULT_BACKPRESSURE_LAG_MS}; 0 = never pause)
   --heap-growth-percent N  let V8's heap grow N % past what its last full collection kept
                            before the next (default ${DEFAULT_HEAP_GROWTH_PERCENT}; 0 = V8's own, up to 300 % on a large
                            machine): bounds the garbage connection churn leaves

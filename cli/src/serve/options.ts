@@ -1,5 +1,6 @@
 import type { ReadingSink } from '@airbox/contracts';
 import {
+  DEFAULT_BACKPRESSURE_LAG_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   StreamHandoff,
@@ -31,6 +32,7 @@ export const SERVE_OPTIONS = {
   'connect-timeout': { type: 'string' },
   'max-pending-connections': { type: 'string' },
   'heap-growth-percent': { type: 'string' },
+  'backpressure-lag-ms': { type: 'string' },
   'max-anonymous-connections': { type: 'string' },
   'anonymous-ids-per-minute': { type: 'string' },
   'operator-token-file': { type: 'string' },
@@ -107,6 +109,7 @@ export function brokerLimits(
   | 'maxConnectionsPerAddress'
   | 'connectTimeoutMs'
   | 'maxPendingConnections'
+  | 'backpressureLagMs'
   | 'maxAnonymousConnections'
   | 'anonymousIdsPerMinute'
 > {
@@ -126,6 +129,11 @@ export function brokerLimits(
       'max-pending-connections',
       v['max-pending-connections'],
       undefined,
+    ),
+    backpressureLagMs: nonNegative(
+      'backpressure-lag-ms',
+      v['backpressure-lag-ms'],
+      DEFAULT_BACKPRESSURE_LAG_MS,
     ),
     maxAnonymousConnections: wholeNumber(
       'max-anonymous-connections',

@@ -1,4 +1,4 @@
-import type { StreamWorker } from '@airbox/ingest';
+import type { RunningBroker, StreamWorker } from '@airbox/ingest';
 import type { NotReady } from '@airbox/web';
 import type { EventLoopLag } from '../loop-lag.ts';
 
@@ -19,10 +19,17 @@ const ms = (v: number) => `${Math.round(v)} ms`;
 export function serveReadiness(
   lag: Pick<EventLoopLag, 'windowMs' | 'stats'>,
   worker: Pick<StreamWorker, 'pendingReadings' | 'maxPendingReadings'>,
+  ingest: Pick<RunningBroker['backpressure'], 'paused' | 'heldCount'>,
 ): () => NotReady[] {
   const windowS = lag.windowMs / 1000;
   return () => {
     const reasons: NotReady[] = [];
+    if (ingest.paused) {
+      reasons.push({
+        code: 'ingest-paused',
+        message: `the broker holds ${ingest.heldCount} PUBLISHes until the event loop catches up (--backpressure-lag-ms)`,
+      });
+    }
     const { p99Ms, maxMs } = lag.stats();
     if (p99Ms > READY_MAX_LAG_P99_MS || maxMs > READY_MAX_LAG_MS) {
       reasons.push({

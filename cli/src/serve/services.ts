@@ -123,7 +123,7 @@ export async function startApi(
     store,
     metrics,
     health: () => ({ ports: broker.ports }),
-    readiness: serveReadiness(loopLag, worker),
+    readiness: serveReadiness(loopLag, worker, broker.backpressure),
     now: io.now,
     live: worker.live,
     raw: rawMessages,

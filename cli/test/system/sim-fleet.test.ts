@@ -208,3 +208,27 @@ describe('the simulated fleet is deterministic', () => {
     expect(c).not.toEqual(a);
   });
 });
+
+describe('a fleet sharing its event loop (tickBudgetMs, as serve --demo runs it)', () => {
+  it('makes a tick’s worth of readings at a time, and every one of them in the end', async () => {
+    const options = {
+      source: worldSource(createSimWorld({ seed: 3, boxes: 30, startMs: START })),
+      broker: { host: '127.0.0.1', port: 1 },
+      credentials: () => null,
+      service: { username: 'svc', password: 'x' },
+      format: 'native' as const,
+      speed: 'max' as const,
+      startMs: START,
+      durationMs: 3 * 3600_000,
+      connect: recordingLinks([]),
+    };
+    // Without a budget the first tick makes all the window allows: 30 boxes × 3 h here.
+    const unbounded = new Fleet(options).start();
+    expect(unbounded.progress.readingsMade).toBe(30 * 180);
+    await unbounded.done;
+    // With one, 20 ms of readings at the first guess of their cost (0.05 ms each): ~400.
+    const bounded = new Fleet({ ...options, tickBudgetMs: 20 }).start();
+    expect(bounded.progress.readingsMade).toBeLessThan(450);
+    expect((await bounded.done).readingsMade).toBe(30 * 180);
+  }, 60_000);
+});

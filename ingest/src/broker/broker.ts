@@ -6,6 +6,7 @@ import type { RegistryView } from '@airbox/registry';
 import type { TappedMessage } from './raw-bus.ts';
 import { installHooks, type HookOptions } from './hooks.ts';
 import { listen, type BoundPorts, type ListenOptions } from './listeners.ts';
+import { DEFAULT_BACKPRESSURE_LAG_MS, PublishBackpressure } from './backpressure.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './pending-connections.ts';
 import { openPersistence } from './persistence.ts';
 
@@ -38,12 +39,19 @@ export interface BrokerOptions
   rawTap?: (message: TappedMessage) => void;
   ratePerS: number;
   rateBurst: number;
+  /**
+   * Event-loop delay (ms) above which client PUBLISHes wait, and their connections are not
+   * read, until it is back under half (backpressure.ts); 0 never pauses. Default 100.
+   */
+  backpressureLagMs?: number;
   now?: () => number;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 export interface RunningBroker {
   aedes: Aedes;
+  /** Whether ingest waits for the event loop now, and how often and long it has. */
+  backpressure: Pick<PublishBackpressure, 'paused' | 'pauses' | 'pausedSeconds' | 'heldCount'>;
   /** PUBLISHes refused here (each kept as a dead letter), for /metrics. */
   readonly refusedTotal: number;
   /** The sizes of the state kept per device and per connection, for /metrics. */
@@ -77,8 +85,13 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     // should never fire; the same bound, in case it does.
     connectTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
   });
+  const backpressure = new PublishBackpressure({
+    lagLimitMs: opts.backpressureLagMs ?? DEFAULT_BACKPRESSURE_LAG_MS,
+    log: opts.log,
+  });
   const hooks = installHooks(aedes, {
     ...opts,
+    backpressure,
     rawTap: opts.rawTap,
     now: opts.now ?? Date.now,
     log: opts.log ?? (() => {}),
@@ -86,6 +99,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const listeners = await listen(aedes, opts);
   return {
     aedes,
+    backpressure,
     get refusedTotal() {
       return hooks.refusedTotal;
     },
@@ -115,6 +129,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     ports: listeners.ports,
     async close() {
       hooks.stop();
+      backpressure.stop();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await listeners.close();
       await sessions.close(aedes);

@@ -30,6 +30,7 @@ import { firstRefusal, type Verdict } from './checks/verdict.ts';
 import { connectHook } from './connect-hook.ts';
 import { watchCredentials } from './credential-watch.ts';
 import { LiveClients } from './live-clients.ts';
+import type { PublishBackpressure } from './backpressure.ts';
 import { authorizePublish, type PublishStages } from './publish-pipeline.ts';
 import { DeviceBuckets } from './rate-limit.ts';
 import type { RegistryView } from '@airbox/registry';
@@ -47,6 +48,8 @@ export interface HookOptions extends Omit<PublishStages, 'checks' | 'counted'> {
   anonymousIdsPerMinute?: number;
   /** Largest retained payload (default 4 KiB). */
   maxRetainedBytes?: number;
+  /** Asked before each client PUBLISH is handled: holds it while ingest must wait. */
+  backpressure?: Pick<PublishBackpressure, 'admit'>;
   now: () => number;
 }
 
@@ -133,7 +136,7 @@ export function installHooks(aedes: Aedes, opts: HookOptions): HookState {
   aedes.authorizePublish = publishHook(
     { ...opts, checks: publishChecks(opts, shared), counted: () => refusedTotal++ },
     principals,
-    opts.now,
+    opts,
   );
   const stop = watchCredentials(opts.registry, shared.live, opts.log);
   return {
@@ -166,11 +169,14 @@ function subscribeHook(
   };
 }
 
-/** PUBLISH: a client's message goes through the publish pipeline (publish-pipeline.ts). */
+/**
+ * PUBLISH: a client's message goes through the publish pipeline (publish-pipeline.ts), once
+ * backpressure lets it (backpressure.ts): until then Aedes reads nothing more from the client.
+ */
 function publishHook(
   stages: PublishStages,
   principals: WeakMap<Client, Principal>,
-  now: () => number,
+  { now, backpressure }: Pick<HookOptions, 'now' | 'backpressure'>,
 ): Aedes['authorizePublish'] {
   return (client, packet, done) => {
     if (client === null) return done(null); // the broker's own messages (wills, $SYS)
@@ -185,10 +191,14 @@ function publishHook(
     };
     // Aedes asks about the will, the very packet the client left, when it publishes it.
     const will = packet === (client as { will?: unknown }).will;
-    authorizePublish(stages, attempt, will).then(
-      () => done(null),
-      (e: unknown) => done(asError(e)),
-    );
+    const handle = () =>
+      authorizePublish(stages, attempt, will).then(
+        () => done(null),
+        (e: unknown) => done(asError(e)),
+      );
+    const held = backpressure?.admit(payload.length) ?? null;
+    if (held === null) void handle();
+    else void held.then(handle);
   };
 }
 

@@ -28,6 +28,14 @@ export interface SeriesPlan {
 /** A batch of roll-up rows; raw readings come as rows instead (rawRowBatches). */
 export type SeriesBatch = { agg: '1h'; rows: HourlyRow[] } | { agg: '1d'; rows: DailyRow[] };
 
+/**
+ * Waits for the event loop's next turn. SQLite answers synchronously, so without it a
+ * generator pulled by a fast client never leaves the microtask queue: a whole export ran
+ * in one turn (seconds), and every box's PUBACK and page load waited behind it. One
+ * device-window a turn is a few ms.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function* windows(plan: SeriesPlan): Generator<{ fromMs: number; toMs: number }> {
   const step = WINDOW_MS[plan.agg];
   for (let fromMs = plan.fromMs; fromMs < plan.toMs; fromMs += step) {
@@ -38,6 +46,7 @@ function* windows(plan: SeriesPlan): Generator<{ fromMs: number; toMs: number }>
 async function* dailyBatches(store: ReadingStore, plan: SeriesPlan, deviceId: string) {
   const acc = new DailyAccumulator(plan.tz);
   for (const w of windows(plan)) {
+    await nextTurn();
     const days: DailyRow[] = [];
     for (const hour of await store.hourly({ deviceIds: [deviceId], ...w })) {
       const done = acc.push(hour);
@@ -63,6 +72,7 @@ export async function* seriesBatches(
       continue;
     }
     for (const w of windows(plan)) {
+      await nextTurn();
       yield { agg: '1h', rows: await store.hourly({ deviceIds: [deviceId], ...w }) };
     }
   }
@@ -78,6 +88,7 @@ export async function* rawRowBatches(
 ): AsyncGenerator<DeviceRows> {
   for (const deviceId of plan.deviceIds) {
     for (const w of windows(plan)) {
+      await nextTurn();
       yield* await store.seriesRows({ deviceIds: [deviceId], ...w });
     }
   }

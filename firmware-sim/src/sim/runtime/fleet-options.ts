@@ -36,6 +36,13 @@ export interface FleetOptions {
    * as a box with a backlog sends them.
    */
   messageGapMs?: number;
+  /**
+   * At speed `max`, the most real time one tick spends making readings, ticks coming twice
+   * that often: a fleet sharing its process's event loop (serve --demo) leaves it free half
+   * the time. Without it a tick makes all the readings the window allows (up to 20,000, a
+   * second of work), as a fleet in a process of its own should.
+   */
+  tickBudgetMs?: number;
 }
 
 export interface FleetProgress {

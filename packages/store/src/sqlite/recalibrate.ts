@@ -22,19 +22,41 @@ interface ChunkDone {
   nextFromMs: number | null;
 }
 
-/** Lets the event loop run (the worker, a progress line) between two chunks. */
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Between two chunks, the write lock is left free for as long as the chunk held it: a
+ * server writing to the same file (airbox serve) waits for it in SQLite's busy handler,
+ * which sleeps and retries; a lock taken again at once would keep it waiting, and its event
+ * loop with it. This process's own loop runs meanwhile (a progress line).
+ */
+const leaveLockFree = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
 
 /**
- * Recalibrates device by device, one chunk of at most chunkSize readings per transaction:
- * memory and the time the write lock is held stay bounded whatever the range, and a run
- * stopped half-way leaves whole chunks done. Device ids must be sorted and unique.
+ * How long one chunk may hold the write lock: a server waiting for it waits as long, its
+ * event loop with it (better-sqlite3's busy wait is synchronous). Chunks shrink below
+ * chunkSize until they hold it about this long.
+ */
+const LOCK_HOLD_MS = 20;
+const MIN_CHUNK = 50;
+
+/** The next chunk's size, from how long this one of `size` rows held the lock. */
+function nextChunkSize(size: number, heldMs: number, max: number): number {
+  const fitted = Math.round((size * LOCK_HOLD_MS) / Math.max(heldMs, 1));
+  return Math.min(max, Math.max(MIN_CHUNK, fitted, Math.round(size / 2)), size * 2);
+}
+
+/**
+ * Recalibrates device by device, one chunk of at most chunkSize readings per transaction
+ * (fewer, so that each holds the write lock about LOCK_HOLD_MS): memory and the time the
+ * write lock is held stay bounded whatever the range, and a run stopped half-way leaves
+ * whole chunks done. Device ids must be sorted and unique.
  */
 export async function recalibrateReadings(run: RecalibrateRun): Promise<RecalibrateResult> {
-  const { db, sql, query, calibrate, chunkSize, refuse } = run;
+  const { db, sql, query, calibrate, refuse } = run;
   const tally = new RecalibrationTally();
+  let size = Math.min(run.chunkSize, 1000);
   const chunk = db.transaction((deviceId: string, fromMs: number): ChunkDone => {
-    const rows = sql.chunk.all(deviceId, fromMs, query.toMs, chunkSize);
+    const rows = sql.chunk.all(deviceId, fromMs, query.toMs, size);
     for (const row of rows) {
       const decision = decide(readingFromColumns(row), calibrate, refuse);
       if (decision.kind === 'update') {
@@ -44,17 +66,22 @@ export async function recalibrateReadings(run: RecalibrateRun): Promise<Recalibr
     }
     const last = rows.at(-1);
     // A short chunk is the last one; otherwise go on after the last time seen.
-    const nextFromMs = rows.length < chunkSize || last === undefined ? null : last[1] + 1;
+    const nextFromMs = rows.length < size || last === undefined ? null : last[1] + 1;
     return { rows: rows.length, nextFromMs };
   });
   for (const deviceId of query.deviceIds) {
     let fromMs: number | null = query.fromMs;
     while (fromMs !== null) {
       run.assertOpen();
-      const done: ChunkDone = chunk(deviceId, fromMs);
+      const startedMs = performance.now();
+      // IMMEDIATE: the write lock first, waited for (busy_timeout). A deferred transaction
+      // reads, then fails at once (SQLITE_BUSY) if another connection wrote meanwhile.
+      const done: ChunkDone = chunk.immediate(deviceId, fromMs);
+      const heldMs = performance.now() - startedMs;
       if (done.rows > 0) run.options.onProgress?.({ ...tally.result(), deviceId });
       fromMs = done.nextFromMs;
-      await yieldToLoop();
+      if (done.rows === size) size = nextChunkSize(size, heldMs, run.chunkSize);
+      await leaveLockFree(heldMs);
     }
   }
   return tally.result();
