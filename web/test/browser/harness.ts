@@ -76,11 +76,17 @@ export class System {
 
   async addDevice(deviceId: string): Promise<Credentials> {
     const creds = JSON.parse(await this.airbox(['device', 'add', deviceId])) as Credentials;
-    // Added by another process: a running server takes the login at its registry view's
-    // next poll (~1 s), as a real box would find by retrying.
+    await this.loginTaken(creds);
+    return creds;
+  }
+
+  /**
+   * Resolves once the running server takes the login: a box added by another process is
+   * taken at its registry view's next poll (~1 s), as a real box would find by retrying.
+   */
+  async loginTaken(creds: Credentials): Promise<void> {
     const ports = this.serve.ports;
     if (ports !== null) await waitForLogin(`mqtt://127.0.0.1:${ports.mqtt}`, creds);
-    return creds;
   }
 
   /** The real `airbox` binary on this system's data dir, as an operator runs it; its stdout. */

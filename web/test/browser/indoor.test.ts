@@ -75,6 +75,7 @@ describe.skipIf(skip !== '')('indoor boxes on the map (Chromium, real airbox ser
     page = session.page;
     street = await system.addDevice('street-1');
     classroom = JSON.parse(await device('add', 'class-9', '--indoor')) as Credentials;
+    await system.loginTaken(classroom);
     await system.publish(street, reading(STREET, CLEAN_UGM3));
     await system.publish(classroom, reading(CLASSROOM, DIRTY_UGM3));
   });
