@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from '@airbox/registry';
+import type { ResolvedApiOptions } from '../options.ts';
 import { isOperator, ownsDevice, type CredentialCheck } from '../auth.ts';
 import { deviceAccess, type DeviceAccess } from './permissions.ts';
 import { principalOf, requireAccount } from './principal.ts';
@@ -10,6 +11,15 @@ export interface BoxAccessSources {
   verify?: CredentialCheck | undefined;
   operatorToken?: string | undefined;
   registry?: Registry | undefined;
+}
+
+/** The API's own sources: its box credentials, operator token and registry. */
+export function apiBoxAccess(options: ResolvedApiOptions): BoxAccessSources {
+  return {
+    verify: options.verifyCredentials,
+    operatorToken: options.operatorToken,
+    registry: options.accounts?.registry,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { DeadLetter, DeadLetterQuery } from '@airbox/store';
-import { mayActForBox } from '../accounts/box-access.ts';
+import { apiBoxAccess, mayActForBox } from '../accounts/box-access.ts';
 import { deviceUnauthorized, requireOperator } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { DeadLetterQuerySchema, DeviceParamsSchema } from '../query.ts';
@@ -75,12 +75,7 @@ function deviceListRoute(ctx: RouteContext): void {
       },
     },
     async ({ params, query }, req, reply) => {
-      const sources = {
-        verify: options.verifyCredentials,
-        operatorToken: options.operatorToken,
-        registry: options.accounts?.registry,
-      };
-      if (!(await mayActForBox(sources, req, params.id, 'view'))) {
+      if (!(await mayActForBox(apiBoxAccess(options), req, params.id, 'view'))) {
         throw deviceUnauthorized(params.id);
       }
       const page = {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Credentials, DeviceRecord, Owner, Registry } from '@airbox/registry';
 import { nativeTopic } from '@airbox/protocol';
+import type { ReadingStore } from '@airbox/store';
 import type { AccountsOptions } from '../accounts/options.ts';
 import { requireDevice, requireOrgRole } from '../accounts/permissions.ts';
 import { requireAccount, type Principal } from '../accounts/principal.ts';
@@ -104,6 +105,14 @@ function registerRoute(ctx: RouteContext): void {
   );
 }
 
+/** Each box with its newest reading (or null), as its owner sees it: private and exact. */
+export async function withLatest(store: ReadingStore, devices: DeviceRecord[]) {
+  if (devices.length === 0) return [];
+  const latest = await store.latest({ deviceIds: devices.map((d) => d.deviceId) });
+  const byId = new Map(latest.map((r) => [r.deviceId, r]));
+  return devices.map((d) => ({ ...d, latest: byId.get(d.deviceId) ?? null }));
+}
+
 /** The boxes an account owns and those of its organisations, each once. */
 export async function boxesOf(registry: Registry, who: Principal): Promise<DeviceRecord[]> {
   const orgs = await registry.orgs.listOf(who.account.id);
@@ -128,13 +137,7 @@ function listRoute(ctx: RouteContext): void {
       const { registry } = accountsOf(ctx);
       const who = await requireAccount(registry, req);
       const devices = await boxesOf(registry, who);
-      if (devices.length === 0) return { devices: [] };
-      // The owner's view: the store as it is, private boxes and exact positions included.
-      const latest = await ctx.options.ownerStore.latest({
-        deviceIds: devices.map((d) => d.deviceId),
-      });
-      const byId = new Map(latest.map((r) => [r.deviceId, r]));
-      return { devices: devices.map((d) => ({ ...d, latest: byId.get(d.deviceId) ?? null })) };
+      return { devices: await withLatest(ctx.options.ownerStore, devices) };
     },
   );
 }

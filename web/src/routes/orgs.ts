@@ -5,6 +5,7 @@ import { ApiError, quoteInput } from '../errors.ts';
 import { ErrorDoc } from '../schemas.ts';
 import { accountsOf } from './accounts.ts';
 import { changeRoute, getRoute, type RouteContext } from './define.ts';
+import { withLatest } from './my-devices.ts';
 
 /**
  * Organisations — a school, a county, a company, a community group — with members in roles
@@ -63,11 +64,6 @@ function showRoute(ctx: RouteContext): void {
         registry.orgs.members(params.id),
         registry.devices.list({ owner: { kind: 'org', id: params.id } }),
       ]);
-      const latest =
-        devices.length === 0
-          ? []
-          : await ctx.options.ownerStore.latest({ deviceIds: devices.map((d) => d.deviceId) });
-      const byId = new Map(latest.map((r) => [r.deviceId, r]));
       return {
         ...org,
         members: members.map(({ account, role }) => ({
@@ -76,7 +72,7 @@ function showRoute(ctx: RouteContext): void {
           displayName: account.displayName,
           role,
         })),
-        devices: devices.map((d) => ({ ...d, latest: byId.get(d.deviceId) ?? null })),
+        devices: await withLatest(ctx.options.ownerStore, devices),
       };
     },
   );

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
-import { mayActForBox } from '../accounts/box-access.ts';
+import { apiBoxAccess, mayActForBox } from '../accounts/box-access.ts';
 import { ApiError } from '../errors.ts';
 import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';
@@ -35,11 +35,7 @@ export function rawRoutes(ctx: RouteContext): void {
       },
     },
     async ({ params }, req, reply) => {
-      const sources = {
-        verify: options.verifyCredentials,
-        operatorToken: options.operatorToken,
-        registry: options.accounts?.registry,
-      };
+      const sources = apiBoxAccess(options);
       // The box's owner, its organisation, the box itself and operators get it as sent.
       const owner = await mayActForBox(sources, req, params.id, 'view');
       const source = owner ? options.ownerRaw : options.raw;
