@@ -16,6 +16,19 @@ const targetOf = (url: string): string => {
   return `${u.hostname}:${u.port}${u.pathname}`;
 };
 
+/** Drivers a block opens, all closed after it. */
+function driversOpened() {
+  const opened: SqlDriver[] = [];
+  return {
+    open: (u: string, options?: Parameters<typeof openPostgresDriver>[1]) => {
+      const d = openPostgresDriver(u, options);
+      opened.push(d);
+      return d;
+    },
+    closeAll: () => Promise.all(opened.map((d) => d.close())),
+  };
+}
+
 /** The error a promise rejects with (fails the test if it resolves). */
 async function failure(p: Promise<unknown>): Promise<Error> {
   const err: unknown = await p.then(
@@ -30,12 +43,7 @@ describe.skipIf(skip)('the PostgreSQL driver', () => {
   let server: PostgresServer;
   let url: string;
   let db: SqlDriver;
-  const opened: SqlDriver[] = [];
-  const open = (u: string, options?: Parameters<typeof openPostgresDriver>[1]) => {
-    const d = openPostgresDriver(u, options);
-    opened.push(d);
-    return d;
-  };
+  const { open, closeAll } = driversOpened();
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -47,7 +55,7 @@ describe.skipIf(skip)('the PostgreSQL driver', () => {
     await db.run('DELETE FROM items');
   });
   afterAll(async () => {
-    await Promise.all(opened.map((d) => d.close()));
+    await closeAll();
     await server?.stop();
   });
 
@@ -174,18 +182,13 @@ describe.skipIf(skip)('the PostgreSQL driver', () => {
 
 describe.skipIf(skip)('the PostgreSQL driver when the server is away', () => {
   let server: PostgresServer;
-  const opened: SqlDriver[] = [];
-  const open = (u: string, options?: Parameters<typeof openPostgresDriver>[1]) => {
-    const d = openPostgresDriver(u, options);
-    opened.push(d);
-    return d;
-  };
+  const { open, closeAll } = driversOpened();
 
   beforeAll(async () => {
     server = await startPostgres();
   });
   afterAll(async () => {
-    await Promise.all(opened.map((d) => d.close()));
+    await closeAll();
     await server?.stop();
   });
 
