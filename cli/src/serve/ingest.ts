@@ -1,4 +1,5 @@
 import type { ReadingSink } from '@airbox/contracts';
+import type { Mailer } from '@airbox/mail';
 import { join, resolve } from 'node:path';
 import {
   openModelRegistry,
@@ -22,6 +23,7 @@ import { positiveNumber } from '../args.ts';
 import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
+import { mailerFromOptions, publicUrl } from '../mail-options.ts';
 import { dataDirRegistry, openRegistryAt } from '../registry-options.ts';
 import { openStore } from '../store-options.ts';
 import { deadLetterBudget, operatorToken, refusedLetters, trackLogins } from './dead-letters.ts';
@@ -46,6 +48,10 @@ export interface ServeBase {
   cluster: Cluster | null;
   /** Reads every box's dead letters over HTTP; undefined: only their owners read them. */
   operatorToken: string | undefined;
+  /** --smtp-url's mailer; null: nothing is mailed. */
+  mailer: Mailer | null;
+  /** --public-url, the base of links in mails and feeds; null: http://localhost:HTTP_PORT. */
+  publicUrl: URL | null;
 }
 
 /** The store, the registry (and the view of its boxes) and the calibration models. */
@@ -81,8 +87,22 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
   const host = v.host ?? '0.0.0.0';
   const log = jsonLogger(io);
   const token = operatorToken(v['operator-token-file']);
+  const mailer = mailerFromOptions(v);
   const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
-  return { v, io, log, dataDir, host, handoff, cluster, operatorToken: token };
+  // An SMTP server that is down at start may be up by the first mail: said, not fatal.
+  mailer?.verify().catch((e: unknown) => log('mail-unreachable', { error: (e as Error).message }));
+  return {
+    v,
+    io,
+    log,
+    dataDir,
+    host,
+    handoff,
+    cluster,
+    operatorToken: token,
+    mailer,
+    publicUrl: publicUrl(v),
+  };
 }
 
 export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {
