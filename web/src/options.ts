@@ -84,6 +84,8 @@ export interface ApiOptions {
    * Until given, every box is public.
    */
   hiddenDevices?: () => ReadonlySet<string>;
+  /** A box's name as its owner gave it (the registry's), for the open-data feeds' SiteName. */
+  deviceName?: (deviceId: string) => string | null;
   /** Indoor boxes whose owner chose to show the exact position (not on the grid). */
   exactPositionDevices?: () => ReadonlySet<string>;
   /**

@@ -133,6 +133,7 @@ export async function startApi(
     indoorDevices: () => view.indoorDeviceIds(),
     hiddenDevices: () => view.privateDeviceIds(),
     exactPositionDevices: () => view.exactPositionDeviceIds(),
+    deviceName: (id) => view.device(id)?.name ?? null,
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),
