@@ -2,6 +2,7 @@ import type { StoredReading } from '@airbox/contracts';
 import { decodeOpenData } from '@airbox/protocol';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DATA_LICENSES } from '../src/index.ts';
 import { apiWith, DAY_MS, HOUR_MS, MINUTE_MS, reading, T0 } from './helpers.ts';
 
 const NOW = T0 + DAY_MS;
@@ -132,4 +133,81 @@ describe('LASS-compatible open data feeds', () => {
     });
     expect(again.statusCode).toBe(304);
   });
+});
+
+describe('licence and catalogues', () => {
+  it('names the licence on every data answer and in the feed', async () => {
+    const { app } = await feedApi();
+    for (const url of [
+      '/opendata/last-all-airbox.json',
+      '/api/v1/readings/latest',
+      '/api/v1/devices',
+    ]) {
+      const res = await app.inject(url);
+      expect(res.headers.link, url).toBe(
+        '<https://creativecommons.org/licenses/by/4.0/>; rel="license"',
+      );
+    }
+    const feed = (await app.inject('/opendata/last-all-airbox.json')).json<
+      Record<string, unknown>
+    >();
+    expect(feed.license).toBe('https://creativecommons.org/licenses/by/4.0/');
+    expect(feed.attribution).toBe('AirBox network contributors, http://localhost:80/ (CC-BY-4.0)');
+    expect((await app.inject('/opendata/last-all-nosuchapp.json')).headers.link).toBeUndefined();
+  });
+
+  it('describes the data set in DCAT-AP and schema.org with the operator’s licence', async () => {
+    const { app } = await apiWith(network(), {
+      openData: { license: DATA_LICENSES['ODbL-1.0'], publisher: '新竹縣政府環境保護局' },
+    });
+    const dcat = await app.inject({
+      url: '/opendata/dcat.jsonld',
+      headers: { host: 'air.example.tw' },
+    });
+    expect(dcat.headers['content-type']).toMatch(/^application\/ld\+json/);
+    const catalogue = dcat.json<Record<string, unknown>>();
+    expect(catalogue['@type']).toBe('dcat:Catalog');
+    expect(catalogue['dct:publisher']).toEqual({
+      '@type': 'foaf:Agent',
+      'foaf:name': '新竹縣政府環境保護局',
+    });
+    const [dataset] = catalogue['dcat:dataset'] as Record<string, unknown>[];
+    // DCAT-AP's mandatory properties: a dataset's title and description, a distribution's access URL.
+    expect(dataset!['dct:title']).toContainEqual({
+      '@value': expect.stringContaining('AirBox'),
+      '@language': 'zh-TW',
+    });
+    expect(dataset!['dct:description']).toHaveLength(2);
+    expect(dataset!['dct:license']).toEqual({
+      '@id': 'https://opendatacommons.org/licenses/odbl/1-0/',
+    });
+    const urls = (dataset!['dcat:distribution'] as Record<string, { '@id': string }>[]).map(
+      (d) => d['dcat:accessURL']!['@id'],
+    );
+    expect(urls).toContain('http://air.example.tw/opendata/last-all-airbox.json');
+    // Each distribution is reachable.
+    for (const url of urls) {
+      const res = await app.inject(url.replace('http://air.example.tw', ''));
+      expect(res.statusCode, url).toBe(200);
+    }
+    const schema = (await app.inject('/opendata/dataset.jsonld')).json<Record<string, unknown>>();
+    expect(schema).toMatchObject({
+      '@context': 'https://schema.org/',
+      '@type': 'Dataset',
+      license: 'https://opendatacommons.org/licenses/odbl/1-0/',
+      isAccessibleForFree: true,
+    });
+    expect(String(schema.description).length).toBeGreaterThan(50);
+  });
+});
+
+it('the OpenAPI document links the catalogue and names the data licence', async () => {
+  const { app } = await feedApi();
+  const doc = (await app.inject('/api/v1/openapi.json')).json<{
+    externalDocs: { url: string; description: string };
+    paths: Record<string, unknown>;
+  }>();
+  expect(doc.externalDocs.url).toBe('/opendata/dcat.jsonld');
+  expect(doc.externalDocs.description).toContain('https://creativecommons.org/licenses/by/4.0/');
+  expect(Object.keys(doc.paths)).toContain('/opendata/last-all-{app}.json');
 });

@@ -23,6 +23,7 @@ import {
 } from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
+import { OPEN_DATA_USAGE } from '../open-data-options.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -98,6 +99,8 @@ embedded defaults (SQLite in the data dir, no external service).
 ${DEAD_LETTER_USAGE}
 
 ${MAIL_USAGE}
+
+${OPEN_DATA_USAGE}
 
 ${REFERENCE_FEED_USAGE}
 

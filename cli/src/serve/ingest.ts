@@ -1,5 +1,6 @@
 import type { ReadingSink } from '@airbox/contracts';
 import type { Mailer } from '@airbox/mail';
+import type { OpenDataTerms } from '@airbox/web';
 import { join, resolve } from 'node:path';
 import {
   openModelRegistry,
@@ -24,6 +25,7 @@ import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
 import { mailerFromOptions, publicUrl } from '../mail-options.ts';
+import { openDataTerms } from '../open-data-options.ts';
 import { dataDirRegistry, openRegistryAt } from '../registry-options.ts';
 import { openStore } from '../store-options.ts';
 import { deadLetterBudget, operatorToken, refusedLetters, trackLogins } from './dead-letters.ts';
@@ -52,6 +54,8 @@ export interface ServeBase {
   mailer: Mailer | null;
   /** --public-url, the base of links in mails and feeds; null: http://localhost:HTTP_PORT. */
   publicUrl: URL | null;
+  /** --data-license and --data-publisher. */
+  openData: OpenDataTerms;
 }
 
 /** The store, the registry (and the view of its boxes) and the calibration models. */
@@ -88,6 +92,7 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
   const log = jsonLogger(io);
   const token = operatorToken(v['operator-token-file']);
   const mailer = mailerFromOptions(v);
+  const openData = openDataTerms(v);
   const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
   // An SMTP server that is down at start may be up by the first mail: said, not fatal.
   mailer?.verify().catch((e: unknown) => log('mail-unreachable', { error: (e as Error).message }));
@@ -102,6 +107,7 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
     operatorToken: token,
     mailer,
     publicUrl: publicUrl(v),
+    openData,
   };
 }
 

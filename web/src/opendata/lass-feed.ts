@@ -1,8 +1,10 @@
 import type { StoredReading } from '@airbox/contracts';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ifNoneMatchHits, latestEtag } from '../etag.ts';
 import { ApiError } from '../errors.ts';
-import { getRoute, type RouteContext } from './define.ts';
+import { getRoute, type RouteContext } from '../routes/define.ts';
+import { attribution } from './terms.ts';
 
 /**
  * LASS-compatible live feeds (issue 18): /opendata/last-all-airbox.json and one per LASS
@@ -58,15 +60,15 @@ export function lassFeed(r: StoredReading, siteName: string | null): LassFeed {
   return feed;
 }
 
-export function opendataRoutes(ctx: RouteContext): void {
-  const { store, now, deviceName } = ctx.options;
+export function lassFeedRoute(ctx: RouteContext): void {
+  const { store, now, deviceName, openData } = ctx.options;
   getRoute(
     ctx,
     {
       url: '/opendata/last-all-:app.json',
       tag: 'open data',
       summary: 'the newest reading of each public box, in the shape of LASS’s last-all feeds',
-      description: `The same keys and types as pm25.lass-net.org's \`last-all-airbox.json\`: \`source\`, \`version\` (when made), \`num_of_records\`, \`descriptions\` and \`feeds\`, each with \`device_id\`, \`s_d0\` (PM2.5 µg/m³), \`s_d1\` (PM10), \`s_d2\` (PM1), \`s_t0\` (°C), \`s_h0\` (% RH), \`gps_lat\`, \`gps_lon\`, \`timestamp\`, \`date\` and \`time\` (UTC), \`app\`, \`fw_ver\`, \`SiteName\` (the box's name), and \`c_d0\` with \`c_d0_method\` (our calibrated PM2.5 and the model that made it). Boxes heard from in the last hour; public boxes only, positions as on the map. \`last-all-airbox.json\` has the boxes whose readings name no other LASS app (this network's own, app \`${DEFAULT_APP}\`); \`last-all-<app>.json\` those of another app.`,
+      description: `The network's licence in \`license\` (its URL) and \`attribution\`, and the same keys and types as pm25.lass-net.org's \`last-all-airbox.json\`: \`source\`, \`version\` (when made), \`num_of_records\`, \`descriptions\` and \`feeds\`, each with \`device_id\`, \`s_d0\` (PM2.5 µg/m³), \`s_d1\` (PM10), \`s_d2\` (PM1), \`s_t0\` (°C), \`s_h0\` (% RH), \`gps_lat\`, \`gps_lon\`, \`timestamp\`, \`date\` and \`time\` (UTC), \`app\`, \`fw_ver\`, \`SiteName\` (the box's name), and \`c_d0\` with \`c_d0_method\` (our calibrated PM2.5 and the model that made it). Boxes heard from in the last hour; public boxes only, positions as on the map. \`last-all-airbox.json\` has the boxes whose readings name no other LASS app (this network's own, app \`${DEFAULT_APP}\`); \`last-all-<app>.json\` those of another app.`,
       params: FeedParams,
       responses: {
         200: { description: 'the feed', media: ['application/json'] },
@@ -98,8 +100,15 @@ export function opendataRoutes(ctx: RouteContext): void {
           c_d0: 'calibration PM2.5 (ug/m3)',
           c_d0_method: 'the calibration model (GET /api/v1/calibration/models)',
         },
+        license: openData.license.url,
+        attribution: attribution(openData, baseUrl(req)),
         feeds: readings.map((r) => lassFeed(r, deviceName?.(r.deviceId) ?? null)),
       };
     },
   );
+}
+
+/** This server as the client reached it (behind a proxy: as --trust-proxy lets it say). */
+export function baseUrl(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
 }
