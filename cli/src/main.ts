@@ -10,6 +10,7 @@ import { calibrateCommand } from './commands/calibrate.ts';
 import { boxCommand } from './commands/box.ts';
 import { simCommand } from './commands/sim.ts';
 import { referenceCommand } from './commands/reference.ts';
+import { archiveCommand } from './commands/archive.ts';
 import { exportCommand } from './commands/export.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { backupCommand } from './commands/backup.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   simCommand,
   referenceCommand,
   exportCommand,
+  archiveCommand,
   backupCommand,
   decodeCommand,
   benchCommand,

@@ -16,6 +16,7 @@ import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { opendataRoutes } from './opendata/routes.ts';
+import { archiveRoutes } from './archive/routes.ts';
 import { carriesData } from './opendata/terms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
@@ -32,6 +33,7 @@ import { MetricSampler, startStatusSampling, statusRoutes } from './routes/statu
 import { systemRoutes } from './routes/system.ts';
 
 export type { ApiOptions, LiveLimits, NotReady, RateLimitOptions } from './options.ts';
+export { publicStoreOf } from './options.ts';
 export {
   brokerDeviceAdmin,
   type AppOptions,
@@ -149,6 +151,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     orgRoutes(ctx);
     apiKeyRoutes(ctx);
     opendataRoutes(ctx);
+    archiveRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

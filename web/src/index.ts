@@ -23,3 +23,4 @@ export {
   type DataLicenseId,
   type OpenDataTerms,
 } from './opendata/terms.ts';
+export * from './archive/index.ts';

@@ -85,6 +85,8 @@ export interface ApiOptions {
    * Until given, every box is public.
    */
   hiddenDevices?: () => ReadonlySet<string>;
+  /** The daily archive's folder (airbox archive writes it), served at /archive/; until given, not served. */
+  archiveDir?: string;
   /** The licence and publisher of the network's data. Default CC BY 4.0, "AirBox network contributors". */
   openData?: OpenDataTerms;
   /** A box's name as its owner gave it (the registry's), for the open-data feeds' SiteName. */
@@ -170,7 +172,21 @@ export function resolveOptions(
  * difference (indoor but not exact) is worked out again only when one of them changed, which
  * a RegistryView signals by handing out a new set.
  */
-function policyOf(opts: ApiOptions, indoor: () => ReadonlySet<string>): () => PublicPolicy {
+/**
+ * The store as the public routes see it, for writers of public files (the daily archive):
+ * no private box, indoor positions on the grid unless their owner chose exact.
+ */
+export function publicStoreOf(
+  store: ReadingStore,
+  opts: Pick<ApiOptions, 'indoorDevices' | 'hiddenDevices' | 'exactPositionDevices'>,
+): ReadingStore {
+  return new PublicStore(store, policyOf(opts, opts.indoorDevices ?? (() => NONE_INDOOR)));
+}
+
+function policyOf(
+  opts: Pick<ApiOptions, 'hiddenDevices' | 'exactPositionDevices'>,
+  indoor: () => ReadonlySet<string>,
+): () => PublicPolicy {
   const hidden = opts.hiddenDevices ?? (() => NONE_INDOOR);
   const exact = opts.exactPositionDevices ?? (() => NONE_INDOOR);
   let memo: {

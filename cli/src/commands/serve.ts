@@ -21,6 +21,7 @@ import {
   startRefits,
   startTasks,
 } from '../serve/services.ts';
+import { startArchives } from '../serve/archives.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
 import { OPEN_DATA_USAGE } from '../open-data-options.ts';
@@ -80,6 +81,8 @@ embedded defaults (SQLite in the data dir, no external service).
                            behind a proxy shares the proxy's per-IP rate limit
   --map-style URL          a MapLibre style for the map's base layer (production tiles);
                            default: the bundled offline map of Taiwan
+  --no-archive             do not write the daily open-data archive (DATA_DIR/archive, served at
+                           /archive/; 'airbox archive --day' writes a day by hand)
   --no-refit               do not refit calibration models daily (they can be fitted with
                            'airbox calibrate fit'; the worker still applies the active ones)
   --handoff MODE           where accepted readings go (default embedded):
@@ -130,10 +133,11 @@ export const serveCommand: Command = {
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
     const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
-    const demo = await startDemo(base, data, ports, refits);
+    const archives = startArchives(base, tasks, () => ports.http);
+    const demo = await startDemo(base, data, ports, refits, archives);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });
+    await stopServe({ base, data, ingest, monitoring, tasks, refits, archives, api, demo });
     return 0;
   },
 };

@@ -42,6 +42,7 @@ export const SERVE_OPTIONS = {
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
+  'no-archive': { type: 'boolean' },
   'map-style': { type: 'string' },
   'trust-proxy': { type: 'string' },
   demo: { type: 'boolean' },

@@ -12,6 +12,7 @@ import { startReferenceFeedFromOptions } from '../commands/reference.ts';
 import { startDemoFleet, type DemoFleet } from '../demo.ts';
 import { EventLoopLag } from '../loop-lag.ts';
 import { registerMetrics } from '../serve-metrics.ts';
+import { archiveRoot, type ArchiveSchedule } from './archives.ts';
 import { storeValues } from '../store-options.ts';
 import { TaskRunner } from '../tasks/index.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
@@ -111,7 +112,7 @@ export function startRefits(
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host, operatorToken, openData }: ServeBase,
+  { v, io, host, operatorToken, openData, dataDir }: ServeBase,
   { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
@@ -134,6 +135,8 @@ export async function startApi(
     hiddenDevices: () => view.privateDeviceIds(),
     exactPositionDevices: () => view.exactPositionDeviceIds(),
     deviceName: (id) => view.device(id)?.name ?? null,
+    // Written by the daily archive (archives.ts) or `airbox archive`.
+    archiveDir: archiveRoot(dataDir),
     openData,
     surface: surfaceService(store, {
       now: io.now,
@@ -175,6 +178,7 @@ export async function startDemo(
   { devices }: ServeData,
   ports: ServePorts,
   refits: RefitSchedule | null,
+  archives: ArchiveSchedule | null,
 ): Promise<DemoFleet | null> {
   if (!v.demo) return null;
   const demo = await startDemoFleet({
@@ -187,7 +191,11 @@ export async function startDemo(
     log,
   });
   // The demo's history carries the co-located pairs: fit on it once it is in.
-  void demo.history.then(() => refits?.runNow());
+  // …and archive its days, so the download page lists them.
+  void demo.history.then(async () => {
+    await refits?.runNow();
+    await archives?.runNow();
+  });
   return demo;
 }
 

@@ -40,7 +40,7 @@ export function attribution(terms: OpenDataTerms, baseUrl: string): string {
   return `${terms.publisher}, ${baseUrl}/ (${terms.license.id})`;
 }
 
-/** Answers that carry data: the API's, the open-data feeds and catalogues. */
+/** Answers that carry data: the API's, the open-data feeds and catalogues, the archive. */
 export function carriesData(url: string): boolean {
-  return url.startsWith('/api/v1/') || url.startsWith('/opendata/');
+  return url.startsWith('/api/v1/') || url.startsWith('/opendata/') || url.startsWith('/archive/');
 }
