@@ -40,3 +40,9 @@ export {
   describeSoak,
   describeSurface,
 } from './describe.ts';
+export {
+  ARCHIVE_TARGETS,
+  describeArchive,
+  runArchiveBench,
+  type ArchiveBenchResult,
+} from './archive-bench.ts';

@@ -42,6 +42,9 @@ benches:
             7 days of every box, the recalibration of a month; its event-loop delay p99 and
             PUBLISH → PUBACK p99 (targets 50 and 100 ms), then /healthz p99 under saturating
             ingest (target 1 s)
+  archive   a day of minute readings of --boxes boxes (default 15,000: 21.6 M rows) in SQLite,
+            archived by 'airbox archive --day' (Parquet + a csv.gz per box + manifest): its
+            duration and peak RSS (targets 5 minutes, 1 GB)
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -101,7 +104,7 @@ interface BenchRun {
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag)',
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag, archive)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -253,6 +256,16 @@ async function lag({ values, bench, progress, print }: BenchRun): Promise<void> 
   print(result, () => bench.describeLag(result));
 }
 
+async function archive({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const boxes = Math.round(positiveNumber('boxes', values.boxes, bench.ARCHIVE_TARGETS.boxes));
+  const result = await bench.runArchiveBench({
+    airbox: [process.execPath, AIRBOX],
+    boxes,
+    progress,
+  });
+  print(result, () => bench.describeArchive(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -263,4 +276,5 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['attack', attack],
   ['reconnect', reconnect],
   ['lag', lag],
+  ['archive', archive],
 ]);

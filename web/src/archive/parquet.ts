@@ -3,9 +3,9 @@ import { MEASURES } from '@airbox/contracts';
 import { READING_COLUMNS } from '../csv.ts';
 
 /**
- * The day's Parquet file, made by DuckDB from the day's per-box csv.gz files, read in device
- * order (each already in time order), so the file is sorted by device then time without a
- * sort, and holds exactly what the CSV files hold. One thread keeps the row order; a memory
+ * The day's Parquet file, made by DuckDB from the day's rows as one CSV in device then time
+ * order (archive-day.ts writes it beside the per-box files, from the same lines), so the file
+ * is sorted without a sort and holds exactly what the CSV files hold. One thread keeps the row order; a memory
  * limit and a spill folder bound memory whatever the size of the day; row groups of 122,880
  * rows (DuckDB's default) let readers skip what they do not need; zstd compresses.
  */
@@ -24,11 +24,7 @@ export const PARQUET_COLUMNS: { name: string; type: string }[] = READING_COLUMNS
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function writeParquet(
-  csvFiles: string[],
-  out: string,
-  tempDir: string,
-): Promise<number> {
+export async function writeParquet(csv: string, out: string, tempDir: string): Promise<number> {
   const db = await DuckDBInstance.create(':memory:', {
     threads: '1',
     memory_limit: '512MB',
@@ -36,17 +32,9 @@ export async function writeParquet(
   });
   const c = await db.connect();
   try {
-    if (csvFiles.length === 0) {
-      const cols = PARQUET_COLUMNS.map((col) => `CAST(NULL AS ${col.type}) AS "${col.name}"`).join(
-        ', ',
-      );
-      await c.run(
-        `COPY (SELECT ${cols} LIMIT 0) TO ${quote(out)} (FORMAT parquet, COMPRESSION zstd)`,
-      );
-      return 0;
-    }
     const columns = `{${PARQUET_COLUMNS.map((col) => `${quote(col.name)}: ${quote(col.type)}`).join(', ')}}`;
-    const source = `read_csv([${csvFiles.map(quote).join(', ')}], header = true, columns = ${columns})`;
+    // Our own CSV: the columns and types are known, the times ISO 8601 with milliseconds.
+    const source = `read_csv(${quote(csv)}, header = true, columns = ${columns}, timestampformat = '%Y-%m-%dT%H:%M:%S.%gZ')`;
     await c.run(
       `COPY (SELECT * FROM ${source}) TO ${quote(out)} (FORMAT parquet, COMPRESSION zstd)`,
     );
