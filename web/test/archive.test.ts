@@ -175,6 +175,15 @@ describe('the daily archive', () => {
     );
   });
 
+  it('lets one writer at a time write a day: a second waits, then finds nothing to do', async () => {
+    const { run } = await setUp();
+    const both = await Promise.all([run(), run()]);
+    expect(both.map((r) => [r.version, r.changed]).sort()).toEqual([
+      [1, false],
+      [1, true],
+    ]);
+  });
+
   it('writes nothing for a day without readings', async () => {
     const { root, run } = await setUp();
     const empty = await archiveDay({

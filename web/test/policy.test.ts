@@ -129,7 +129,7 @@ describe('OpenAPI', () => {
     }>();
     expect(doc.openapi).toBe('3.1.0');
     const served = routes
-      .filter((r) => /^\/(api\/v1|healthz|readyz|metrics|status)/.test(r.url))
+      .filter((r) => /^\/(api\/v1|opendata|healthz|readyz|metrics|status)/.test(r.url))
       .flatMap((r) => [r.method].flat().map((m) => `${m.toLowerCase()} ${r.url}`))
       .filter((m) => !m.startsWith('head ') && !m.startsWith('options '))
       .map((m) => m.replace(/:(\w+)/g, '{$1}'))

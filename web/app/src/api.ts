@@ -45,6 +45,27 @@ export const ReadingSchema = z.object({
 });
 export type Reading = z.output<typeof ReadingSchema>;
 
+const ArchiveDaysSchema = z.object({
+  days: z.array(
+    z.object({
+      day: z.string(),
+      version: z.number(),
+      rows: z.number(),
+      devices: z.number(),
+      manifest: z.string(),
+    }),
+  ),
+});
+export type ArchiveDay = z.output<typeof ArchiveDaysSchema>['days'][number];
+
+const DatasetSchema = z.object({
+  name: z.string(),
+  license: z.string(),
+  creditText: z.string(),
+  publisher: z.object({ name: z.string() }),
+});
+export type Dataset = z.output<typeof DatasetSchema>;
+
 export const DeviceSchema = z.object({
   deviceId: z.string(),
   kind: z.enum(['box', 'reference']),
@@ -172,6 +193,12 @@ export const api = {
   models: async () =>
     (await request('/api/v1/calibration/models', z.object({ models: z.array(z.unknown()) })))
       .models,
+
+  /** The days of the daily archive, newest first (404 where the server keeps none). */
+  archiveDays: async () => (await request('/api/v1/archive/days', ArchiveDaysSchema)).days,
+
+  /** The data set's licence and how to credit it (schema.org Dataset). */
+  dataset: () => request('/opendata/dataset.jsonld', DatasetSchema),
 
   health: () => request('/healthz', HealthSchema),
 

@@ -7,8 +7,10 @@ import { CodedError } from '@airbox/contracts';
 import type { ReadingStore } from '@airbox/store';
 import { READING_COLUMNS, readingCsvLine } from '../csv.ts';
 import { attribution, type OpenDataTerms } from '../opendata/terms.ts';
+import { lockDay, type DayLock } from './day-lock.ts';
 import {
   boxCsvPath,
+  dayDir,
   LAYOUT_VERSION,
   dayRange,
   manifestPath,
@@ -29,6 +31,8 @@ export interface ArchiveDayOptions {
   baseUrl: string;
   now?: () => number;
   onProgress?: (p: { day: string; devices: number; of: number; rows: number }) => void;
+  /** How long to wait for another process writing the same day. Default 30 minutes. */
+  lockWaitMs?: number;
 }
 
 export interface ArchiveDayResult {
@@ -51,6 +55,19 @@ export class ArchiveError extends CodedError<'invalid-day'> {}
  * DuckDB under its own limit.
  */
 export async function archiveDay(o: ArchiveDayOptions): Promise<ArchiveDayResult> {
+  if (dayRange(o.day) === null) {
+    throw new ArchiveError('invalid-day', `--day must be a date YYYY-MM-DD, got '${o.day}'`);
+  }
+  // Waits for another writer of the day (serve's daily run, or a second 'airbox archive').
+  const lock = await lockDay(join(o.root, dayDir(o.day), '.lock'), o.lockWaitMs ?? 30 * 60_000);
+  try {
+    return await archiveLockedDay(o, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function archiveLockedDay(o: ArchiveDayOptions, lock: DayLock): Promise<ArchiveDayResult> {
   const range = dayRange(o.day);
   if (range === null)
     throw new ArchiveError('invalid-day', `--day must be a date YYYY-MM-DD, got '${o.day}'`);
@@ -62,7 +79,7 @@ export async function archiveDay(o: ArchiveDayOptions): Promise<ArchiveDayResult
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
 
-  const boxes = await writeBoxFiles(o, range, partial);
+  const boxes = await writeBoxFiles(o, range, partial, lock);
   const dataSha256 = boxes.dataHash;
   // A day without a reading is not archived (a new server's past week); an archived day
   // whose data is as it was is left as it is.
@@ -141,6 +158,7 @@ async function writeBoxFiles(
   o: ArchiveDayOptions,
   range: { fromMs: number; toMs: number },
   partial: string,
+  lock: DayLock,
 ): Promise<BoxFiles> {
   const deviceIds = (await o.store.latest({ kind: 'box' })).map((r) => r.deviceId).sort();
   const header = READING_COLUMNS.join(',') + '\r\n';
@@ -175,6 +193,7 @@ async function writeBoxFiles(
       out.rows += readings.length;
     }
     o.onProgress?.({ day: o.day, devices: i + 1, of: deviceIds.length, rows: out.rows });
+    if (i % 500 === 499) await lock.touch();
   }
   await new Promise((resolve, reject) =>
     day.end((e?: Error | null) => (e ? reject(e) : resolve(null))),

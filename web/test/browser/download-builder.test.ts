@@ -189,4 +189,32 @@ describe.skipIf(skip !== '')('download page: request builder (Chromium, real air
     );
     expect(session.seen.errors).toEqual([]);
   });
+
+  it('lists the archived day with its Parquet file and says how to cite the data', async () => {
+    // The day of the readings, archived by the operator's command while serve runs.
+    const days = new Set(
+      Object.values(SENT).flatMap((b) =>
+        b.readings.map(([m]) => iso(fromMs + m * MINUTE_MS).slice(0, 10)),
+      ),
+    );
+    for (const day of days) await system.airbox(['archive', '--day', day]);
+    await page.goto(system.url('/download?lang=zh-TW'));
+    await waitForReady(page);
+    const rows = page.locator('[data-testid=archive-day]');
+    expect(await rows.count()).toBe(days.size);
+    const first = (await rows.first().textContent()) ?? '';
+    expect(first).toContain([...days].sort().reverse()[0]);
+    const parquet = await rows.first().locator('a', { hasText: 'Parquet' }).getAttribute('href');
+    const file = await follow(system.url(parquet!));
+    expect(
+      Buffer.from(await file.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
+    expect(await page.textContent('[data-testid=archive] h2')).toBe('每日封存資料');
+    const citation = (await page.textContent('[data-testid=citation]')) ?? '';
+    expect(citation).toContain('引用方式');
+    expect(citation).toContain('https://creativecommons.org/licenses/by/4.0/');
+    expect(session.seen.errors).toEqual([]);
+  }, 60_000);
 });

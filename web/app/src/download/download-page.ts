@@ -3,6 +3,7 @@ import { el, replaceChildren, setText } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
+import { archiveSection } from './archive-section.ts';
 import { embedSection } from './embed-snippet.ts';
 
 /** Areas a researcher most often wants: [west, south, east, north]. */
@@ -176,10 +177,12 @@ export async function render(ctx: PageContext): Promise<void> {
   );
   replaceChildren(ctx.root, pageHeader(i18n), main);
 
-  const [modelList, boxes] = await Promise.all([
+  const [modelList, boxes, archive] = await Promise.all([
     api.models().catch((e: unknown) => e),
     api.devices().catch(() => []),
+    archiveSection(i18n),
   ]);
+  form.after(archive);
   if (modelList instanceof Error) models.append(errorBox(i18n, modelList));
   else if (Array.isArray(modelList) && modelList.length > 0)
     models.append(el('pre', {}, JSON.stringify(modelList, null, 2)));
