@@ -16,6 +16,7 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'not-signed-in'
   | 'sign-in-failed'
+  | 'signup-closed'
   | 'too-many-attempts'
   | 'csrf-token-invalid'
   | 'quota-exceeded'

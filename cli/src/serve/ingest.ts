@@ -29,6 +29,7 @@ import {
   brokerLimits,
   demoDevices,
   handoffMode,
+  signupPolicy,
   port,
   readingSink,
   type Handoff,
@@ -46,6 +47,8 @@ export interface ServeBase {
   cluster: Cluster | null;
   /** Reads every box's dead letters over HTTP; undefined: only their owners read them. */
   operatorToken: string | undefined;
+  /** `--signup`: whether anyone may make an account over HTTP. */
+  signup: 'open' | 'closed';
 }
 
 /** The store, the registry (and the view of its boxes) and the calibration models. */
@@ -77,12 +80,13 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
   const handoff = handoffMode(v);
+  const signup = signupPolicy(v.signup);
   const dataDir = resolve(v['data-dir'] ?? 'data');
   const host = v.host ?? '0.0.0.0';
   const log = jsonLogger(io);
   const token = operatorToken(v['operator-token-file']);
   const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
-  return { v, io, log, dataDir, host, handoff, cluster, operatorToken: token };
+  return { v, io, log, dataDir, host, handoff, cluster, operatorToken: token, signup };
 }
 
 export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {

@@ -111,7 +111,7 @@ export function startRefits(
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host, operatorToken }: ServeBase,
+  { v, io, host, operatorToken, signup }: ServeBase,
   { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
@@ -144,6 +144,7 @@ export async function startApi(
     // A box changed through the API shows to the broker and the public routes at once.
     accounts: {
       registry,
+      signup,
       afterDeviceChange: () => view.refresh(),
       // Shown with new credentials: the ports a box connects to.
       mqtt: {

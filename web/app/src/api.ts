@@ -103,6 +103,8 @@ export type SurfaceGrid = z.output<typeof SurfaceSchema>;
 const AppConfigSchema = z.object({
   mapStyleUrl: z.string().nullable().default(null),
   maker: z.boolean().default(false),
+  /** Whether anyone may sign up here (`airbox serve --signup`). */
+  signup: z.boolean().default(true),
 });
 export type AppConfig = z.output<typeof AppConfigSchema>;
 

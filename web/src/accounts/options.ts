@@ -25,6 +25,18 @@ export interface AccountsOptions {
   sessionTtlMs?: number;
   signInLimits?: Partial<SignInLimits>;
   mqtt?: MqttEndpoint;
+  /**
+   * Who may make an account: anyone (`open`, the default), or only operators (`closed`:
+   * `airbox account add`; POST /api/v1/accounts answers 403 `signup-closed`).
+   */
+  signup?: SignupPolicy;
+}
+
+export type SignupPolicy = 'open' | 'closed';
+
+/** Whether anyone may sign up here (the sign-in page shows the form only then). */
+export function signupOpen(accounts: AccountsOptions | undefined): boolean {
+  return accounts !== undefined && (accounts.signup ?? 'open') === 'open';
 }
 
 export const DEFAULT_SESSION_TTL_MS = 7 * 86_400_000;

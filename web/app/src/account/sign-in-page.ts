@@ -1,3 +1,4 @@
+import { api } from '../api.ts';
 import { appLink, el } from '../dom.ts';
 import { ApiClientError } from '../http.ts';
 import type { I18n } from '../i18n/index.ts';
@@ -8,6 +9,8 @@ import { accountApi } from './account-api.ts';
 /**
  * /sign-in: sign in, or sign up, with an e-mail and a password; then "My boxes". The
  * server answers a wrong password and an unknown e-mail alike; the page shows its message.
+ * Where the operator closed sign-up (`airbox serve --signup closed`) the page says who
+ * makes accounts instead of showing a form the server would refuse.
  */
 export async function render(ctx: PageContext): Promise<void> {
   const { root, i18n } = ctx;
@@ -15,6 +18,18 @@ export async function render(ctx: PageContext): Promise<void> {
     class: 'form-status',
     attrs: { role: 'status', 'data-testid': 'status' },
   });
+  // Unknown (the config did not load): the form, and the server answers for itself.
+  const config = await api.appConfig().catch(() => null);
+  const signUp =
+    config?.signup === false
+      ? [
+          el(
+            'p',
+            { class: 'hint', attrs: { 'data-testid': 'signup-closed' } },
+            i18n.t('signupClosed'),
+          ),
+        ]
+      : [el('h2', {}, i18n.t('signUpTitle')), signUpForm(i18n, status)];
   root.append(
     pageHeader(i18n),
     el(
@@ -22,13 +37,11 @@ export async function render(ctx: PageContext): Promise<void> {
       { class: 'account' },
       el('h2', {}, i18n.t('signInTitle')),
       signInForm(i18n, status),
-      el('h2', {}, i18n.t('signUpTitle')),
-      signUpForm(i18n, status),
+      ...signUp,
       status,
     ),
   );
   ctx.markReady();
-  return Promise.resolve();
 }
 
 function field(label: string, name: string, type: string, autocomplete: string): HTMLLabelElement {

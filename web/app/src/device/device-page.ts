@@ -121,9 +121,7 @@ function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
       m.code === undefined ? null : el('code', {}, ` ${m.code}`),
       m.reason === undefined ? null : `: ${m.reason}`,
     ),
-    m.withheld === true
-      ? el('p', { class: 'muted withheld' }, i18n.t('rawWithheld'))
-      : el('pre', {}, m.text),
+    el('pre', {}, m.text),
     m.truncated
       ? el('p', { class: 'muted' }, i18n.t('rawTruncated', { shown, bytes: m.bytes }))
       : null,
@@ -131,16 +129,39 @@ function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
 }
 
 /**
- * The live tail of the box's raw MQTT messages, refused ones included. EventSource
- * reconnects by itself and sends the last id it saw, so nothing shows twice.
+ * The live tail of the box's raw MQTT messages, refused ones included, as sent: for its
+ * owner, its organisation and operators, signed in (the session cookie goes with the
+ * EventSource); anyone else reads whose it is. EventSource reconnects by itself and sends
+ * the last id it saw, so nothing shows twice.
  */
 function rawTail(i18n: I18n, deviceId: string): HTMLElement {
-  const list = el('ol', { class: 'tail', attrs: { 'data-testid': 'tail', reversed: '' } });
   const state = el(
     'p',
     { class: 'muted', attrs: { 'data-testid': 'tail-state' } },
     i18n.t('rawTailEmpty'),
   );
+  const section = el(
+    'section',
+    { class: 'card', attrs: { 'data-testid': 'raw-tail' } },
+    el('h2', {}, i18n.t('rawTail')),
+    el('p', { class: 'muted' }, i18n.t('rawTailHelp')),
+    state,
+  );
+  makerApi.rawTailOpens(deviceId).then(
+    () => section.append(followTail(i18n, deviceId, state)),
+    (e: unknown) => {
+      const code = e instanceof ApiClientError ? e.code : '';
+      state.textContent =
+        code === 'not-available' ? i18n.t('rawTailUnavailable') : i18n.t('rawTailOwnerOnly');
+      state.setAttribute('data-refused', code);
+    },
+  );
+  return section;
+}
+
+/** The tail's list, filled as the server sends; `state` tells how the stream stands. */
+function followTail(i18n: I18n, deviceId: string, state: HTMLElement): HTMLElement {
+  const list = el('ol', { class: 'tail', attrs: { 'data-testid': 'tail', reversed: '' } });
   const source = new EventSource(makerApi.rawTailUrl(deviceId));
   let received = 0;
   source.onopen = () => {
@@ -161,20 +182,13 @@ function rawTail(i18n: I18n, deviceId: string): HTMLElement {
     while (list.children.length > TAIL_LENGTH) list.lastElementChild?.remove();
   };
   source.onerror = () => {
-    // CLOSED: the server said no (404 where no broker runs); else EventSource retries.
+    // CLOSED: the server said no (signed out since); else EventSource retries.
     state.textContent =
       source.readyState === EventSource.CLOSED
-        ? i18n.t('rawTailUnavailable')
+        ? i18n.t('rawTailOwnerOnly')
         : i18n.t('rawTailReconnecting');
   };
-  return el(
-    'section',
-    { class: 'card', attrs: { 'data-testid': 'raw-tail' } },
-    el('h2', {}, i18n.t('rawTail')),
-    el('p', { class: 'muted' }, i18n.t('rawTailHelp')),
-    state,
-    list,
-  );
+  return list;
 }
 
 const appConfig = () => api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null }));
