@@ -15,6 +15,8 @@ import {
 import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { opendataRoutes } from './opendata/routes.ts';
+import { carriesData } from './opendata/terms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
 import { orgRoutes } from './routes/orgs.ts';
@@ -118,6 +120,11 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     'onSend',
     async (_req, reply) => void reply.header('X-Content-Type-Options', 'nosniff'),
   );
+  // Data comes with its licence: what a client or a crawler can find without reading a page.
+  const licenceLink = `<${options.openData.license.url}>; rel="license"`;
+  app.addHook('onSend', async (req, reply) => {
+    if (carriesData(req.url) && reply.statusCode < 300) void reply.header('Link', licenceLink);
+  });
 
   registerPlugins(app, options, stats);
   // Counter rates on /status: sampled every 10 s by an unref'd timer that onClose stops.
@@ -141,6 +148,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     transferRoutes(ctx);
     orgRoutes(ctx);
     apiKeyRoutes(ctx);
+    opendataRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

@@ -16,3 +16,10 @@ export {
   type SurfaceCompute,
   type SurfaceOutcome,
 } from './surface-compute.ts';
+export {
+  DATA_LICENSES,
+  DEFAULT_OPEN_DATA_TERMS,
+  isDataLicenseId,
+  type DataLicenseId,
+  type OpenDataTerms,
+} from './opendata/terms.ts';

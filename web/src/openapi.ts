@@ -156,7 +156,10 @@ function components(): JsonObject {
 }
 
 /** OpenAPI 3.1 document of the routes, built from what each route registered. */
-export function buildOpenApi(routes: readonly RouteDoc[]): JsonObject {
+export function buildOpenApi(
+  routes: readonly RouteDoc[],
+  dataLicense?: { name: string; url: string },
+): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -170,6 +173,14 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonObject {
       description:
         'Readings of AirBox/LASS boxes and reference stations: devices, latest readings, series (raw, hourly, daily; JSON or streamed CSV), calibration models, the interpolated surface and a live stream. Times are ISO 8601 UTC; units are in field names (µg/m³, °C, %). Every error is {"error":{"code","message"}}.',
     },
+    ...(dataLicense === undefined
+      ? {}
+      : {
+          externalDocs: {
+            description: `The data set described for data portals (DCAT-AP; schema.org at /opendata/dataset.jsonld). The data is published under ${dataLicense.name}: ${dataLicense.url}`,
+            url: '/opendata/dcat.jsonld',
+          },
+        }),
     servers: [{ url: '/' }],
     paths,
     components: { schemas: components(), securitySchemes: SECURITY_SCHEMES },

@@ -4,6 +4,7 @@ import type { ReadingStore } from '@airbox/store';
 import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
+import { DEFAULT_OPEN_DATA_TERMS, type OpenDataTerms } from './opendata/terms.ts';
 import { PublicStore, publicLive, type PublicPolicy } from './public-view.ts';
 import type { SurfaceQuery } from './query.ts';
 
@@ -87,6 +88,10 @@ export interface ApiOptions {
    * Until given, every box is public.
    */
   hiddenDevices?: () => ReadonlySet<string>;
+  /** The licence and publisher of the network's data. Default CC BY 4.0, "AirBox network contributors". */
+  openData?: OpenDataTerms;
+  /** A box's name as its owner gave it (the registry's), for the open-data feeds' SiteName. */
+  deviceName?: (deviceId: string) => string | null;
   /** Indoor boxes whose owner chose to show the exact position (not on the grid). */
   exactPositionDevices?: () => ReadonlySet<string>;
   /**
@@ -116,6 +121,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 600, timeWindowMs: 60
 /** ApiOptions with every default filled in, as the routes use them. */
 export interface ResolvedApiOptions extends ApiOptions {
   now: () => number;
+  openData: OpenDataTerms;
   onlineWindowMs: number;
   maxJsonRows: number;
   liveLimits: LiveLimits;
@@ -149,6 +155,7 @@ export function resolveOptions(
     store: new PublicStore(opts.store, publicPolicy),
     live: live === undefined ? undefined : publicLive(live, publicPolicy),
     now: opts.now ?? Date.now,
+    openData: opts.openData ?? DEFAULT_OPEN_DATA_TERMS,
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,
     maxJsonRows: opts.maxJsonRows ?? 500_000,
     liveLimits: { ...DEFAULT_LIVE_LIMITS, ...opts.liveLimits },

@@ -22,6 +22,8 @@ import {
   startTasks,
 } from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
+import { MAIL_USAGE } from '../mail-options.ts';
+import { OPEN_DATA_USAGE } from '../open-data-options.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -98,6 +100,10 @@ embedded defaults (SQLite in the data dir, no external service).
                            needs for a model of its own; 0 = live only)
 
 ${DEAD_LETTER_USAGE}
+
+${MAIL_USAGE}
+
+${OPEN_DATA_USAGE}
 
 ${REFERENCE_FEED_USAGE}
 

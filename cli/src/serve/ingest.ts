@@ -1,4 +1,6 @@
 import type { ReadingSink } from '@airbox/contracts';
+import type { Mailer } from '@airbox/mail';
+import type { OpenDataTerms } from '@airbox/web';
 import { join, resolve } from 'node:path';
 import {
   openModelRegistry,
@@ -22,6 +24,8 @@ import { positiveNumber } from '../args.ts';
 import { joinCluster, type Cluster } from '../cluster-options.ts';
 import { UsageError, type CliIo } from '../io.ts';
 import { jsonLogger, type JsonLog } from '../log.ts';
+import { mailerFromOptions, publicUrl } from '../mail-options.ts';
+import { openDataTerms } from '../open-data-options.ts';
 import { dataDirRegistry, openRegistryAt } from '../registry-options.ts';
 import { openStore } from '../store-options.ts';
 import { deadLetterBudget, operatorToken, refusedLetters, trackLogins } from './dead-letters.ts';
@@ -49,6 +53,12 @@ export interface ServeBase {
   operatorToken: string | undefined;
   /** `--signup`: whether anyone may make an account over HTTP. */
   signup: 'open' | 'closed';
+  /** --smtp-url's mailer; null: nothing is mailed. */
+  mailer: Mailer | null;
+  /** --public-url, the base of links in mails and feeds; null: http://localhost:HTTP_PORT. */
+  publicUrl: URL | null;
+  /** --data-license and --data-publisher. */
+  openData: OpenDataTerms;
 }
 
 /** The store, the registry (and the view of its boxes) and the calibration models. */
@@ -85,8 +95,25 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
   const host = v.host ?? '0.0.0.0';
   const log = jsonLogger(io);
   const token = operatorToken(v['operator-token-file']);
+  const mailer = mailerFromOptions(v);
+  const openData = openDataTerms(v);
   const cluster = await joinCluster(v, 'airbox-serve', { failFast: true });
-  return { v, io, log, dataDir, host, handoff, cluster, operatorToken: token, signup };
+  // An SMTP server that is down at start may be up by the first mail: said, not fatal.
+  mailer?.verify().catch((e: unknown) => log('mail-unreachable', { error: (e as Error).message }));
+  return {
+    v,
+    io,
+    log,
+    dataDir,
+    host,
+    handoff,
+    cluster,
+    operatorToken: token,
+    mailer,
+    publicUrl: publicUrl(v),
+    openData,
+    signup,
+  };
 }
 
 export async function openData({ v, io, log, dataDir }: ServeBase): Promise<ServeData> {

@@ -11,6 +11,8 @@ import { parseCommandArgs, positiveNumber } from '../args.ts';
 import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
 import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
+import { MAIL_OPTIONS } from '../mail-options.ts';
+import { OPEN_DATA_OPTIONS } from '../open-data-options.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
 import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
@@ -46,6 +48,8 @@ export const SERVE_OPTIONS = {
   demo: { type: 'boolean' },
   'demo-devices': { type: 'string' },
   'demo-history-hours': { type: 'string' },
+  ...MAIL_OPTIONS,
+  ...OPEN_DATA_OPTIONS,
   ...STORE_OPTIONS,
   ...REFERENCE_FEED_OPTIONS,
   ...CLUSTER_OPTIONS,

@@ -111,7 +111,7 @@ export function startRefits(
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host, operatorToken, signup }: ServeBase,
+  { v, io, host, operatorToken, openData, signup }: ServeBase,
   { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
@@ -133,6 +133,8 @@ export async function startApi(
     indoorDevices: () => view.indoorDeviceIds(),
     hiddenDevices: () => view.privateDeviceIds(),
     exactPositionDevices: () => view.exactPositionDeviceIds(),
+    deviceName: (id) => view.device(id)?.name ?? null,
+    openData,
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),

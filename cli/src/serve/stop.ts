@@ -43,5 +43,6 @@ export async function stopServe(s: RunningServe): Promise<void> {
   models.close();
   view.close();
   await registry.close();
+  s.base.mailer?.close();
   log('stopped', {});
 }

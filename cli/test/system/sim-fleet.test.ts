@@ -155,6 +155,39 @@ describe('the fleet runtime against our real broker', () => {
   });
 });
 
+describe('an anonymous LASS fleet (airbox sim --format lass against --allow-anonymous-lass)', () => {
+  let system: IngestSystem;
+  beforeAll(async () => {
+    system = await startIngest({ allowAnonymousLass: true });
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  // It used to add a native status topic and will, which an anonymous client may not publish:
+  // each box was refused and disconnected on connect, reconnected, and nothing was stored.
+  it('publishes only what a LASS box publishes, and every box is stored', async () => {
+    const boxes = 40;
+    const fleet = new Fleet({
+      source: scriptedSource(boxes),
+      broker: { host: '127.0.0.1', port: system.port },
+      credentials: () => null,
+      service: null,
+      format: 'lass',
+      speed: 'max',
+      startMs: START,
+      durationMs: 5 * MIN,
+    }).start();
+    const final = await fleet.done;
+    expect(final.connectionsLost).toBe(0);
+    expect(final.readingsAcked).toBe(boxes * 5);
+    for (const box of scriptedSource(boxes).boxes) {
+      expect(await system.stored(box.deviceId), box.deviceId).toHaveLength(5);
+    }
+    expect(await system.store.deadLetters()).toEqual([]);
+  }, 60_000);
+});
+
 /** An in-memory broker connection that acknowledges at once and records every payload. */
 function recordingLinks(sink: string[]): LinkFactory {
   return (opts) => {

@@ -31,7 +31,9 @@ export interface IngestSystem {
   close(): Promise<void>;
 }
 
-export async function startIngest(): Promise<IngestSystem> {
+export async function startIngest(
+  options: { allowAnonymousLass?: boolean } = {},
+): Promise<IngestSystem> {
   const dir = tempDir('fw-ingest');
   const store = openSqliteStore({ path: join(dir.path, 'readings.db') });
   const registry = await openSqliteRegistry(join(dir.path, 'devices.db'));
@@ -42,7 +44,7 @@ export async function startIngest(): Promise<IngestSystem> {
     sink: worker,
     deadLetters: (letter) => store.addDeadLetter(letter),
     persistenceDir: join(dir.path, 'broker'),
-    allowAnonymousLass: false,
+    allowAnonymousLass: options.allowAnonymousLass ?? false,
     maxPayloadBytes: 65_536,
     ratePerS: 1000,
     rateBurst: 10_000,

@@ -86,6 +86,6 @@ export function systemRoutes(ctx: RouteContext): void {
       summary: 'this OpenAPI 3.1 document',
       responses: { 200: { description: 'the document', media: ['application/json'] } },
     },
-    async () => (document ??= buildOpenApi(ctx.docs)),
+    async () => (document ??= buildOpenApi(ctx.docs, ctx.options.openData.license)),
   );
 }

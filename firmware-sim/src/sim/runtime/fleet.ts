@@ -238,13 +238,18 @@ export class Fleet {
     const creds = this.#o.credentials(id);
     const status = (online: boolean) =>
       JSON.stringify(vb.status(this.#settings, online, this.#simMs));
+    // A LASS box has no status topic: an anonymous one publishing native status would be
+    // refused and disconnected on every message. With credentials it may add native status.
+    vb.speaksStatus = creds !== null;
     const opts: LinkOptions = {
       host: this.#o.broker.host,
       port: this.#o.broker.port,
       clientId: id,
       username: creds?.username,
       password: creds?.password,
-      will: { topic: nativeTopic(id, 'status'), payload: status(false) },
+      ...(vb.speaksStatus
+        ? { will: { topic: nativeTopic(id, 'status'), payload: status(false) } }
+        : {}),
       keepaliveS: 300,
       connectTimeoutMs: 30_000,
     };
@@ -254,7 +259,9 @@ export class Fleet {
       });
       if (this.#stopping) return link.end();
       vb.link = link;
-      link.publish(nativeTopic(id, 'status'), status(true), true).catch(() => undefined);
+      if (vb.speaksStatus) {
+        link.publish(nativeTopic(id, 'status'), status(true), true).catch(() => undefined);
+      }
     } catch (e) {
       vb.lastError = (e as Error).message;
       this.progress.connectFailures++;
@@ -283,6 +290,7 @@ export class Fleet {
     const closing = this.#boxes.map(async (vb) => {
       const link = vb.link;
       if (link === null || link.state !== 'open') return;
+      if (!vb.speaksStatus) return link.end();
       const offline = JSON.stringify(vb.status(this.#settings, false, this.#simMs));
       // A switched-off box says so; the broker would publish the will on a plain drop.
       await link

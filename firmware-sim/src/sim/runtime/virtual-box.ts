@@ -44,6 +44,8 @@ export class VirtualBox {
   /** The fleet's cached Wi-Fi state (sim time of the lookup, and its answer). */
   onlineCheckedAtMs = -Infinity;
   lastOnline = true;
+  /** Logged in with credentials: publishes native status (an anonymous LASS box does not). */
+  speaksStatus = false;
   readonly #backlog: Entry[] = [];
   #seq = 0;
   #nextSendAtMs = 0;

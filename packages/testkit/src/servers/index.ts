@@ -5,3 +5,4 @@ export { startRedis } from './redis.ts';
 export { startHaproxy } from './haproxy.ts';
 export * from './configs.ts';
 export { startPostgres, postgresBinDir, requirePostgres, type PostgresServer } from './postgres.ts';
+export { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp.ts';
