@@ -14,6 +14,7 @@ import {
 } from './options.ts';
 import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { passwordResetRequestRoute } from './routes/password-resets.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { opendataRoutes } from './opendata/routes.ts';
 import { carriesData } from './opendata/terms.ts';
@@ -144,6 +145,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     liveRoutes(ctx);
     rawRoutes(ctx);
     accountRoutes(ctx);
+    passwordResetRequestRoute(ctx);
     myDeviceRoutes(ctx);
     transferRoutes(ctx);
     orgRoutes(ctx);

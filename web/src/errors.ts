@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'not-signed-in'
   | 'sign-in-failed'
   | 'signup-closed'
+  | 'mail-not-configured'
   | 'too-many-attempts'
   | 'csrf-token-invalid'
   | 'quota-exceeded'

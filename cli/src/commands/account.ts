@@ -26,7 +26,8 @@ const usage = `usage: airbox account <add|list|set|reset-link|key-quota> [EMAIL]
   list              one JSON object per account, by e-mail (no password hashes)
   set EMAIL         --operator makes the account an operator, --no-operator takes it back
   reset-link EMAIL  a link that sets a new password, once; prints {"email","link","expiresAt"}.
-                    Hand it over yourself: this server sends no e-mail yet
+                    Hand it over yourself (with serve --smtp-url, people can also have
+                    one mailed from the sign-in page)
     --base-url URL    the address people open the site at (default http://localhost:8080)
     --ttl DURATION    how long the link works: 30m, 24h, 7d (default 24h, at most 7d)
   key-quota EMAIL|KEY_ID   what API keys may take, above the defaults (3,000 requests a

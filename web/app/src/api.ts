@@ -105,6 +105,8 @@ const AppConfigSchema = z.object({
   maker: z.boolean().default(false),
   /** Whether anyone may sign up here (`airbox serve --signup`). */
   signup: z.boolean().default(true),
+  /** Whether this server mails reset links (`airbox serve --smtp-url`). */
+  passwordReset: z.boolean().default(false),
 });
 export type AppConfig = z.output<typeof AppConfigSchema>;
 

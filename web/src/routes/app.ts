@@ -237,6 +237,7 @@ export function appRoutes(
     mapStyleUrl: opts.mapStyleUrl ?? null,
     maker: opts.deviceAdmin !== undefined,
     signup: signupOpen(opts.accounts),
+    passwordReset: opts.accounts?.mail !== undefined,
   }));
   makerRoutes(app, opts.deviceAdmin, opts.accounts?.registry);
 

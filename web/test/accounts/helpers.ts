@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
+import type { ResetMailOptions } from '../../src/accounts/options.ts';
 import { apiWith } from '../helpers.ts';
 
 /** An API over a real in-memory SQLite registry, with a clock the test moves. */
@@ -9,6 +10,7 @@ export async function accountsApi(
     rateLimit?: false | { max: number };
     secureCookies?: boolean;
     signup?: 'open' | 'closed';
+    mail?: ResetMailOptions;
   } = {},
 ) {
   const registry = await openSqliteRegistry(':memory:');
@@ -25,6 +27,7 @@ export async function accountsApi(
       afterDeviceChange: () => Promise.resolve(void (changes += 1)),
       ...(opts.secureCookies === undefined ? {} : { cookies: { secure: opts.secureCookies } }),
       ...(opts.signup === undefined ? {} : { signup: opts.signup }),
+      ...(opts.mail === undefined ? {} : { mail: opts.mail }),
     },
   });
   return { app, store, registry, clock, changes: () => changes };

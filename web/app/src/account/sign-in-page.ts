@@ -37,6 +37,9 @@ export async function render(ctx: PageContext): Promise<void> {
       { class: 'account' },
       el('h2', {}, i18n.t('signInTitle')),
       signInForm(i18n, status),
+      config?.passwordReset === true
+        ? forgotForm(i18n)
+        : el('p', { class: 'hint' }, i18n.t('forgotPassword')),
       ...signUp,
       status,
     ),
@@ -95,7 +98,44 @@ function signInForm(i18n: I18n, status: HTMLElement): HTMLFormElement {
     field(i18n.t('email'), 'email', 'email', 'username'),
     field(i18n.t('password'), 'password', 'password', 'current-password'),
     el('button', { attrs: { type: 'submit' } }, i18n.t('signInButton')),
-    el('p', { class: 'hint' }, i18n.t('forgotPassword')),
+  );
+}
+
+/**
+ * "Forgot your password?": where the server mails reset links, the address to send one to.
+ * The server answers alike whether an account has it, and so does the page.
+ */
+function forgotForm(i18n: I18n): HTMLElement {
+  const sent = el('p', {
+    class: 'form-status',
+    attrs: { role: 'status', 'data-testid': 'forgot-status' },
+  });
+  const form = el(
+    'form',
+    {
+      on: {
+        submit: (event: Event) => {
+          event.preventDefault();
+          sent.textContent = i18n.t('loading');
+          accountApi.requestReset(value(event.currentTarget as HTMLFormElement, 'email')).then(
+            () => (sent.textContent = i18n.t('resetMailSent')),
+            (error: unknown) => {
+              const message = error instanceof ApiClientError ? error.message : String(error);
+              sent.textContent = i18n.t('error', { message });
+            },
+          );
+        },
+      },
+    },
+    field(i18n.t('email'), 'email', 'email', 'username'),
+    el('button', { attrs: { type: 'submit' } }, i18n.t('resetMailSend')),
+  );
+  return el(
+    'details',
+    { class: 'card', attrs: { 'data-testid': 'forgot' } },
+    el('summary', {}, i18n.t('forgotPasswordMail')),
+    form,
+    sent,
   );
 }
 

@@ -208,6 +208,10 @@ export const EN = {
   role_viewer: 'viewer',
   members: 'Members',
   addMember: 'Add member',
+  forgotPasswordMail: 'Forgot your password?',
+  resetMailSend: 'Mail me a link',
+  resetMailSent:
+    'If an account has this address, a mail with a link to choose a new password is on its way. The link works once, for an hour.',
   forgotPassword:
     'Forgot your password? Ask the operator of this server for a reset link; it works once.',
   // reset link (/reset-password)
@@ -419,6 +423,10 @@ export const ZH_TW: Record<StringKey, string> = {
   role_viewer: '檢視者',
   members: '成員',
   addMember: '加入成員',
+  forgotPasswordMail: '忘記密碼？',
+  resetMailSend: '寄給我重設連結',
+  resetMailSent:
+    '如果有帳號使用這個地址，重設密碼的連結已經寄出。連結在一小時內有效，只能使用一次。',
   forgotPassword: '忘記密碼？請向這台伺服器的管理者索取重設連結，連結只能使用一次。',
   resetTitle: '設定新密碼',
   resetNoToken: '這個網址沒有重設代碼。請開啟完整的連結，或向管理者索取新的連結。',
