@@ -146,7 +146,7 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     expect(seen.dialogs).toEqual([]);
   });
 
-  it('tells anyone else the tail is the owner’s; the box password opens its refused messages', async () => {
+  it('tells anyone else the tail is the owner’s; the box password opens it and the refused messages', async () => {
     const stranger = await page.context().browser()!.newPage();
     const strangerSeen = watchPage(stranger);
     await stranger.goto(system.url(`/device/${box.deviceId}?lang=zh-TW`));
@@ -164,6 +164,12 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     await stranger.fill('[data-testid=owner] input[name=password]', box.password);
     await stranger.click('[data-testid=owner] button[type=submit]');
     await stranger.waitForSelector('[data-testid=refused] li');
+    // The box's password opens its tail too, as sent (read with fetch: it carries the password).
+    await expect.poll(async () => (await tailItems(stranger)).length).toBe(3);
+    expect((await tailItems(stranger))[0]).toMatchObject({
+      outcome: 'dead-letter',
+      text: '{"pm25',
+    });
     const items = await stranger.$$eval('[data-testid=refused] li', (lis) =>
       lis.map((li) => ({
         code: li.querySelector('code')?.textContent ?? '',

@@ -88,7 +88,7 @@ export const EN = {
   rawTailEmpty: 'Waiting for the box to send…',
   rawTailUnavailable: 'This server does not show raw messages.',
   rawTailOwnerOnly:
-    'The live tail of its MQTT messages is for the box’s owner, its organisation and operators: sign in to see it.',
+    'The live tail of its MQTT messages is for the box’s owner, its organisation and operators: sign in, or unlock this page with the box’s password below.',
   rawTailReconnecting: 'Connection lost — reconnecting…',
   rawBytes: '{bytes} bytes',
   rawTruncated: '… the first {shown} of {bytes} bytes',
@@ -307,7 +307,8 @@ export const ZH_TW: Record<StringKey, string> = {
   rawTailHelp: '伺服器收到的每一則訊息（最新的在最上面）及其處理結果。',
   rawTailEmpty: '等待盒子傳送訊息…',
   rawTailUnavailable: '此伺服器不提供原始訊息。',
-  rawTailOwnerOnly: '即時 MQTT 訊息只給盒子的擁有者、所屬組織與管理員看：請先登入。',
+  rawTailOwnerOnly:
+    '即時 MQTT 訊息只給盒子的擁有者、所屬組織與管理員看：請先登入，或在下方輸入盒子的密碼。',
   rawTailReconnecting: '連線中斷，正在重新連線…',
   rawBytes: '{bytes} 位元組',
   rawTruncated: '… 僅顯示前 {shown} 位元組（共 {bytes} 位元組）',
