@@ -10,6 +10,11 @@ import type { CliIo } from './io.ts';
 /** `--registry`'s PostgreSQL form (libpq's URI schemes). */
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 
+/** Whether `location` names a PostgreSQL registry rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return POSTGRES_URL.test(location);
+}
+
 /** The registry of a data dir, as 'airbox serve' and 'airbox device' open it by default. */
 export function dataDirRegistry(dataDir: string): string {
   return join(resolve(dataDir), 'devices.db');
@@ -21,7 +26,7 @@ export function dataDirRegistry(dataDir: string): string {
  * 'unavailable', named as host:port/database (never the URL's password).
  */
 export function openRegistryAt(location: string, now: () => number): Promise<Registry> {
-  if (POSTGRES_URL.test(location)) return openPostgresRegistry(location, { now });
+  if (isPostgresUrl(location)) return openPostgresRegistry(location, { now });
   return openSqliteRegistry(resolve(location), { now });
 }
 

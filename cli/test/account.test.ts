@@ -139,4 +139,36 @@ describe('airbox account', () => {
       await registry.close();
     }
   });
+
+  it('sets a key quota by key id, or for every key of an account by its e-mail', async () => {
+    await cli(['account', 'add', 'lab@example.org', '--password-stdin'], 'lab passphrase 1\n');
+    const [one, two] = await withRegistry(async (r) => {
+      const lab = await r.accounts.byEmail('lab@example.org');
+      return [await r.apiKeys.create(lab!.id, 'one'), await r.apiKeys.create(lab!.id, 'two')];
+    });
+    const byId = await cli(['account', 'key-quota', one.id, '--per-minute', '12000']);
+    expect(byId.code, byId.stderr).toBe(0);
+    expect(JSON.parse(byId.stdout)).toMatchObject({ id: one.id, perMinute: 12_000 });
+    const byEmail = await cli([
+      'account',
+      'key-quota',
+      'lab@example.org',
+      '--bytes-per-day',
+      String(10 * 2 ** 30),
+    ]);
+    expect(byEmail.code, byEmail.stderr).toBe(0);
+    expect(jsonLines(byEmail.stdout).map((k) => k['bytesPerDay'])).toEqual([
+      10 * 2 ** 30,
+      10 * 2 ** 30,
+    ]);
+    const seen = await withRegistry((r) => r.apiKeys.verify(two.key));
+    expect(seen).toMatchObject({ perMinute: 3000, bytesPerDay: 10 * 2 ** 30 });
+
+    const none = await cli(['account', 'key-quota', 'lab@example.org']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('needs --per-minute, --bytes-per-day or both');
+    const unknown = await cli(['account', 'key-quota', 'no-such-key', '--per-minute', '5']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("no API key has the id 'no-such-key'");
+  });
 });

@@ -14,6 +14,7 @@ import {
 } from './options.ts';
 import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { passwordResetRequestRoute } from './routes/password-resets.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { opendataRoutes } from './opendata/routes.ts';
 import { archiveRoutes } from './archive/routes.ts';
@@ -146,6 +147,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     liveRoutes(ctx);
     rawRoutes(ctx);
     accountRoutes(ctx);
+    passwordResetRequestRoute(ctx);
     myDeviceRoutes(ctx);
     transferRoutes(ctx);
     orgRoutes(ctx);

@@ -16,6 +16,8 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'not-signed-in'
   | 'sign-in-failed'
+  | 'signup-closed'
+  | 'mail-not-configured'
   | 'too-many-attempts'
   | 'csrf-token-invalid'
   | 'quota-exceeded'

@@ -114,7 +114,7 @@ const SECURITY_SCHEMES = {
 
 const SECURITY_OF: Record<NonNullable<RouteDoc['auth']>, (keyof typeof SECURITY_SCHEMES)[]> = {
   operator: ['operatorToken'],
-  box: ['boxCredentials'],
+  box: ['session', 'apiKey', 'boxCredentials', 'operatorToken'],
   account: ['session', 'apiKey'],
 };
 

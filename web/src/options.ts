@@ -5,7 +5,7 @@ import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { DEFAULT_OPEN_DATA_TERMS, type OpenDataTerms } from './opendata/terms.ts';
-import { PublicStore, publicLive, publicRaw, type PublicPolicy } from './public-view.ts';
+import { PublicStore, publicLive, type PublicPolicy } from './public-view.ts';
 import type { SurfaceQuery } from './query.ts';
 
 /** Bounds of the live stream (WebSocket and SSE); every per-client buffer has one. */
@@ -70,18 +70,21 @@ export interface ApiOptions {
   /** Live readings; until given, /api/v1/live and /api/v1/live.sse answer 404. */
   live?: LiveSource;
   liveLimits?: Partial<LiveLimits>;
-  /** Raw MQTT messages per box; until given, /api/v1/devices/:id/raw.sse answers 404. */
+  /**
+   * Raw MQTT messages per box, as sent, for the box's owner, its organisation and operators;
+   * until given, /api/v1/devices/:id/raw.sse answers 404.
+   */
   raw?: RawSource;
   /**
    * Ids of the boxes registered as indoors (the device registry's placement), asked on every
    * answer that carries `indoor` or a position (newest readings, devices, series, the live
-   * stream, the raw tail), so it must be cheap. An indoor box's position is told on a
+   * stream), so it must be cheap. An indoor box's position is told on a
    * 0.001° grid (placement.ts, public-view.ts). Until given, every box is outdoors.
    */
   indoorDevices?: () => ReadonlySet<string>;
   /**
    * Ids of the private boxes (the registry's visibility): on no public route — not the
-   * devices, readings, series, live stream, raw tail, surface or /status. Asked per answer.
+   * devices, readings, series, live stream, surface or /status. Asked per answer.
    * Until given, every box is public.
    */
   hiddenDevices?: () => ReadonlySet<string>;
@@ -131,14 +134,12 @@ export interface ResolvedApiOptions extends ApiOptions {
   verifyCredentials: CredentialCheck | undefined;
   /** The store as it is, for a box's owner: private boxes and exact positions included. */
   ownerStore: ReadingStore;
-  /** The raw tail as sent, for a box's owner and operators (routes/raw.ts). */
-  ownerRaw: RawSource | undefined;
 }
 
 const NONE_INDOOR: ReadonlySet<string> = new Set();
 
 /**
- * The routes see the store, the live stream and the raw tail as the public may
+ * The routes see the store and the live stream as the public may
  * (public-view.ts): no private box, and every position an indoor box sent on the grid
  * before a route, or a bbox filter, reads it.
  */
@@ -148,15 +149,13 @@ export function resolveOptions(
 ): ResolvedApiOptions {
   const indoorDevices = opts.indoorDevices ?? (() => NONE_INDOOR);
   const publicPolicy = policyOf(opts, indoorDevices);
-  const { live, raw } = opts;
+  const { live } = opts;
   return {
     ...opts,
     verifyCredentials,
     ownerStore: opts.store,
-    ownerRaw: raw,
     store: new PublicStore(opts.store, publicPolicy),
     live: live === undefined ? undefined : publicLive(live, publicPolicy),
-    raw: raw === undefined ? undefined : publicRaw(raw, publicPolicy),
     now: opts.now ?? Date.now,
     openData: opts.openData ?? DEFAULT_OPEN_DATA_TERMS,
     onlineWindowMs: opts.onlineWindowMs ?? 10 * 60_000,

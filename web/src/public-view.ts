@@ -1,4 +1,4 @@
-import type { LiveSource, RawMessage, RawSource, StoredReading } from '@airbox/contracts';
+import type { LiveSource, StoredReading } from '@airbox/contracts';
 import {
   rowLabels,
   type DeviceRows,
@@ -12,15 +12,15 @@ import {
   type SeriesQuery,
 } from '@airbox/store';
 import { isIndoor, onIndoorGrid, publicReading } from './placement.ts';
-import { redactRawMessage } from './raw-redaction.ts';
 
 /**
- * What the public routes see of the store, the live stream and the raw tail (issue 15's
+ * What the public routes see of the store and the live stream (issue 15's
  * "private boxes never leak"): a private box is not there at all, and an indoor box's
  * position is on the indoor grid (placement.ts) unless its owner chose the exact one.
  * Applied once, where the API takes its options (options.ts), rather than route by route,
  * so filters by position (bbox) see the grid too — a bbox tested against the exact position
- * would let anyone narrow it down at will — and a route added later cannot forget it.
+ * would let anyone narrow it down at will — and a route added later cannot forget it. The
+ * raw tail is not public at all (routes/raw.ts): it is the box's owner's, as sent.
  */
 export interface PublicPolicy {
   /** Boxes whose position is told on the grid. */
@@ -111,39 +111,6 @@ export function publicLive(source: LiveSource, policy: Policy): LiveSource {
       source.subscribe((readings) => {
         const shown = shownReadings(readings, policy());
         if (shown.length > 0) listener(shown);
-      }),
-  };
-}
-
-/** Refused and undecodable payloads: for the box's owner, as their dead letters are. */
-const WITHHELD_OUTCOMES: ReadonlySet<RawMessage['outcome']> = new Set(['refused', 'dead-letter']);
-
-/**
- * Without its text; an undecodable one without its reason too, which quotes the payload (a
- * refusal's reason is the broker's own words about the topic, the size or the rate).
- */
-function withheld<M extends RawMessage>(m: M): M {
-  const reason = m.outcome === 'dead-letter' ? undefined : m.reason;
-  return { ...m, text: '', reason, truncated: false, withheld: true };
-}
-
-/**
- * The raw tail as the public sees it: nothing of a private box, no text of a refused or
- * undecodable message (routes/raw.ts gives the box's owner the tail as sent), and a rounded
- * box's positions redacted from the rest (raw-redaction.ts). Asked per message: a box made
- * private or moved indoors is hidden or redacted from its next message on.
- */
-export function publicRaw(source: RawSource, policy: Policy): RawSource {
-  const shown = <M extends RawMessage>(m: M): M => {
-    if (WITHHELD_OUTCOMES.has(m.outcome)) return withheld(m);
-    return policy().rounded.has(m.deviceId) ? redactRawMessage(m) : m;
-  };
-  return {
-    recentOf: (deviceId, afterSeq) =>
-      policy().hidden.has(deviceId) ? [] : source.recentOf(deviceId, afterSeq).map(shown),
-    subscribe: (deviceId, listener) =>
-      source.subscribe(deviceId, (m) => {
-        if (!policy().hidden.has(deviceId)) listener(shown(m));
       }),
   };
 }

@@ -182,7 +182,10 @@ describe('dead letters over HTTP', () => {
     };
     expect(doc.paths['/api/v1/dead-letters']?.get.security).toEqual([{ operatorToken: [] }]);
     expect(doc.paths['/api/v1/devices/{id}/dead-letters']?.get.security).toEqual([
+      { session: [] },
+      { apiKey: [] },
       { boxCredentials: [] },
+      { operatorToken: [] },
     ]);
     expect(doc.components.securitySchemes['operatorToken']?.scheme).toBe('bearer');
 

@@ -46,9 +46,12 @@ afterEach(async () => {
   app = null;
 });
 
+/** The operator's token: the tail is its owner's and operators' (owner-routes.test.ts). */
+const OPERATOR = { authorization: 'Bearer op-token' };
+
 async function serve(opts: Partial<ApiOptions> = {}) {
   const bus = new TestRawBus();
-  const made = await apiWith([], { raw: bus, ...opts });
+  const made = await apiWith([], { raw: bus, operatorToken: 'op-token', ...opts });
   app = made.app;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -66,13 +69,14 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     bus.publish(sent('box-1', '<script>alert(1)</script>', 'dead-letter'));
     const tail = await openEventStream<SequencedRawMessage>(url('box-1'), {
       origin: 'https://maker.example',
+      ...OPERATOR,
     });
     expect(tail.res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(tail.res.headers['access-control-allow-origin']).toBe('*');
-    // To the public, an undecodable message's text is withheld (it is the owner's dead letter).
+    // As sent, an undecodable message too: the tail is for those who may read its dead letters.
     const first = await tail.take(2);
-    expect(texts(first)).toEqual(['{"pm25UgM3":1}', '']);
-    expect(first[1]!.data).toMatchObject({ outcome: 'dead-letter', withheld: true });
+    expect(texts(first)).toEqual(['{"pm25UgM3":1}', '<script>alert(1)</script>']);
+    expect(first[1]!.data).toMatchObject({ outcome: 'dead-letter' });
     bus.publish(sent('box-2', 'still not mine'));
     bus.publish(sent('box-1', '{"pm25UgM3":3}'));
     const events = await tail.take(3);
@@ -89,46 +93,26 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     // EventSource reconnects with the last id it saw: only what came after it.
     const again = await openEventStream<SequencedRawMessage>(url('box-1'), {
       'last-event-id': lastId,
+      ...OPERATOR,
     });
     expect(texts(await again.take(1))).toEqual(['{"pm25UgM3":3}']);
     again.close();
   });
 
-  it("puts an indoor box's position on the grid in every shape a payload carries it", async () => {
-    const indoor = new Set(['home-1']);
-    const { bus, url } = await serve({ indoorDevices: () => indoor });
-    const payloads = [
-      '|device_id=home-1|gps_lat=25.041234|gps_lon=121.533456|gps-loc={ type:"Point", coordinates: [25.041234 , 121.533456 ] }|',
-      '|device_id=home-1|gps-lat=25.025452|gps-lon=121.320012|gps=$GPGGA,101010.000,2502.4742,N,12131.9001,E,1,8,1.0,20.0,M,15.0,M,,*4F|',
-      '{"readings":[{"lat":25.041234,"lon":"121.533456"},{"latitude":-25.0412345,"longitude":1.2e1}]}',
-    ];
-    for (const text of payloads) bus.publish(sent('home-1', text));
-    bus.publish({
-      ...sent('home-1', '{"lat": 25.041234'),
-      outcome: 'dead-letter',
-      reason: 'not JSON: "{\\"lat\\": 25.041234"',
-    });
-    bus.publish(sent('street-1', '|gps_lat=25.041234|gps_lon=121.533456|'));
-    const tail = await openEventStream<SequencedRawMessage>(url('home-1'));
-    const shown = (await tail.take(4)).map((e) => e.data);
-    expect(shown.map((m) => m.text)).toEqual([
-      '|device_id=home-1|gps_lat=25.041|gps_lon=121.533|gps-loc={ type:"Point", coordinates: [25.041 , 121.533 ] }|',
-      '|device_id=home-1|gps-lat=25.025|gps-lon=121.32|gps=hidden|',
-      '{"readings":[{"lat":25.041,"lon":"121.533"},{"latitude":-25.041,"longitude":12}]}',
-      '',
-    ]);
-    // The undecodable one: neither its text nor its reason (which quotes it) to the public.
-    expect(shown[3]).toMatchObject({ outcome: 'dead-letter', withheld: true });
-    expect(shown[3]?.reason).toBeUndefined();
-    tail.close();
-    // An outdoor box's tail is what it sent.
-    const street = await openEventStream<SequencedRawMessage>(url('street-1'));
-    expect(texts(await street.take(1))).toEqual(['|gps_lat=25.041234|gps_lon=121.533456|']);
-    street.close();
+  it('is refused to anyone without a claim on the box, with a coded 401', async () => {
+    const { bus, url } = await serve();
+    bus.publish(sent('box-1', '{"pm25UgM3":1}'));
+    const asked: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-token' }];
+    for (const headers of asked) {
+      const res = await fetch(url('box-1'), { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'not-signed-in' } });
+    }
+    expect(bus.watchers('box-1')).toBe(0);
   });
 
   it('follows a box nothing was ever stored for; its operator sees refused text as sent', async () => {
-    const { bus, url } = await serve({ operatorToken: 'op-token' });
+    const { bus, url } = await serve();
     const tail = await openEventStream<SequencedRawMessage>(url('never-stored'), {
       authorization: 'Bearer op-token',
     });
@@ -140,7 +124,7 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
 
   it('ends a slow reader with an end event naming code 4008', async () => {
     const { bus, url } = await serve({ liveLimits: { maxBufferedBytes: 64 * 1024 } });
-    const tail = await openEventStream<SequencedRawMessage>(url('fast-box'));
+    const tail = await openEventStream<SequencedRawMessage>(url('fast-box'), OPERATOR);
     await expect.poll(() => bus.watchers('fast-box')).toBe(1);
     tail.res.pause();
     const big = 'x'.repeat(2000);
@@ -165,10 +149,10 @@ describe('GET /api/v1/devices/:id/raw.sse', () => {
     await bare.close();
 
     const { app: api, url } = await serve();
-    const bad = await fetch(url('%3Cscript%3E'));
+    const bad = await fetch(url('%3Cscript%3E'), { headers: OPERATOR });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: 'bad-path' } });
-    const tail = await openEventStream<SequencedRawMessage>(url('box-1'));
+    const tail = await openEventStream<SequencedRawMessage>(url('box-1'), OPERATOR);
     await api.close(); // would hang if the hijacked stream were left open
     app = null;
     await tail.ended;

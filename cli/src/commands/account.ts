@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { RegistryError, type Registry } from '@airbox/registry';
+import { RegistryError, type ApiKey, type KeyQuota, type Registry } from '@airbox/registry';
 import { durationMs, parseCommandArgs } from '../args.ts';
+import { wholeNumber } from '../serve/options.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
 import { accountNamed } from '../registry-lookups.ts';
 import {
@@ -12,7 +13,7 @@ import {
   withRegistry,
 } from '../registry-options.ts';
 
-const usage = `usage: airbox account <add|list|set|reset-link> [EMAIL] [--data-dir DIR] [--registry FILE|URL]
+const usage = `usage: airbox account <add|list|set|reset-link|key-quota> [EMAIL] [--data-dir DIR] [--registry FILE|URL]
 
   add EMAIL         a new account; prints {"id","email","displayName","operator","createdAt",
                     "password"} as JSON. The password is random and shown only once (the
@@ -25,13 +26,20 @@ const usage = `usage: airbox account <add|list|set|reset-link> [EMAIL] [--data-d
   list              one JSON object per account, by e-mail (no password hashes)
   set EMAIL         --operator makes the account an operator, --no-operator takes it back
   reset-link EMAIL  a link that sets a new password, once; prints {"email","link","expiresAt"}.
-                    Hand it over yourself: this server sends no e-mail yet
+                    Hand it over yourself (with serve --smtp-url, people can also have
+                    one mailed from the sign-in page)
     --base-url URL    the address people open the site at (default http://localhost:8080)
     --ttl DURATION    how long the link works: 30m, 24h, 7d (default 24h, at most 7d)
+  key-quota EMAIL|KEY_ID   what API keys may take, above the defaults (3,000 requests a
+                    minute, 1 GiB a day): for one key (its id), or for every live key of the
+                    account and those it makes later (its e-mail). Prints each key changed
+                    as JSON; takes effect on the key's next request
+    --per-minute N    requests a minute
+    --bytes-per-day N response bytes a UTC day
 
 ${REGISTRY_USAGE}`;
 
-const ACTIONS = ['add', 'list', 'set', 'reset-link'] as const;
+const ACTIONS = ['add', 'list', 'set', 'reset-link', 'key-quota'] as const;
 type Action = (typeof ACTIONS)[number];
 const isAction = (s: string): s is Action => (ACTIONS as readonly string[]).includes(s);
 
@@ -43,6 +51,8 @@ const FLAG_ACTIONS: Readonly<Record<keyof Flags, readonly Action[]>> = {
   'password-stdin': ['add'],
   'base-url': ['reset-link'],
   ttl: ['reset-link'],
+  'per-minute': ['key-quota'],
+  'bytes-per-day': ['key-quota'],
 };
 
 const DEFAULT_BASE_URL = 'http://localhost:8080';
@@ -59,6 +69,8 @@ interface Flags {
   'password-stdin'?: boolean;
   'base-url'?: string;
   ttl?: string;
+  'per-minute'?: string;
+  'bytes-per-day'?: string;
 }
 
 /** What one run does, checked before the registry is opened. */
@@ -68,6 +80,7 @@ interface Plan {
   flags: Flags;
   ttlMs: number;
   baseUrl: URL;
+  quota: KeyQuota;
 }
 
 export const accountCommand: Command = {
@@ -85,6 +98,8 @@ export const accountCommand: Command = {
         'password-stdin': { type: 'boolean' },
         'base-url': { type: 'string' },
         ttl: { type: 'string' },
+        'per-minute': { type: 'string' },
+        'bytes-per-day': { type: 'string' },
       },
       2,
     );
@@ -128,7 +143,21 @@ function planOf(positionals: string[], flags: Flags): Plan {
       `--ttl is at most 7d: a reset link works like the password, got '${flags.ttl}'`,
     );
   }
-  return { action, email: email ?? '', flags, ttlMs, baseUrl: baseUrlOf(flags['base-url']) };
+  const baseUrl = baseUrlOf(flags['base-url']);
+  return { action, email: email ?? '', flags, ttlMs, baseUrl, quota: quotaOf(action, flags) };
+}
+
+/** `--per-minute` and `--bytes-per-day`, whole numbers ≥ 1; key-quota needs one at least. */
+function quotaOf(action: Action, flags: Flags): KeyQuota {
+  const perMinute = wholeNumber('per-minute', flags['per-minute'], undefined);
+  const bytesPerDay = wholeNumber('bytes-per-day', flags['bytes-per-day'], undefined);
+  if (action === 'key-quota' && perMinute === undefined && bytesPerDay === undefined) {
+    throw new UsageError("'key-quota' needs --per-minute, --bytes-per-day or both");
+  }
+  return {
+    ...(perMinute === undefined ? {} : { perMinute }),
+    ...(bytesPerDay === undefined ? {} : { bytesPerDay }),
+  };
 }
 
 function baseUrlOf(value: string | undefined): URL {
@@ -169,7 +198,23 @@ async function runAction(
     await registry.accounts.setOperator(account.id, flags.operator === true);
     const what = flags.operator ? 'an operator' : 'no longer an operator';
     io.stderr.write(`account ${account.email} is now ${what}\n`);
-  } else out(await resetLink(registry, email, plan, io.now()));
+  } else if (action === 'key-quota') for (const k of await keyQuota(registry, plan)) out(k);
+  else out(await resetLink(registry, email, plan, io.now()));
+}
+
+/** An e-mail names the account (its keys, now and later); anything else a key's id. */
+async function keyQuota(registry: Registry, { email: target, quota }: Plan): Promise<ApiKey[]> {
+  if (target.includes('@')) {
+    const account = await accountNamed(registry, target);
+    return registry.apiKeys.setAccountQuota(account.id, quota);
+  }
+  const key = await registry.apiKeys.setQuota(target, quota);
+  if (key === null) {
+    throw new RegistryError('not-found', `no API key has the id '${target}'`, {
+      hint: 'give the key id `GET /api/v1/me/api-keys` lists, or the account e-mail',
+    });
+  }
+  return [key];
 }
 
 async function addAccount(

@@ -7,15 +7,19 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { REGISTRY_FILE } from '@airbox/calibrate';
 import { parseCommandArgs } from '../args.ts';
 import { CONFIG_USAGE } from '../config-file.ts';
 import { UsageError, type CliIo, type Command } from '../io.ts';
+import { isPostgresUrl } from '../registry-options.ts';
+import { dumpRegistry, REGISTRY_DUMP, restoreRegistry } from './backup-postgres.ts';
+import { copyDatabase } from './sqlite-backup.ts';
 
-const usage = `usage: airbox backup --data-dir DIR --to DIR [--keep N]
-       airbox backup --restore BACKUP_DIR --data-dir DIR [--force]
+export { backupStepper } from './sqlite-backup.ts';
+
+const usage = `usage: airbox backup --data-dir DIR --to DIR [--keep N] [--registry postgres://…]
+       airbox backup --restore BACKUP_DIR --data-dir DIR [--registry postgres://…] [--force]
 
 Consistent copies of the SQLite files of a data dir, safe while 'airbox serve' runs and
 writes (SQLite's online backup API): readings.db, devices.db and, once models were fitted,
@@ -28,6 +32,11 @@ always complete. Prints one JSON summary on stdout; progress of big files on std
   --keep N         then delete all but the newest N airbox-<time> folders in --to (default 7)
   --restore DIR    copy the files of backup DIR into --data-dir instead (stop 'airbox serve' first)
   --force          with --restore: replace the database files of a data dir that is not empty
+                   (and a --registry database that has tables)
+  --registry URL   the PostgreSQL registry 'airbox serve --registry' was given: dumped with
+                   pg_dump into the backup as ${REGISTRY_DUMP} (one consistent snapshot, also
+                   while serve writes), and loaded with psql on --restore into an empty
+                   database. Needs PostgreSQL's client programs (Debian: postgresql-client)
 ${CONFIG_USAGE}
 
 Not included: the broker's sessions (DATA_DIR/broker) and an InfluxDB store (use InfluxDB's
@@ -46,60 +55,6 @@ const DATA_FILES = [
 
 const DEFAULT_KEEP = 7;
 const BACKUP_NAME = /^airbox-\d{8}T\d{6}Z$/;
-/** Files at least this big report their progress on stderr. */
-const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
-/** 16 MiB of 4 KiB pages a step: the event loop (and serve's writes) go on between steps. */
-const STEP_PAGES = 4096;
-/**
- * SQLite restarts an online backup when another connection writes the source between two
- * steps (https://www.sqlite.org/c3ref/backup_finish.html, sqlite3_backup_step). Under a
- * steady stream of readings that could go on forever; after this many restarts the rest is
- * copied in one step: one read transaction, which WAL mode lets the writer work beside.
- */
-const MAX_RESTARTS = 2;
-const ALL_PAGES = 0x7fffffff;
-
-interface BackupProgress {
-  totalPages: number;
-  remainingPages: number;
-}
-
-/** The part of better-sqlite3's Database used here (its docs/api.md). */
-interface SqliteDb {
-  backup(
-    destination: string,
-    options: { progress: (p: BackupProgress) => number },
-  ): Promise<BackupProgress>;
-  pragma(source: string, options: { simple: true }): unknown;
-  close(): void;
-}
-type SqliteOpen = new (
-  path: string,
-  options?: { readonly?: boolean; fileMustExist?: boolean },
-) => SqliteDb;
-// @types/better-sqlite3 is not a dependency of this package (see the report); the module
-// itself is, so it is loaded as the constructor described above.
-const Database = createRequire(import.meta.url)('better-sqlite3') as SqliteOpen;
-
-/**
- * How many pages the next backup step copies: STEP_PAGES, or everything left once the
- * backup restarted MAX_RESTARTS times. `restarts` is reported in the summary.
- */
-export function backupStepper() {
-  let lastCopied = 0;
-  const state = {
-    restarts: 0,
-    next(p: BackupProgress): number {
-      // Every step copies pages, so a step that did not get further began again.
-      const copied = p.totalPages - p.remainingPages;
-      if (lastCopied > 0 && copied <= lastCopied) state.restarts += 1;
-      lastCopied = copied;
-      return state.restarts >= MAX_RESTARTS ? ALL_PAGES : STEP_PAGES;
-    },
-  };
-  return state;
-}
-
 /** `airbox-20261127T093000Z`: sorts by time, no characters a file system refuses. */
 export function backupName(nowMs: number): string {
   return `airbox-${new Date(nowMs).toISOString().replace(/[-:]|\.\d{3}/g, '')}`;
@@ -119,48 +74,19 @@ function keepCount(value: string | undefined): number {
   return n;
 }
 
-/** The data files present in `dir`; a missing required one is an error naming it. */
-function presentFiles(dir: string, what: string, io: CliIo) {
+/**
+ * The data files present in `dir`; a missing required one is an error naming it. With the
+ * registry in PostgreSQL (`registryElsewhere`) there need be no devices.db.
+ */
+function presentFiles(dir: string, what: string, io: CliIo, registryElsewhere = false) {
   const present = [];
   for (const file of DATA_FILES) {
     if (existsSync(join(dir, file.name))) present.push(file);
-    else if (file.required) throw new Error(`no ${file.name} (${file.holds}) in ${what} ${dir}`);
+    else if (file.required && !registryElsewhere)
+      throw new Error(`no ${file.name} (${file.holds}) in ${what} ${dir}`);
     else io.stderr.write(`backup: no ${file.name} in ${dir} (${file.holds}); skipped\n`);
   }
   return present;
-}
-
-async function copyDatabase(source: string, dest: string, label: string, io: CliIo) {
-  const db = new Database(source, { readonly: true, fileMustExist: true });
-  const stepper = backupStepper();
-  let shownTenths = 0;
-  try {
-    const pageBytes = Number(db.pragma('page_size', { simple: true }));
-    await db.backup(dest, {
-      progress: (p) => {
-        const tenths = Math.floor((10 * (p.totalPages - p.remainingPages)) / p.totalPages);
-        if (p.totalPages * pageBytes >= PROGRESS_MIN_BYTES && tenths > shownTenths) {
-          shownTenths = tenths;
-          io.stderr.write(`backup: ${label} ${tenths * 10}% of ${p.totalPages} pages\n`);
-        }
-        return stepper.next(p);
-      },
-    });
-  } finally {
-    db.close();
-  }
-  // The copy keeps the source's WAL mode; as a rollback-journal file it is one
-  // self-contained file (serve switches it back to WAL when it opens it after a restore).
-  const copy = new Database(dest, { fileMustExist: true });
-  try {
-    copy.pragma('journal_mode = DELETE', { simple: true });
-    const check = copy.pragma('quick_check', { simple: true });
-    if (check !== 'ok')
-      throw new Error(`the copy of ${source} fails quick_check: ${String(check)}`);
-  } finally {
-    copy.close();
-  }
-  return { restarts: stepper.restarts, bytes: statSync(dest).size };
 }
 
 /** Deletes all but the newest `keep` backups; other folders and files are left alone. */
@@ -175,10 +101,16 @@ function prune(toDir: string, keep: number): string[] {
   return old;
 }
 
-async function backup(dataDir: string, toDir: string, keep: number, io: CliIo) {
+async function backup(
+  dataDir: string,
+  toDir: string,
+  keep: number,
+  registryUrl: string | undefined,
+  io: CliIo,
+) {
   const startedMs = io.now();
   requireDir(dataDir, '--data-dir');
-  const files = presentFiles(dataDir, 'the data dir', io);
+  const files = presentFiles(dataDir, 'the data dir', io, registryUrl !== undefined);
   const name = backupName(startedMs);
   const final = join(toDir, name);
   if (existsSync(final)) throw new Error(`${final} already exists; one backup a second at most`);
@@ -196,6 +128,10 @@ async function backup(dataDir: string, toDir: string, keep: number, io: CliIo) {
       );
       copied.push({ name: file.name, ...result });
     }
+    if (registryUrl !== undefined) {
+      const dumped = await dumpRegistry(registryUrl, join(partial, REGISTRY_DUMP));
+      copied.push({ name: REGISTRY_DUMP, restarts: 0, ...dumped });
+    }
     renameSync(partial, final);
   } catch (e) {
     rmSync(partial, { recursive: true, force: true });
@@ -211,10 +147,24 @@ async function backup(dataDir: string, toDir: string, keep: number, io: CliIo) {
   };
 }
 
-function restore(from: string, dataDir: string, force: boolean, io: CliIo) {
+async function restore(
+  from: string,
+  dataDir: string,
+  registryUrl: string | undefined,
+  force: boolean,
+  io: CliIo,
+) {
   const startedMs = io.now();
   requireDir(from, '--restore');
-  const files = presentFiles(from, 'the backup', io);
+  const dump = join(from, REGISTRY_DUMP);
+  if (existsSync(dump) !== (registryUrl !== undefined)) {
+    throw new UsageError(
+      registryUrl === undefined
+        ? `${from} holds a PostgreSQL registry (${REGISTRY_DUMP}): give --registry postgres://… to load it into`
+        : `${from} has no ${REGISTRY_DUMP}: its registry is devices.db; restore without --registry`,
+    );
+  }
+  const files = presentFiles(from, 'the backup', io, registryUrl !== undefined);
   mkdirSync(dataDir, { recursive: true });
   const existing = readdirSync(dataDir);
   if (existing.length > 0 && !force) {
@@ -222,7 +172,11 @@ function restore(from: string, dataDir: string, force: boolean, io: CliIo) {
       `${dataDir} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''}); stop 'airbox serve' and add --force to replace its database files`,
     );
   }
+  // The database first: it is refused when not empty, before any file was replaced.
   const restored = [];
+  if (registryUrl !== undefined) {
+    restored.push({ name: REGISTRY_DUMP, ...(await restoreRegistry(registryUrl, dump, force)) });
+  }
   for (const file of files) {
     const target = join(dataDir, file.name);
     const temp = `${target}.restoring`;
@@ -245,9 +199,18 @@ function restore(from: string, dataDir: string, force: boolean, io: CliIo) {
   };
 }
 
+/** `--registry`: a PostgreSQL URL; a SQLite registry is devices.db, copied with the data dir. */
+function postgresRegistry(value: string | undefined): string | undefined {
+  if (value === undefined || isPostgresUrl(value)) return value;
+  throw new UsageError(
+    `--registry takes a postgres:// URL, got '${value}': a SQLite registry is the data dir's devices.db, backed up with it`,
+  );
+}
+
 export const backupCommand: Command = {
   name: 'backup',
-  summary: "copy the data dir's SQLite files while serve runs, keep the newest N; or restore",
+  summary:
+    "copy the data dir's SQLite files (and a PostgreSQL registry) while serve runs, keep the newest N; or restore",
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values: v } = parseCommandArgs(argv, {
@@ -256,18 +219,20 @@ export const backupCommand: Command = {
       keep: { type: 'string' },
       restore: { type: 'string' },
       force: { type: 'boolean' },
+      registry: { type: 'string' },
     });
     const dataDir = resolve(v['data-dir'] ?? 'data');
+    const registryUrl = postgresRegistry(v.registry);
     let summary;
     if (v.restore !== undefined) {
       if (v.to !== undefined || v.keep !== undefined) {
         throw new UsageError('--restore takes --data-dir (and --force), not --to or --keep');
       }
-      summary = restore(resolve(v.restore), dataDir, v.force === true, io);
+      summary = await restore(resolve(v.restore), dataDir, registryUrl, v.force === true, io);
     } else {
       if (v.force === true) throw new UsageError('--force goes with --restore');
       if (v.to === undefined) throw new UsageError('--to DIR is required (where backups go)');
-      summary = await backup(dataDir, resolve(v.to), keepCount(v.keep), io);
+      summary = await backup(dataDir, resolve(v.to), keepCount(v.keep), registryUrl, io);
     }
     io.stdout.write(JSON.stringify(summary) + '\n');
     return 0;

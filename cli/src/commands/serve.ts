@@ -76,6 +76,9 @@ embedded defaults (SQLite in the data dir, no external service).
                            'Authorization: Bearer <token>' it reads every box's dead letters
                            (GET /api/v1/dead-letters); without one only a box's owner reads its
                            own (GET /api/v1/devices/ID/dead-letters with the box's credentials)
+  --signup open|closed     whether anyone may make an account in the browser (default open);
+                           closed: operators add them (airbox account add), the sign-in page
+                           shows no sign-up form and POST /api/v1/accounts answers 403
   --trust-proxy ADDRS      the reverse proxies (comma-separated addresses or CIDRs, or 'true' for
                            any) whose X-Forwarded-For names the client: without it every visitor
                            behind a proxy shares the proxy's per-IP rate limit

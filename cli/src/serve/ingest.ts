@@ -33,6 +33,7 @@ import {
   brokerLimits,
   demoDevices,
   handoffMode,
+  signupPolicy,
   port,
   readingSink,
   type Handoff,
@@ -50,6 +51,8 @@ export interface ServeBase {
   cluster: Cluster | null;
   /** Reads every box's dead letters over HTTP; undefined: only their owners read them. */
   operatorToken: string | undefined;
+  /** `--signup`: whether anyone may make an account over HTTP. */
+  signup: 'open' | 'closed';
   /** --smtp-url's mailer; null: nothing is mailed. */
   mailer: Mailer | null;
   /** --public-url, the base of links in mails and feeds; null: http://localhost:HTTP_PORT. */
@@ -87,6 +90,7 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
   const handoff = handoffMode(v);
+  const signup = signupPolicy(v.signup);
   const dataDir = resolve(v['data-dir'] ?? 'data');
   const host = v.host ?? '0.0.0.0';
   const log = jsonLogger(io);
@@ -108,6 +112,7 @@ export async function prepare(v: ServeValues, io: CliIo): Promise<ServeBase> {
     mailer,
     publicUrl: publicUrl(v),
     openData,
+    signup,
   };
 }
 

@@ -38,6 +38,7 @@ export const SERVE_OPTIONS = {
   'max-anonymous-connections': { type: 'string' },
   'anonymous-ids-per-minute': { type: 'string' },
   'operator-token-file': { type: 'string' },
+  signup: { type: 'string' },
   ...DEAD_LETTER_OPTIONS,
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
@@ -164,6 +165,12 @@ export function trustProxy(value: string | undefined): boolean | string[] {
     );
   }
   return list;
+}
+
+/** `--signup`: whether anyone may make an account in the browser (default open). */
+export function signupPolicy(value: string | undefined): 'open' | 'closed' {
+  if (value === undefined || value === 'open' || value === 'closed') return value ?? 'open';
+  throw new UsageError(`--signup must be open or closed, got '${value}'`);
 }
 
 export type Handoff = 'embedded' | 'mqtt' | 'stream';

@@ -112,12 +112,14 @@ export function startRefits(
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host, operatorToken, openData, dataDir }: ServeBase,
+  base: ServeBase,
   { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
 ): Promise<{ api: Api; ports: ServePorts }> {
+  const { v, io, host, operatorToken, openData, signup, dataDir } = base;
+  let http: number | null = null;
   // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
   const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
   const api = createApi({
@@ -149,6 +151,8 @@ export async function startApi(
     // A box changed through the API shows to the broker and the public routes at once.
     accounts: {
       registry,
+      signup,
+      ...resetMail(base, () => http),
       afterDeviceChange: () => view.refresh(),
       // Shown with new credentials: the ports a box connects to.
       mqtt: {
@@ -163,8 +167,18 @@ export async function startApi(
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
   const httpPort = api.server.address();
-  const http = typeof httpPort === 'object' && httpPort ? httpPort.port : null;
+  http = typeof httpPort === 'object' && httpPort ? httpPort.port : null;
   return { api, ports: { ...broker.ports, http } };
+}
+
+/**
+ * Password resets by mail, with --smtp-url: the link under --public-url, else this machine's
+ * own address and port (fine on a laptop; a deployment gives --public-url).
+ */
+function resetMail({ mailer, publicUrl }: ServeBase, httpPort: () => number | null) {
+  if (mailer === null) return {};
+  const linkBase = () => publicUrl ?? new URL(`http://localhost:${httpPort() ?? 8080}/`);
+  return { mail: { mailer, linkBase } };
 }
 
 /** The address local clients (the demo fleet, the banner) reach the listeners on. */

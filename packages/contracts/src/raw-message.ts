@@ -31,12 +31,6 @@ export interface RawMessage {
   /** Readings newly stored from it, and ones the store already had (`stored`). */
   readings?: number;
   duplicates?: number;
-  /**
-   * Its text (and, undecodable, its reason, which quotes it) left out for whoever is not the
-   * box's owner: a refused or undecodable payload may hold anything a maker typed, as its
-   * dead letter does.
-   */
-  withheld?: true;
 }
 
 /**

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { RegistryError, type ApiKey, type ApiKeyStore, type SqlDriver } from './port.ts';
+import {
+  RegistryError,
+  type ApiKey,
+  type ApiKeyStore,
+  type KeyQuota,
+  type SqlDriver,
+} from './port.ts';
 import { checkName, isoAt, requireAccount } from './common.ts';
 import { newToken, tokenHash } from './secrets.ts';
 
@@ -34,12 +40,16 @@ export class SqlApiKeyStore implements ApiKeyStore {
   async create(
     accountId: string,
     name: string,
-    quota: { perMinute?: number; bytesPerDay?: number } = {},
+    quota: KeyQuota = {},
   ): Promise<ApiKey & { key: string }> {
-    const perMinute = checkQuota('perMinute', quota.perMinute ?? API_KEY_DEFAULT_PER_MINUTE);
+    const set = await this.accountQuota(accountId);
+    const perMinute = checkQuota(
+      'perMinute',
+      quota.perMinute ?? set.perMinute ?? API_KEY_DEFAULT_PER_MINUTE,
+    );
     const bytesPerDay = checkQuota(
       'bytesPerDay',
-      quota.bytesPerDay ?? API_KEY_DEFAULT_BYTES_PER_DAY,
+      quota.bytesPerDay ?? set.bytesPerDay ?? API_KEY_DEFAULT_BYTES_PER_DAY,
     );
     const apiKey: ApiKey = {
       id: randomUUID(),
@@ -50,7 +60,6 @@ export class SqlApiKeyStore implements ApiKeyStore {
       createdAt: isoAt(this.now()),
       revokedAt: null,
     };
-    await requireAccount(this.db, accountId);
     const key = API_KEY_PREFIX + newToken();
     await this.db.run(
       `INSERT INTO api_keys (id, account_id, name, key_hash, per_minute, bytes_per_day, created_at)
@@ -58,6 +67,50 @@ export class SqlApiKeyStore implements ApiKeyStore {
       [apiKey.id, accountId, apiKey.name, tokenHash(key), perMinute, bytesPerDay, apiKey.createdAt],
     );
     return { ...apiKey, key };
+  }
+
+  /** The quota an operator set for the account's keys (nothing set: undefined fields). */
+  private async accountQuota(accountId: string): Promise<KeyQuota> {
+    const [row] = await this.db.all<{
+      key_per_minute: number | null;
+      key_bytes_per_day: number | string | null;
+    }>('SELECT key_per_minute, key_bytes_per_day FROM accounts WHERE id = ?', [accountId]);
+    if (row === undefined) {
+      throw new RegistryError('not-found', `account '${accountId}' does not exist`);
+    }
+    return {
+      ...(row.key_per_minute === null ? {} : { perMinute: Number(row.key_per_minute) }),
+      ...(row.key_bytes_per_day === null ? {} : { bytesPerDay: Number(row.key_bytes_per_day) }),
+    };
+  }
+
+  async setQuota(keyId: string, quota: KeyQuota): Promise<ApiKey | null> {
+    const { perMinute, bytesPerDay } = checkedQuota(quota);
+    await this.db.run(
+      `UPDATE api_keys SET per_minute = COALESCE(?, per_minute),
+         bytes_per_day = COALESCE(?, bytes_per_day) WHERE id = ?`,
+      [perMinute, bytesPerDay, keyId],
+    );
+    const [row] = await this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [keyId]);
+    return row ? toApiKey(row) : null;
+  }
+
+  async setAccountQuota(accountId: string, quota: KeyQuota): Promise<ApiKey[]> {
+    const { perMinute, bytesPerDay } = checkedQuota(quota);
+    await this.db.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      await tx.run(
+        `UPDATE accounts SET key_per_minute = COALESCE(?, key_per_minute),
+           key_bytes_per_day = COALESCE(?, key_bytes_per_day) WHERE id = ?`,
+        [perMinute, bytesPerDay, accountId],
+      );
+      await tx.run(
+        `UPDATE api_keys SET per_minute = COALESCE(?, per_minute),
+           bytes_per_day = COALESCE(?, bytes_per_day) WHERE account_id = ? AND revoked_at IS NULL`,
+        [perMinute, bytesPerDay, accountId],
+      );
+    });
+    return (await this.list(accountId)).filter((k) => k.revokedAt === null);
   }
 
   async list(accountId: string): Promise<ApiKey[]> {
@@ -96,6 +149,18 @@ function toApiKey(r: ApiKeyRow): ApiKey {
     bytesPerDay: Number(r.bytes_per_day),
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+  };
+}
+
+/** The quota's fields checked, a missing one as null (COALESCE keeps what is stored). */
+function checkedQuota(quota: KeyQuota): { perMinute: number | null; bytesPerDay: number | null } {
+  if (quota.perMinute === undefined && quota.bytesPerDay === undefined) {
+    throw new RegistryError('invalid-input', 'give perMinute, bytesPerDay or both');
+  }
+  return {
+    perMinute: quota.perMinute === undefined ? null : checkQuota('perMinute', quota.perMinute),
+    bytesPerDay:
+      quota.bytesPerDay === undefined ? null : checkQuota('bytesPerDay', quota.bytesPerDay),
   };
 }
 

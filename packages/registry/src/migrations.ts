@@ -36,6 +36,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'adopt the devices table of earlier versions', up: adoptDevices },
   { version: 2, name: 'accounts, organisations, owned boxes, change log', up: accountsAndOwners },
+  { version: 3, name: "an operator's API key quota per account", up: accountKeyQuota },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -200,4 +201,13 @@ function accountTables(t: ColumnTypes): string[] {
 )`,
     'CREATE INDEX api_keys_account ON api_keys (account_id)',
   ];
+}
+
+/**
+ * Step 3: the quota an operator set for an account's API keys (`airbox account key-quota`),
+ * so a key the account makes later gets it too; NULL: the defaults (api-keys.ts).
+ */
+async function accountKeyQuota(tx: SqlDriver, t: ColumnTypes): Promise<void> {
+  await tx.run('ALTER TABLE accounts ADD COLUMN key_per_minute INTEGER');
+  await tx.run(`ALTER TABLE accounts ADD COLUMN key_bytes_per_day ${t.bigint}`);
 }

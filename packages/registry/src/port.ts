@@ -200,13 +200,27 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+/** What an API key may take; a field left out is left as it is (or the default). */
+export interface KeyQuota {
+  /** Requests a minute. */
+  perMinute?: number;
+  /** Response bytes a UTC day. */
+  bytesPerDay?: number;
+}
+
 export interface ApiKeyStore {
-  /** The key itself is returned once; only its SHA-256 is stored. */
-  create(
-    accountId: string,
-    name: string,
-    quota?: { perMinute?: number; bytesPerDay?: number },
-  ): Promise<ApiKey & { key: string }>;
+  /**
+   * The key itself is returned once; only its SHA-256 is stored. Its quota: `quota`, else
+   * the one an operator set for the account (setAccountQuota), else the defaults.
+   */
+  create(accountId: string, name: string, quota?: KeyQuota): Promise<ApiKey & { key: string }>;
+  /** An operator's quota for one key; null when no key has this id. */
+  setQuota(keyId: string, quota: KeyQuota): Promise<ApiKey | null>;
+  /**
+   * An operator's quota for the account's keys: its live ones now, and those it makes later.
+   * Returns its live keys.
+   */
+  setAccountQuota(accountId: string, quota: KeyQuota): Promise<ApiKey[]>;
   list(accountId: string): Promise<ApiKey[]>;
   /** False when the account has no such key. */
   revoke(accountId: string, id: string): Promise<boolean>;

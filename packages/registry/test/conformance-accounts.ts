@@ -157,6 +157,50 @@ export function accountConformance(r: () => Registry): void {
       await expectCode(r().apiKeys.create(a.id, 'bad', { perMinute: 0 }), 'invalid-input');
       await expectCode(r().apiKeys.create('nobody', 'x'), 'not-found');
     });
+
+    it("takes an operator's quota for one key, and for an account's keys now and later", async () => {
+      const a = await account('lab@example.org');
+      const old = await r().apiKeys.create(a.id, 'old');
+      await r().apiKeys.revoke(a.id, old.id);
+      const one = await r().apiKeys.create(a.id, 'one');
+      const two = await r().apiKeys.create(a.id, 'two');
+      expect(await r().apiKeys.setQuota(one.id, { perMinute: 12_000 })).toMatchObject({
+        id: one.id,
+        perMinute: 12_000,
+        bytesPerDay: API_KEY_DEFAULT_BYTES_PER_DAY,
+      });
+      expect(await r().apiKeys.verify(one.key)).toMatchObject({ perMinute: 12_000 });
+      expect(await r().apiKeys.setQuota('no-such-key', { perMinute: 1 })).toBeNull();
+
+      const big = 100 * 2 ** 30;
+      const live = await r().apiKeys.setAccountQuota(a.id, { bytesPerDay: big });
+      // Made in the same millisecond: listed in no particular order among themselves.
+      const byName = live.sort((x, y) => x.name.localeCompare(y.name));
+      expect(byName.map((k) => [k.name, k.perMinute, k.bytesPerDay])).toEqual([
+        ['one', 12_000, big],
+        ['two', API_KEY_DEFAULT_PER_MINUTE, big],
+      ]);
+      expect(await r().apiKeys.verify(two.key)).toMatchObject({ bytesPerDay: big });
+      // A revoked key keeps what it had; a key made later takes the account's quota.
+      const listed = await r().apiKeys.list(a.id);
+      expect(listed.find((k) => k.id === old.id)?.bytesPerDay).toBe(API_KEY_DEFAULT_BYTES_PER_DAY);
+      const later = await r().apiKeys.create(a.id, 'later');
+      expect(later).toMatchObject({ perMinute: API_KEY_DEFAULT_PER_MINUTE, bytesPerDay: big });
+      await r().apiKeys.setAccountQuota(a.id, { perMinute: 6_000 });
+      expect(await r().apiKeys.create(a.id, 'latest')).toMatchObject({
+        perMinute: 6_000,
+        bytesPerDay: big,
+      });
+      // Another account's keys keep the defaults.
+      const b = await account('else@example.org');
+      expect(await r().apiKeys.create(b.id, 'b')).toMatchObject({
+        perMinute: API_KEY_DEFAULT_PER_MINUTE,
+      });
+
+      await expectCode(r().apiKeys.setQuota(one.id, {}), 'invalid-input');
+      await expectCode(r().apiKeys.setQuota(one.id, { perMinute: -1 }), 'invalid-input');
+      await expectCode(r().apiKeys.setAccountQuota('nobody', { perMinute: 5 }), 'not-found');
+    });
   });
 
   describe('organisations', () => {

@@ -124,6 +124,10 @@ export type SurfaceGrid = z.output<typeof SurfaceSchema>;
 const AppConfigSchema = z.object({
   mapStyleUrl: z.string().nullable().default(null),
   maker: z.boolean().default(false),
+  /** Whether anyone may sign up here (`airbox serve --signup`). */
+  signup: z.boolean().default(true),
+  /** Whether this server mails reset links (`airbox serve --smtp-url`). */
+  passwordReset: z.boolean().default(false),
 });
 export type AppConfig = z.output<typeof AppConfigSchema>;
 

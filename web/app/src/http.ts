@@ -28,19 +28,22 @@ export async function request<S extends z.ZodType>(
     ...init,
     headers: { accept: 'application/json', ...init?.headers },
   });
+  if (!res.ok) throw await errorOf(res);
   const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const parsed = ErrorBodySchema.safeParse(body);
-    const error = parsed.success
-      ? parsed.data.error
-      : { code: 'http', message: `HTTP ${res.status}` };
-    throw new ApiClientError(res.status, error.code, error.message);
-  }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new ApiClientError(res.status, 'bad-answer', `${path}: ${parsed.error.message}`);
   }
   return parsed.data;
+}
+
+/** The coded error of a refused answer (its body read). */
+export async function errorOf(res: Response): Promise<ApiClientError> {
+  const parsed = ErrorBodySchema.safeParse(await res.json().catch(() => null));
+  const error = parsed.success
+    ? parsed.data.error
+    : { code: 'http', message: `HTTP ${res.status}` };
+  return new ApiClientError(res.status, error.code, error.message);
 }
 
 export const q = (params: Record<string, string | number | undefined>) => {

@@ -3,7 +3,7 @@
  * and config (the app-only /app/v1 routes). Answers are parsed as in api.ts.
  */
 import { z } from 'zod';
-import { basic, enc, q, request } from './http.ts';
+import { basic, enc, errorOf, q, request } from './http.ts';
 
 /** One MQTT message of a box as the broker received it (/api/v1/devices/:id/raw.sse). */
 export const RawMessageSchema = z.object({
@@ -19,7 +19,6 @@ export const RawMessageSchema = z.object({
   reason: z.string().optional(),
   readings: z.number().optional(),
   duplicates: z.number().optional(),
-  withheld: z.boolean().optional(),
 });
 export type RawMessage = z.output<typeof RawMessageSchema>;
 
@@ -61,6 +60,17 @@ function ownerHeaders(id: string, auth: OwnerAuth): Record<string, string> {
 export const makerApi = {
   /** The event stream of a box's raw MQTT messages, for an EventSource. */
   rawTailUrl: (id: string) => `/api/v1/devices/${enc(id)}/raw.sse`,
+
+  /**
+   * Whether this visitor may follow the box's tail (its owner, organisation or an operator,
+   * signed in): asked first, since an EventSource refused only says it closed, not why.
+   * Resolves when the server opens the stream, which is then let go; throws the coded refusal.
+   */
+  rawTailOpens: async (id: string): Promise<void> => {
+    const res = await fetch(makerApi.rawTailUrl(id), { headers: { accept: 'text/event-stream' } });
+    if (!res.ok) throw await errorOf(res);
+    await res.body?.cancel();
+  },
 
   /** The box's own dead letters, newest first: its owner's credentials only. */
   deadLetters: async (id: string, auth: OwnerAuth, limit: number) =>

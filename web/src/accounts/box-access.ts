@@ -1,8 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from '@airbox/registry';
 import type { ResolvedApiOptions } from '../options.ts';
-import { isOperator, ownsDevice, type CredentialCheck } from '../auth.ts';
-import { deviceAccess, type DeviceAccess } from './permissions.ts';
+import {
+  basicCredentials,
+  deviceUnauthorized,
+  isOperator,
+  ownsDevice,
+  type CredentialCheck,
+} from '../auth.ts';
+import { ApiError } from '../errors.ts';
+import { deviceAccess, requireDevice, type DeviceAccess } from './permissions.ts';
 import { principalOf, requireAccount } from './principal.ts';
 
 /** What the check needs to know of the server; each is optional (a server may lack it). */
@@ -44,4 +51,31 @@ export async function mayActForBox(
   if (device === null) return who.account.operator;
   const access = await deviceAccess(registry, who, device);
   return access === 'manage' || access === need;
+}
+
+/**
+ * Throws unless the request may read what the box sent — its raw tail, its dead letters —
+ * coded as every owner-only route is: 401 when nobody (or a wrong box password, or a
+ * revoked key) asks, and for an account that may not: 404 when the box is private (its
+ * existence is not told) or unknown, 403 when anyone can see it anyway. An operator account
+ * may read a box the registry does not know, such as an anonymous LASS box publishing.
+ */
+export async function requireBoxReader(
+  sources: BoxAccessSources,
+  req: FastifyRequest,
+  deviceId: string,
+): Promise<void> {
+  const { verify, registry } = sources;
+  if (verify !== undefined && ownsDevice(verify, req, deviceId)) return;
+  if (isOperator(sources.operatorToken, req)) return;
+  if (basicCredentials(req) !== null) throw deviceUnauthorized(deviceId);
+  const who = registry === undefined ? null : await principalOf(registry, req);
+  if (registry === undefined || who === null) throw notSignedIn(deviceId);
+  if (who.account.operator && (await registry.devices.get(deviceId)) === null) return;
+  await requireDevice(registry, who, deviceId, 'view');
+}
+
+function notSignedIn(deviceId: string): ApiError {
+  const { message, headers } = deviceUnauthorized(deviceId);
+  return new ApiError(401, 'not-signed-in', message, headers);
 }

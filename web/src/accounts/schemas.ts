@@ -18,6 +18,12 @@ export const SignUpBody = z.object({
 
 export const SignInBody = z.object({ email, password });
 
+export const ResetRequestBody = z.object({ email });
+
+export const ResetRequestedDoc = z
+  .object({ message: z.string() })
+  .register(docSchemas, { id: 'ResetRequested' });
+
 export const PasswordChangeBody = z.object({ currentPassword: password, newPassword: password });
 
 export const PasswordResetBody = z.object({

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Account } from '@airbox/registry';
-import { DEFAULT_SESSION_TTL_MS, type AccountsOptions } from '../accounts/options.ts';
+import { DEFAULT_SESSION_TTL_MS, signupOpen, type AccountsOptions } from '../accounts/options.ts';
 import { requireAccount } from '../accounts/principal.ts';
 import {
   MeDoc,
@@ -63,11 +63,22 @@ function signUpRoute(ctx: RouteContext): void {
           description: 'the new account and its CSRF token; the session cookie is set',
           json: SignedInDoc,
         },
+        403: {
+          description: 'this server makes accounts for operators only (`signup-closed`)',
+          json: ErrorDoc,
+        },
         409: { description: 'an account has this e-mail (`exists`)', json: ErrorDoc },
       },
     },
     async ({ body }, _req, reply) => {
       const accounts = accountsOf(ctx);
+      if (!signupOpen(accounts)) {
+        throw new ApiError(
+          403,
+          'signup-closed',
+          'this server does not take new accounts: ask its operator (airbox account add)',
+        );
+      }
       const account = await accounts.registry.accounts.create(body);
       return reply.code(201).send(await startSession(accounts, reply, account));
     },

@@ -9,7 +9,7 @@ import { isValidDeviceId, nativeTopic } from '@airbox/protocol';
 import type { RegistryView } from '@airbox/registry';
 import type { Registry } from '@airbox/registry';
 import { mayActForBox } from '../accounts/box-access.ts';
-import type { AccountsOptions } from '../accounts/options.ts';
+import { signupOpen, type AccountsOptions } from '../accounts/options.ts';
 import { deviceUnauthorized, type CredentialCheck } from '../auth.ts';
 import { quoteInput, type ErrorBody } from '../errors.ts';
 
@@ -236,6 +236,8 @@ export function appRoutes(
   app.get('/app/config.json', async () => ({
     mapStyleUrl: opts.mapStyleUrl ?? null,
     maker: opts.deviceAdmin !== undefined,
+    signup: signupOpen(opts.accounts),
+    passwordReset: opts.accounts?.mail !== undefined,
   }));
   makerRoutes(app, opts.deviceAdmin, opts.accounts?.registry);
 

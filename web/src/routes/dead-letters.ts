@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { DeadLetter, DeadLetterQuery } from '@airbox/store';
-import { apiBoxAccess, mayActForBox } from '../accounts/box-access.ts';
-import { deviceUnauthorized, requireOperator } from '../auth.ts';
+import { apiBoxAccess, requireBoxReader } from '../accounts/box-access.ts';
+import { requireOperator } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { DeadLetterQuerySchema, DeviceParamsSchema } from '../query.ts';
 import {
@@ -65,19 +65,19 @@ function deviceListRoute(ctx: RouteContext): void {
       tag: 'devices',
       summary: 'the box’s own refused or undecodable messages, newest first (its owner only)',
       description:
-        "The box's owner signed in (or a member of its organisation), HTTP Basic with the box's MQTT username and password (or a service account's), or the operator token. Paged and cut like /api/v1/dead-letters.",
+        "The box's owner signed in or with an API key (or a member of its organisation), HTTP Basic with the box's MQTT username and password (or a service account's), or the operator token; anyone else gets 401, or 404 (`unknown-device`) for a private box, 403 (`forbidden`) for a public one. Paged and cut like /api/v1/dead-letters.",
       auth: 'box',
       params: DeviceParamsSchema,
       query: DeadLetterQuerySchema,
       responses: {
         200: { description: 'a page of the box’s dead letters', json: DeadLetterPageDoc },
         ...AUTH_RESPONSES,
+        403: { description: 'a public box that is not yours (`forbidden`)', json: ErrorDoc },
+        404: { description: 'a private box not yours, or none (`unknown-device`)', json: ErrorDoc },
       },
     },
     async ({ params, query }, req, reply) => {
-      if (!(await mayActForBox(apiBoxAccess(options), req, params.id, 'view'))) {
-        throw deviceUnauthorized(params.id);
-      }
+      await requireBoxReader(apiBoxAccess(options), req, params.id);
       const page = {
         limit: query.limit,
         sinceMs: query.since,

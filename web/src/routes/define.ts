@@ -27,8 +27,9 @@ export interface RouteDoc {
   /** false for /healthz and /metrics, which the rate limit exempts. */
   rateLimited: boolean;
   /**
-   * Who may call it: the operator (bearer token), a box's owner (HTTP Basic), a signed-in
-   * account (session cookie, plus X-CSRF-Token on a change, or an API key); else anyone.
+   * Who may call it: the operator (bearer token); a box's owner (signed in or an API key,
+   * the box's own HTTP Basic, or the operator); a signed-in account (session cookie, plus
+   * X-CSRF-Token on a change, or an API key); else anyone.
    */
   auth?: 'operator' | 'box' | 'account';
   /** Default 'get'. */

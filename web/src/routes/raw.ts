@@ -1,18 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
-import { apiBoxAccess, mayActForBox } from '../accounts/box-access.ts';
+import { apiBoxAccess, requireBoxReader } from '../accounts/box-access.ts';
 import { ApiError } from '../errors.ts';
 import { endEventStream, eventStreamHead, eventStreams, keepAlive } from '../live/event-stream.ts';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../live/session.ts';
 import type { LiveLimits } from '../options.ts';
 import { DeviceParamsSchema } from '../query.ts';
+import { ErrorDoc } from '../schemas.ts';
 import { getRoute, type RouteContext } from './define.ts';
 
 /**
  * /api/v1/devices/:id/raw.sse: the MQTT messages a box sends, as the broker received them
- * and with what became of each, for the maker page's live tail. Any device id may be
- * followed, also one that has never had a reading stored: a box whose every message is
- * refused is the one its maker most needs to watch.
+ * and with what became of each, for the device page's live tail. Its owner's, its
+ * organisation's and operators' only (issue 15): a payload may carry what the box should not
+ * tell the world (a password typed into it, a home's exact position). A box that has never
+ * had a reading stored may be followed: the one whose every message is refused is the one
+ * its maker most needs to watch.
  */
 export function rawRoutes(ctx: RouteContext): void {
   const { app, options } = ctx;
@@ -23,25 +26,30 @@ export function rawRoutes(ctx: RouteContext): void {
     {
       url: '/api/v1/devices/:id/raw.sse',
       tag: 'devices',
-      summary: "live tail of a box's raw MQTT messages (server-sent events)",
-      description: `On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters); to anyone but the box's owner signed in, the box itself (HTTP Basic) and operators, a refused or undecodable message comes without its text and reason (\`withheld: true\`). An indoor box's positions in \`text\` and \`reason\` are on the 0.001° grid the rest of the API tells them on (an NMEA \`gps=\` sentence reads \`hidden\`). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
+      auth: 'box',
+      summary: "live tail of a box's raw MQTT messages, server-sent events (its owner only)",
+      description: `For the box's owner signed in (session cookie — an EventSource on the same origin sends it — or an API key), a member of its organisation, the box itself (HTTP Basic with its MQTT username and password, or a service account's) and operators; anyone else gets 401 (\`not-signed-in\`, \`unauthorized\`), or 404 (\`unknown-device\`) for a private box, 403 (\`forbidden\`) for a public one. On connect the box's last few messages this server kept (3 by default), then each message as the broker receives it, as sent: one \`data:\` line of RawMessage JSON per event, its \`id\` the message's \`seq\`. An EventSource that reconnects sends the last id as Last-Event-ID and gets only what came after it. Refused messages are included (outcome \`refused\`, with the code and reason kept in the dead letters). A client that reads too slowly (more than 1 MiB unsent by default) gets \`event: end\` with \`{"code":${SLOW_CONSUMER_CLOSE_CODE},"reason"}\` and the stream ends.`,
       params: DeviceParamsSchema,
       responses: {
         200: {
           description: 'an event stream of RawMessage',
           media: ['text/event-stream'],
         },
-        404: { description: 'this server has no broker tap (`not-available`)' },
+        401: { description: 'nobody, a wrong box password or a revoked key', json: ErrorDoc },
+        403: { description: 'a public box that is not yours (`forbidden`)', json: ErrorDoc },
+        404: {
+          description:
+            'this server has no broker tap (`not-available`); a private box not yours (`unknown-device`)',
+          json: ErrorDoc,
+        },
       },
     },
     async ({ params }, req, reply) => {
-      const sources = apiBoxAccess(options);
-      // The box's owner, its organisation, the box itself and operators get it as sent.
-      const owner = await mayActForBox(sources, req, params.id, 'view');
-      const source = owner ? options.ownerRaw : options.raw;
+      const source = options.raw;
       if (source === undefined) {
         throw new ApiError(404, 'not-available', 'raw messages are not served here');
       }
+      await requireBoxReader(apiBoxAccess(options), req, params.id);
       if (req.method === 'HEAD') return eventStreamHead(reply);
       const afterSeq = lastEventSeq(req.headers['last-event-id']);
       tailRaw(openEventStream(reply), source, params.id, afterSeq, options.liveLimits);

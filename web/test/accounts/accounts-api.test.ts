@@ -26,6 +26,37 @@ describe('accounts over HTTP', () => {
     });
   });
 
+  it('with sign-up closed, refuses a new account coded signup-closed; one an operator made signs in', async () => {
+    const { app, registry } = await accountsApi({ signup: 'closed' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: {
+        email: 'walk-in@example.org',
+        password: 'correct horse battery',
+        displayName: 'W',
+      },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ error: { code: 'signup-closed' } });
+    expect(await registry.accounts.byEmail('walk-in@example.org')).toBeNull();
+    expect((await app.inject('/app/config.json')).json()).toMatchObject({ signup: false });
+    // What `airbox account add` does: the registry's own create.
+    await registry.accounts.create({
+      email: 'teacher@example.org',
+      password: 'correct horse battery',
+      displayName: 'Teacher',
+    });
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email: 'teacher@example.org', password: 'correct horse battery' },
+    });
+    expect(signIn.statusCode).toBe(200);
+    const open = await accountsApi();
+    expect((await open.app.inject('/app/config.json')).json()).toMatchObject({ signup: true });
+  });
+
   it('marks the cookie Secure with the __Host- prefix behind TLS', async () => {
     const { app } = await accountsApi({ secureCookies: true });
     const s = await signUp(app, 'tls@example.org');

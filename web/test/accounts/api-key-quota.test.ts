@@ -38,6 +38,34 @@ describe('API keys', () => {
     expect(keyed.headers.get('ratelimit-remaining')).toBe('2999');
   });
 
+  it('a key whose quota an operator raised passes where a key on the default is refused', async () => {
+    const { app, registry } = await accountsApi({ rateLimit: { max: 2 } });
+    const lab = await registry.accounts.create({
+      email: 'lab@example.org',
+      password: 'correct horse battery',
+      displayName: 'Lab',
+    });
+    const plain = await registry.apiKeys.create(lab.id, 'plain');
+    const raised = await registry.apiKeys.create(lab.id, 'raised');
+    // What `airbox account key-quota KEY_ID --per-minute 4000` does.
+    await registry.apiKeys.setQuota(raised.id, { perMinute: 4_000 });
+    const burst = async (key: string) => {
+      const statuses = new Map<number, number>();
+      for (let batch = 0; batch < 31; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, () =>
+            app.inject({ url: '/api/v1/devices', headers: { authorization: `Bearer ${key}` } }),
+          ),
+        );
+        for (const a of answers) statuses.set(a.statusCode, (statuses.get(a.statusCode) ?? 0) + 1);
+      }
+      return Object.fromEntries(statuses);
+    };
+    // 3,100 requests in the same minute: past the default 3,000, within the raised 4,000.
+    expect(await burst(plain.key)).toEqual({ 200: 3_000, 429: 100 });
+    expect(await burst(raised.key)).toEqual({ 200: 3_100 });
+  });
+
   it('refuses a key past its bytes of the day with 429 and Retry-After until midnight UTC', async () => {
     const { app, base, registry } = await started(100);
     const s = await signUp(app, 'bulk@example.org');

@@ -1,10 +1,17 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
+import type { ResetMailOptions } from '../../src/accounts/options.ts';
 import { apiWith } from '../helpers.ts';
 
 /** An API over a real in-memory SQLite registry, with a clock the test moves. */
 export async function accountsApi(
-  opts: { rateLimit?: false | { max: number }; secureCookies?: boolean } = {},
+  opts: {
+    rateLimit?: false | { max: number };
+    secureCookies?: boolean;
+    signup?: 'open' | 'closed';
+    mail?: ResetMailOptions;
+  } = {},
 ) {
   const registry = await openSqliteRegistry(':memory:');
   let nowMs = Date.UTC(2026, 11, 7, 12);
@@ -13,14 +20,34 @@ export async function accountsApi(
   const { app, store } = await apiWith([], {
     now: clock.now,
     rateLimit: opts.rateLimit ?? false,
+    raw: keptRaw(),
     accounts: {
       registry,
       mqtt: { host: 'airbox.example.org', port: 1883 },
       afterDeviceChange: () => Promise.resolve(void (changes += 1)),
       ...(opts.secureCookies === undefined ? {} : { cookies: { secure: opts.secureCookies } }),
+      ...(opts.signup === undefined ? {} : { signup: opts.signup }),
+      ...(opts.mail === undefined ? {} : { mail: opts.mail }),
     },
   });
   return { app, store, registry, clock, changes: () => changes };
+}
+
+/** A broker tap that kept one message of every box, a refused one, and hears no more. */
+function keptRaw(): RawSource {
+  const kept = (deviceId: string): SequencedRawMessage => ({
+    seq: 1,
+    deviceId,
+    clientId: deviceId,
+    topic: `airbox/v1/${deviceId}/config`,
+    receivedAt: '2026-12-07T12:00:00.000Z',
+    bytes: 19,
+    text: '{"password":"hunter2"}',
+    truncated: false,
+    outcome: 'refused',
+    code: 'not-authorized',
+  });
+  return { recentOf: (id, after = 0) => (after < 1 ? [kept(id)] : []), subscribe: () => () => {} };
 }
 
 export interface Session {

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { accountsApi, as, signUp, type Session } from './helpers.ts';
 
@@ -89,6 +90,8 @@ function attempts(orgId: string, ownerId: string, keyId: string): Attempt[] {
     { name: 'remove member', method: 'DELETE', url: `/api/v1/orgs/${orgId}/members/${ownerId}` },
     { name: 'revoke key', method: 'DELETE', url: `/api/v1/me/api-keys/${keyId}` },
     { name: 'organisation page', method: 'GET', url: `/api/v1/orgs/${orgId}` },
+    { name: 'raw tail', method: 'GET', url: '/api/v1/devices/home-01/raw.sse' },
+    { name: 'dead letters', method: 'GET', url: '/api/v1/devices/home-01/dead-letters' },
   ];
 }
 
@@ -168,31 +171,80 @@ describe('owner-only routes', async () => {
     });
     expect(rotate.statusCode).toBe(201);
     expect(rotate.json<{ password: string }>().password).not.toBe(w.password);
+    const letters = await w.app.inject({
+      url: '/api/v1/devices/home-01/dead-letters',
+      headers: { authorization: `Bearer ${w.key.key}` },
+    });
+    expect(letters.statusCode).toBe(200);
   });
 });
 
 export type { Session };
 
 describe("a box's raw tail and dead letters", () => {
-  it('are its owner’s: signed in they open, another account and nobody get 401', async () => {
-    const { app, registry } = await accountsApi();
+  /** The first event of the tail, or the coded refusal: a 200 would stream on. */
+  async function tailOf(app: FastifyInstance, headers: Record<string, string>) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const url = `http://127.0.0.1:${port}/api/v1/devices/mine-1/raw.sse`;
+    const res = await fetch(url, { headers });
+    if (!res.ok) return { status: res.status, text: await res.text() };
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    await reader.cancel();
+    return { status: res.status, text: new TextDecoder().decode(value) };
+  }
+
+  it('are for its owner and its organisation; others are told as for every owner-only route', async () => {
+    const { app } = await accountsApi();
     const owner = await signUp(app, 'maker@example.org');
     const other = await signUp(app, 'neighbour@example.org');
+    const viewer = await signUp(app, 'teacher@example.org');
     await app.inject({
       method: 'POST',
       url: '/api/v1/me/devices',
       headers: as(owner),
-      payload: { deviceId: 'mine-1', name: 'Mine', lat: 25, lon: 121.5 },
+      payload: { deviceId: 'mine-1', name: 'Mine', lat: 25, lon: 121.5, visibility: 'public' },
     });
-    expect(await registry.devices.get('mine-1')).not.toBeNull();
     const letters = (headers: Record<string, string>) =>
       app.inject({ url: '/api/v1/devices/mine-1/dead-letters', headers });
     expect((await letters({ cookie: owner.cookie })).statusCode).toBe(200);
-    const strangers: Record<string, string>[] = [{ cookie: other.cookie }, {}];
-    for (const headers of strangers) {
-      const res = await letters(headers);
-      expect(res.statusCode).toBe(401);
-      expect(res.json<{ error: { code: string } }>().error.code).toBe('unauthorized');
-    }
+    // A public box: anyone may know it exists, so another account is forbidden, not told "unknown".
+    const refused = await letters({ cookie: other.cookie });
+    expect([refused.statusCode, refused.json<Coded>().error.code]).toEqual([403, 'forbidden']);
+    const nobody = await letters({});
+    expect([nobody.statusCode, nobody.json<Coded>().error.code]).toEqual([401, 'not-signed-in']);
+
+    // Given to a school whose viewer the teacher is: the teacher may read it now.
+    const org = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: as(owner),
+        payload: { name: 'School', kind: 'school' },
+      })
+    ).json<{ id: string }>();
+    await app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${org.id}/members`,
+      headers: as(owner),
+      payload: { email: 'teacher@example.org', role: 'viewer' },
+    });
+    const moved = await app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/mine-1/transfer',
+      headers: as(owner),
+      payload: { orgId: org.id },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect((await letters({ cookie: viewer.cookie })).statusCode).toBe(200);
+    const tail = await tailOf(app, { cookie: viewer.cookie });
+    // As sent: the refused payload too, which the public never sees.
+    expect(tail.status).toBe(200);
+    expect(tail.text).toContain('hunter2');
+    await app.close();
   });
 });
+
+type Coded = { error: { code: string } };

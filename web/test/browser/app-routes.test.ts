@@ -81,6 +81,9 @@ describe('app routes', () => {
     expect((await app.inject('/app/config.json')).json()).toEqual({
       mapStyleUrl: 'https://tiles.example.org/style.json',
       maker: true,
+      // No accounts on this server: nobody signs up, nobody resets a password by mail.
+      signup: false,
+      passwordReset: false,
     });
   });
 

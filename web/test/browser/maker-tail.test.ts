@@ -4,18 +4,32 @@ import {
   browserSession,
   browserSkipReason,
   waitForReady,
+  watchPage,
   type BrowserSession,
   type Credentials,
 } from './harness.ts';
 
 /**
- * The maker page's live tail of a box's raw MQTT messages, against the real system:
+ * The device page's live tail of a box's raw MQTT messages, against the real system:
  * `airbox serve`, messages sent with Debian's mosquitto_pub, the page in Debian's Chromium.
- * What a maker sees: each payload as sent, byte for byte, with what became of it — stored,
- * unreadable or refused — in English and in zh-TW, and a script in a payload as text.
+ * What its owner, signed in, sees: each payload as sent, byte for byte, with what became of
+ * it — stored, unreadable or refused — in English and in zh-TW, and a script in a payload
+ * as text. Anyone else reads that the tail is the owner's, and sees none of it.
  */
 
 const skip = await browserSkipReason();
+const OWNER = 'maker@example.org';
+
+async function signUp(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(url);
+  await waitForReady(page);
+  const form = page.locator('[data-testid=sign-up]');
+  await form.locator('[data-testid=displayName]').fill('maker');
+  await form.locator('[data-testid=email]').fill(email);
+  await form.locator('[data-testid=password]').fill('correct horse battery');
+  await form.locator('button[type=submit]').click();
+  await page.waitForURL(/\/me\?lang=/);
+}
 const SCRIPT_APP = '<script>alert(3)</script>';
 
 /** A LASS ver_format=3 line as an AirBox sends it, timed now (LASS date and time are UTC). */
@@ -44,7 +58,11 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
 
   beforeAll(async () => {
     ({ page, seen } = session);
-    box = await system.addDevice('tail-box-1');
+    await signUp(page, system.url('/sign-in?lang=en'), OWNER);
+    box = JSON.parse(
+      await system.airbox(['device', 'add', 'tail-box-1', '--owner', OWNER]),
+    ) as Credentials;
+    await system.loginTaken(box);
   });
 
   it('shows each message as sent within 2 s, with what became of it, also before anything is stored', async () => {
@@ -88,18 +106,15 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     await expect.poll(async () => (await tailItems(page)).length).toBe(4);
 
     const [bad, scripted, config, lass] = await tailItems(page);
-    // Refused and undecodable payloads are the owner's, like dead letters: withheld here.
-    expect(bad).toMatchObject({ outcome: 'dead-letter', text: '' });
+    // Refused and undecodable payloads too, as sent: the owner may read its dead letters.
+    expect(bad).toMatchObject({ outcome: 'dead-letter', text: '{"pm25' });
     expect(bad!.line).toContain('not readable, kept as a dead letter invalid-json');
     expect(scripted!.outcome).toBe('stored');
     expect(scripted!.text).toContain(SCRIPT_APP);
     expect(lass).toMatchObject({ outcome: 'stored', text: line });
     expect(lass!.line).toContain(`LASS/Test/PM25/${box.deviceId}`);
     expect(lass!.line).toContain('stored: 1 new, 0 already stored');
-    expect(config).toMatchObject({ outcome: 'refused', text: '' });
-    expect(
-      await page.locator('[data-testid=tail] li[data-outcome=refused] .withheld').count(),
-    ).toBe(1);
+    expect(config).toMatchObject({ outcome: 'refused', text: '{"intervalS":1}' });
     expect(config!.line).toContain('set by the server');
     expect(await page.locator('[data-testid=tail] script').count()).toBe(0);
 
@@ -131,14 +146,31 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
     expect(seen.dialogs).toEqual([]);
   });
 
-  it('shows the refused messages only to the box’s owner, once signed in', async () => {
-    await page.goto(system.url(`/device/${box.deviceId}?lang=en`));
-    await waitForReady(page);
-    expect(await page.locator('[data-testid=refused]').count()).toBe(0);
-    await page.fill('[data-testid=owner] input[name=password]', box.password);
-    await page.click('[data-testid=owner] button[type=submit]');
-    await page.waitForSelector('[data-testid=refused] li');
-    const items = await page.$$eval('[data-testid=refused] li', (lis) =>
+  it('tells anyone else the tail is the owner’s; the box password opens it and the refused messages', async () => {
+    const stranger = await page.context().browser()!.newPage();
+    const strangerSeen = watchPage(stranger);
+    await stranger.goto(system.url(`/device/${box.deviceId}?lang=zh-TW`));
+    await waitForReady(stranger);
+    await stranger.waitForSelector('[data-testid=tail-state][data-refused]');
+    expect(await stranger.textContent('[data-testid=tail-state]')).toContain('只給盒子的擁有者');
+    await stranger.goto(system.url(`/device/${box.deviceId}?lang=en`));
+    await waitForReady(stranger);
+    await stranger.waitForSelector('[data-testid=tail-state][data-refused=not-signed-in]');
+    expect(await stranger.textContent('[data-testid=tail-state]')).toContain(
+      'is for the box’s owner',
+    );
+    expect(await stranger.locator('[data-testid=tail] li').count()).toBe(0);
+    expect(await stranger.locator('[data-testid=refused]').count()).toBe(0);
+    await stranger.fill('[data-testid=owner] input[name=password]', box.password);
+    await stranger.click('[data-testid=owner] button[type=submit]');
+    await stranger.waitForSelector('[data-testid=refused] li');
+    // The box's password opens its tail too, as sent (read with fetch: it carries the password).
+    await expect.poll(async () => (await tailItems(stranger)).length).toBe(3);
+    expect((await tailItems(stranger))[0]).toMatchObject({
+      outcome: 'dead-letter',
+      text: '{"pm25',
+    });
+    const items = await stranger.$$eval('[data-testid=refused] li', (lis) =>
       lis.map((li) => ({
         code: li.querySelector('code')?.textContent ?? '',
         text: li.querySelector('pre')?.textContent ?? '',
@@ -149,6 +181,7 @@ describe.skipIf(skip !== '')('maker page: live tail of raw MQTT messages (Chromi
       { code: 'invalid-json', text: '{"pm25' },
       { code: 'not-authorized', text: '{"intervalS":1}' },
     ]);
-    expect(seen.errors).toEqual([]);
+    expect(strangerSeen.errors).toEqual([]);
+    await stranger.close();
   });
 });

@@ -97,6 +97,9 @@ export const accountApi = {
   /** The one-time token of a reset link; every session of the account ends. */
   resetPassword: (body: { token: string; newPassword: string }) =>
     request('/api/v1/password-reset', Empty, json('POST', null, body)),
+  /** Mails a reset link if an account has `email`; the same answer either way. */
+  requestReset: (email: string) =>
+    request('/api/v1/password-resets', Empty, json('POST', null, { email })),
   signOut: (csrf: string) => request('/api/v1/session', Empty, json('DELETE', csrf)),
   me: () => request('/api/v1/me', MeSchema, { credentials: 'same-origin' }),
   myDevices: async () =>

@@ -7,8 +7,9 @@ import { accountApi } from './account-api.ts';
 
 /**
  * /reset-password?token=…: the page of a one-time link an operator made with `airbox account
- * reset-link EMAIL` (later, an e-mail). A new password, typed twice, is sent with the token;
- * the server ends every session of the account, so the page sends the person to sign in.
+ * reset-link EMAIL`, or that POST /api/v1/password-resets mailed. A new password, typed
+ * twice, is sent with the token; the server ends every session of the account, so the page
+ * sends the person to sign in.
  * The token stays in the address (the language switch keeps it); once used it is worthless.
  */
 export async function render(ctx: PageContext): Promise<void> {

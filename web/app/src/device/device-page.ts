@@ -1,15 +1,13 @@
 import { FLAGS, isFlagCode } from '@airbox/contracts';
 import { api, type Device, type Reading } from '../api.ts';
 import { ApiClientError } from '../http.ts';
-import { makerApi, RawMessageSchema, type DeviceStatus, type RawMessage } from '../maker-api.ts';
+import { makerApi, type DeviceStatus } from '../maker-api.ts';
 import { el, replaceChildren } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
 import { ownerSection } from './owner.ts';
-
-/** Raw messages kept in the live tail; older ones scroll away. */
-const TAIL_LENGTH = 50;
+import { rawTail } from './raw-tail.ts';
 
 const SEVERITY_KEY: Record<string, StringKey> = {
   info: 'severityInfo',
@@ -90,91 +88,10 @@ function flagList(i18n: I18n, latest: Reading): HTMLElement {
   );
 }
 
-const OUTCOME_KEY: Record<string, StringKey> = {
-  stored: 'outcomeStored',
-  queued: 'outcomeQueued',
-  accepted: 'outcomeAccepted',
-  'dead-letter': 'outcomeDeadLetter',
-  refused: 'outcomeRefused',
-  unacknowledged: 'outcomeUnacknowledged',
-};
-
-/** One message of the tail: when, what became of it and why, then its bytes as text. */
-function rawItem(i18n: I18n, m: RawMessage): HTMLElement {
-  const key = OUTCOME_KEY[m.outcome];
-  const outcome =
-    key === undefined
-      ? m.outcome
-      : i18n.t(key, { readings: m.readings ?? 0, duplicates: m.duplicates ?? 0 });
-  const shown = new TextEncoder().encode(m.text).length;
-  return el(
-    'li',
-    { class: `raw ${m.outcome}`, attrs: { 'data-outcome': m.outcome } },
-    el(
-      'p',
-      {},
-      `${i18n.dateTime(m.receivedAt)} `,
-      el('code', {}, m.topic),
-      ` ${i18n.t('rawBytes', { bytes: m.bytes })} — `,
-      m.will === true ? el('em', {}, `${i18n.t('rawWill')} — `) : null,
-      el('strong', {}, outcome),
-      m.code === undefined ? null : el('code', {}, ` ${m.code}`),
-      m.reason === undefined ? null : `: ${m.reason}`,
-    ),
-    m.withheld === true
-      ? el('p', { class: 'muted withheld' }, i18n.t('rawWithheld'))
-      : el('pre', {}, m.text),
-    m.truncated
-      ? el('p', { class: 'muted' }, i18n.t('rawTruncated', { shown, bytes: m.bytes }))
-      : null,
-  );
-}
-
-/**
- * The live tail of the box's raw MQTT messages, refused ones included. EventSource
- * reconnects by itself and sends the last id it saw, so nothing shows twice.
- */
-function rawTail(i18n: I18n, deviceId: string): HTMLElement {
-  const list = el('ol', { class: 'tail', attrs: { 'data-testid': 'tail', reversed: '' } });
-  const state = el(
-    'p',
-    { class: 'muted', attrs: { 'data-testid': 'tail-state' } },
-    i18n.t('rawTailEmpty'),
-  );
-  const source = new EventSource(makerApi.rawTailUrl(deviceId));
-  let received = 0;
-  source.onopen = () => {
-    state.textContent = received === 0 ? i18n.t('rawTailEmpty') : '';
-  };
-  source.onmessage = (event: MessageEvent<string>) => {
-    let data: unknown;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    const parsed = RawMessageSchema.safeParse(data);
-    if (!parsed.success) return;
-    received++;
-    state.textContent = '';
-    list.prepend(rawItem(i18n, parsed.data));
-    while (list.children.length > TAIL_LENGTH) list.lastElementChild?.remove();
-  };
-  source.onerror = () => {
-    // CLOSED: the server said no (404 where no broker runs); else EventSource retries.
-    state.textContent =
-      source.readyState === EventSource.CLOSED
-        ? i18n.t('rawTailUnavailable')
-        : i18n.t('rawTailReconnecting');
-  };
-  return el(
-    'section',
-    { class: 'card', attrs: { 'data-testid': 'raw-tail' } },
-    el('h2', {}, i18n.t('rawTail')),
-    el('p', { class: 'muted' }, i18n.t('rawTailHelp')),
-    state,
-    list,
-  );
+/** The tail, and the owner's section whose box password opens the tail too. */
+function tailAndOwner(i18n: I18n, id: string, maker: boolean): HTMLElement[] {
+  const tail = rawTail(i18n, id);
+  return [tail.section, ownerSection(i18n, id, maker, (password) => tail.withPassword(password))];
 }
 
 const appConfig = () => api.appConfig().catch(() => ({ maker: false, mapStyleUrl: null }));
@@ -207,8 +124,7 @@ export async function render(ctx: PageContext): Promise<void> {
         { class: 'error', attrs: { 'data-testid': 'nothing-stored' } },
         i18n.t('nothingStored', { id }),
       ),
-      rawTail(i18n, id),
-      ownerSection(i18n, id, config.maker),
+      ...tailAndOwner(i18n, id, config.maker),
     );
     ctx.markReady();
     return;
@@ -220,8 +136,7 @@ export async function render(ctx: PageContext): Promise<void> {
   main.append(
     summary(i18n, device.device, status),
     flagList(i18n, device.latest),
-    rawTail(i18n, id),
-    ownerSection(i18n, id, config.maker),
+    ...tailAndOwner(i18n, id, config.maker),
   );
   ctx.markReady();
 }

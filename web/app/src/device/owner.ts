@@ -191,7 +191,12 @@ async function unlocked(i18n: I18n, id: string, auth: OwnerAuth, out: HTMLElemen
  * Its owner signed in, or unlocked with the box's password: edit its retained config, see
  * its refused messages and how to connect.
  */
-export function ownerSection(i18n: I18n, id: string, available: boolean): HTMLElement {
+export function ownerSection(
+  i18n: I18n,
+  id: string,
+  available: boolean,
+  onPassword: (password: string) => void = () => {},
+): HTMLElement {
   const section = el(
     'section',
     { class: 'card owner', attrs: { 'data-testid': 'owner' } },
@@ -216,6 +221,7 @@ export function ownerSection(i18n: I18n, id: string, available: boolean): HTMLEl
     unlocked(i18n, id, { password: secret }, out).then(
       () => {
         sessionStorage.setItem(storageKey(id), secret);
+        onPassword(secret);
         form.remove();
       },
       (e: unknown) => {

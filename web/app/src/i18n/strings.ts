@@ -87,6 +87,8 @@ export const EN = {
   rawTailHelp: 'Each message as the broker received it, newest first, with what became of it.',
   rawTailEmpty: 'Waiting for the box to send…',
   rawTailUnavailable: 'This server does not show raw messages.',
+  rawTailOwnerOnly:
+    'The live tail of its MQTT messages is for the box’s owner, its organisation and operators: sign in, or unlock this page with the box’s password below.',
   rawTailReconnecting: 'Connection lost — reconnecting…',
   rawBytes: '{bytes} bytes',
   rawTruncated: '… the first {shown} of {bytes} bytes',
@@ -162,11 +164,11 @@ export const EN = {
   presetCustom: 'Custom',
   // embed
   embedMore: 'More on the AirBox map',
-  rawWithheld: 'Its content is shown only to the box’s owner, signed in.',
   // accounts
   navMyBoxes: 'My boxes',
   signInTitle: 'Sign in',
   signUpTitle: 'New here? Create an account',
+  signupClosed: 'This server does not take new accounts: its operator makes them.',
   email: 'E-mail',
   newPassword: 'Password',
   passwordRule: 'At least 10 characters, not your e-mail.',
@@ -218,6 +220,10 @@ export const EN = {
   role_viewer: 'viewer',
   members: 'Members',
   addMember: 'Add member',
+  forgotPasswordMail: 'Forgot your password?',
+  resetMailSend: 'Mail me a link',
+  resetMailSent:
+    'If an account has this address, a mail with a link to choose a new password is on its way. The link works once, for an hour.',
   forgotPassword:
     'Forgot your password? Ask the operator of this server for a reset link; it works once.',
   // reset link (/reset-password)
@@ -313,6 +319,8 @@ export const ZH_TW: Record<StringKey, string> = {
   rawTailHelp: '伺服器收到的每一則訊息（最新的在最上面）及其處理結果。',
   rawTailEmpty: '等待盒子傳送訊息…',
   rawTailUnavailable: '此伺服器不提供原始訊息。',
+  rawTailOwnerOnly:
+    '即時 MQTT 訊息只給盒子的擁有者、所屬組織與管理員看：請先登入，或在下方輸入盒子的密碼。',
   rawTailReconnecting: '連線中斷，正在重新連線…',
   rawBytes: '{bytes} 位元組',
   rawTruncated: '… 僅顯示前 {shown} 位元組（共 {bytes} 位元組）',
@@ -388,6 +396,7 @@ export const ZH_TW: Record<StringKey, string> = {
   navMyBoxes: '我的盒子',
   signInTitle: '登入',
   signUpTitle: '第一次來？建立帳號',
+  signupClosed: '此伺服器不開放註冊：帳號由管理員建立。',
   email: '電子郵件',
   newPassword: '密碼',
   passwordRule: '至少 10 個字元，且不能與電子郵件相同。',
@@ -439,7 +448,10 @@ export const ZH_TW: Record<StringKey, string> = {
   role_viewer: '檢視者',
   members: '成員',
   addMember: '加入成員',
-  rawWithheld: '內容只顯示給已登入的盒子擁有者。',
+  forgotPasswordMail: '忘記密碼？',
+  resetMailSend: '寄給我重設連結',
+  resetMailSent:
+    '如果有帳號使用這個地址，重設密碼的連結已經寄出。連結在一小時內有效，只能使用一次。',
   forgotPassword: '忘記密碼？請向這台伺服器的管理者索取重設連結，連結只能使用一次。',
   resetTitle: '設定新密碼',
   resetNoToken: '這個網址沒有重設代碼。請開啟完整的連結，或向管理者索取新的連結。',
