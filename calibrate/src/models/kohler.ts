@@ -1,4 +1,5 @@
-import { assertFitInput, leastSquares } from '../linalg.ts';
+import { CalibrationError } from '../errors.ts';
+import { assertFitInput } from '../linalg.ts';
 import type { Method, Pair, Profile } from '../types.ts';
 import { columnsOf, makeProfile, requireParams } from './profile.ts';
 
@@ -20,24 +21,64 @@ export function growthFactor(kappa: number, rhPct: number): number {
   return 1 + (kappa * aw) / (1 - aw);
 }
 
-function sse(id: string, kappa: number, raw: number[], rh: number[], ref: number[]) {
-  const dry = raw.map((r, i) => r / growthFactor(kappa, rh[i] ?? 0));
-  const fit = leastSquares(id, [dry], ref);
-  const slope = fit.coefficients[0] ?? NaN;
-  const sum = dry.reduce((s, d, i) => s + (slope * d + fit.intercept - (ref[i] ?? 0)) ** 2, 0);
-  return { sum, slope, intercept: fit.intercept };
+/**
+ * The pairs as the κ search reads them: aw / (1 − aw) per pair computed once, and a buffer
+ * for the dry values, so each κ tried costs three passes and no allocation.
+ */
+function kohlerData(raw: readonly number[], rh: readonly number[], ref: readonly number[]) {
+  const n = raw.length;
+  const wetness = new Float64Array(n);
+  let ySum = 0;
+  for (let i = 0; i < n; i++) {
+    const aw = Math.min(Math.max(rh[i] ?? 0, 0), KOHLER_RH_CAP_PCT) / 100;
+    wetness[i] = aw / (1 - aw);
+    ySum += ref[i] ?? 0;
+  }
+  return { raw, ref, wetness, dry: new Float64Array(n), yMean: ySum / n };
+}
+type KohlerData = ReturnType<typeof kohlerData>;
+
+/** OLS of ref on raw / growth(κ) and its residual sum of squares. */
+function sse(id: string, kappa: number, data: KohlerData) {
+  const { raw, ref, wetness, dry, yMean } = data;
+  const n = dry.length;
+  let dSum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (raw[i] ?? 0) / (1 + kappa * (wetness[i] ?? 0));
+    dry[i] = d;
+    dSum += d;
+  }
+  const dMean = dSum / n;
+  let sdd = 0;
+  let sdy = 0;
+  for (let i = 0; i < n; i++) {
+    const dd = (dry[i] ?? 0) - dMean;
+    sdd += dd * dd;
+    sdy += dd * ((ref[i] ?? 0) - yMean);
+  }
+  if (!(sdd > 0)) {
+    throw new CalibrationError(
+      'singular-design',
+      `${id}: the dry raw PM has no spread at κ = ${kappa}; the fit is undetermined`,
+    );
+  }
+  const slope = sdy / sdd;
+  const intercept = yMean - slope * dMean;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (slope * (dry[i] ?? 0) + intercept - (ref[i] ?? 0)) ** 2;
+  return { sum, slope, intercept };
 }
 
 /**
  * κ by a 1-D search: a grid first, because the error need not be unimodal in κ over the whole
- * range, then golden-section search inside the best grid cell.
+ * range, then golden-section search inside the best grid cell (one new point per step).
  */
-function searchKappa(id: string, raw: number[], rh: number[], ref: number[]): number {
+function searchKappa(id: string, data: KohlerData): number {
   const { min, max, gridStep } = KAPPA_RANGE;
   let best = min;
   let bestSse = Infinity;
   for (let k = min; k <= max + 1e-12; k += gridStep) {
-    const s = sse(id, k, raw, rh, ref).sum;
+    const s = sse(id, k, data).sum;
     if (s < bestSse) [best, bestSse] = [k, s];
   }
   let lo = Math.max(min, best - gridStep);
@@ -45,11 +86,18 @@ function searchKappa(id: string, raw: number[], rh: number[], ref: number[]): nu
   const ratio = (Math.sqrt(5) - 1) / 2;
   let c = hi - ratio * (hi - lo);
   let d = lo + ratio * (hi - lo);
+  let fc = sse(id, c, data).sum;
+  let fd = sse(id, d, data).sum;
   while (hi - lo > GOLDEN_TOLERANCE) {
-    if (sse(id, c, raw, rh, ref).sum < sse(id, d, raw, rh, ref).sum) hi = d;
-    else lo = c;
-    c = hi - ratio * (hi - lo);
-    d = lo + ratio * (hi - lo);
+    if (fc < fd) {
+      [hi, d, fd] = [d, c, fc];
+      c = hi - ratio * (hi - lo);
+      fc = sse(id, c, data).sum;
+    } else {
+      [lo, c, fc] = [c, d, fd];
+      d = lo + ratio * (hi - lo);
+      fd = sse(id, d, data).sum;
+    }
   }
   return (lo + hi) / 2;
 }
@@ -75,8 +123,9 @@ export const kohlerLinear: Method = {
   fit(pairs: readonly Pair[]): Profile {
     const { raw, rh, ref } = columnsOf(pairs, { rh: true });
     assertFitInput(ID, { raw_pm25: raw, rh }, ref, 3);
-    const kappa = searchKappa(ID, raw, rh, ref);
-    const { slope, intercept } = sse(ID, kappa, raw, rh, ref);
+    const data = kohlerData(raw, rh, ref);
+    const kappa = searchKappa(ID, data);
+    const { slope, intercept } = sse(ID, kappa, data);
     return kohlerProfile({ kappa, slope, interceptUgM3: intercept });
   },
   fromParams: kohlerProfile,
