@@ -29,12 +29,15 @@ function kohlerData(raw: readonly number[], rh: readonly number[], ref: readonly
   const n = raw.length;
   const wetness = new Float64Array(n);
   let ySum = 0;
+  let rawSum = 0;
   for (let i = 0; i < n; i++) {
     const aw = Math.min(Math.max(rh[i] ?? 0, 0), KOHLER_RH_CAP_PCT) / 100;
     wetness[i] = aw / (1 - aw);
     ySum += ref[i] ?? 0;
+    rawSum += raw[i] ?? 0;
   }
-  return { raw, ref, wetness, dry: new Float64Array(n), yMean: ySum / n };
+  const dry = new Float64Array(n);
+  return { raw, ref, wetness, dry, yMean: ySum / n, rawMean: rawSum / n };
 }
 type KohlerData = ReturnType<typeof kohlerData>;
 
@@ -70,6 +73,31 @@ function sse(id: string, kappa: number, data: KohlerData) {
 }
 
 /**
+ * The residual sum of squares at κ in one pass, from sums about the raw values' and the
+ * reference's means (shifted, so the cancellation of Σd² − (Σd)²/n stays small): enough
+ * to rank the grid's points; the golden-section steps use sse()'s exact residuals.
+ */
+function gridSse(kappa: number, data: KohlerData): number {
+  const { raw, ref, wetness, yMean, rawMean } = data;
+  const n = raw.length;
+  let sd = 0;
+  let sdd = 0;
+  let sdy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (raw[i] ?? 0) / (1 + kappa * (wetness[i] ?? 0)) - rawMean;
+    const y = (ref[i] ?? 0) - yMean;
+    sd += d;
+    sdd += d * d;
+    sdy += d * y;
+    syy += y * y;
+  }
+  const cdd = sdd - (sd * sd) / n;
+  // syy is already centred (Σy = 0 up to rounding).
+  return cdd > 0 ? syy - (sdy * sdy) / cdd : Infinity;
+}
+
+/**
  * κ by a 1-D search: a grid first, because the error need not be unimodal in κ over the whole
  * range, then golden-section search inside the best grid cell (one new point per step).
  */
@@ -78,7 +106,7 @@ function searchKappa(id: string, data: KohlerData): number {
   let best = min;
   let bestSse = Infinity;
   for (let k = min; k <= max + 1e-12; k += gridStep) {
-    const s = sse(id, k, data).sum;
+    const s = gridSse(k, data);
     if (s < bestSse) [best, bestSse] = [k, s];
   }
   let lo = Math.max(min, best - gridStep);
