@@ -97,8 +97,9 @@ export function leaveOneSiteOut(
   const predicted: number[] = [];
   const reference: number[] = [];
   let uncalibrated = 0;
-  for (const held of groups) {
-    const profile = fitWithout(method, pairs, held);
+  const profiles = foldProfiles(method, pairs, groups);
+  for (const [g, held] of groups.entries()) {
+    const profile = profiles[g]!;
     for (const site of held) {
       const fold = predictPairs(profile, bySite.get(site) ?? []);
       for (const v of fold.predictedUgM3) predicted.push(v);
@@ -116,15 +117,25 @@ export function leaveOneSiteOut(
   };
 }
 
-function fitWithout(method: Method, pairs: readonly Pair[], held: readonly string[]): Profile {
-  const out = new Set(held);
-  try {
-    return method.fit(pairs.filter((p) => !out.has(p.site)));
-  } catch (e) {
-    if (!(e instanceof CalibrationError)) throw e;
+/** One profile per group, fitted without it; the first refused fold fails, named. */
+function foldProfiles(method: Method, pairs: readonly Pair[], groups: string[][]): Profile[] {
+  const excluded = groups.map((held) => new Set(held));
+  const fits =
+    method.fitFolds?.(pairs, excluded) ??
+    excluded.map((out) => {
+      try {
+        return method.fit(pairs.filter((p) => !out.has(p.site)));
+      } catch (e) {
+        if (e instanceof CalibrationError) return e;
+        throw e;
+      }
+    });
+  return fits.map((fit, g) => {
+    if (!(fit instanceof CalibrationError)) return fit;
+    const held = groups[g] ?? [];
     const which = held.length === 1 ? `site ${held[0]}` : `${held.length} sites (${held[0]}, …)`;
-    throw new CalibrationError(e.code, `fold without ${which}: ${e.message}`);
-  }
+    throw new CalibrationError(fit.code, `fold without ${which}: ${fit.message}`);
+  });
 }
 
 function foldMetrics(site: string, predicted: number[], reference: number[]): Fold {

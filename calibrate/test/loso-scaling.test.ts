@@ -67,11 +67,29 @@ describe('leave-one-site-out on a large fleet: the work grows with the pairs, no
 
   it('the whole selection on 500 boxes still picks by out-of-site error', () => {
     const pairs = fleet(500);
-    const k = counted(kohlerLinear);
-    const selection = selectAndFit(pairs, [linear, k.method]);
-    // Held-out folds plus the final fit on all pairs.
-    expect(k.fits.length).toBe(MAX_FOLDS + 1);
+    const l = counted(linear);
+    const selection = selectAndFit(pairs, [l.method, kohlerLinear]);
+    // The held-out folds, plus the final fit on all pairs if linear is the one picked.
+    expect(l.fits.length).toBe(MAX_FOLDS + (selection.method.id === linear.id ? 1 : 0));
     expect(selection.metrics.validation).toBe('leave-one-site-out');
     expect(selection.metrics.validated?.n).toBe(pairs.length);
+  });
+
+  it('κ-Köhler: the folds sharing one grid give what fitting each fold alone gives', () => {
+    const pairs = withReference(conditions(['a', 'b', 'c', 'd', 'e'], 20), (r) => {
+      const aw = r.rhPct / 100;
+      return (0.6 * r.rawPm25UgM3) / (1 + (0.35 * aw) / (1 - aw)) + 1 + (r.temperatureC % 3) / 10;
+    });
+    const excluded = [new Set(['a', 'b']), new Set(['c']), new Set(['d', 'e'])];
+    const shared = kohlerLinear.fitFolds?.(pairs, excluded) ?? [];
+    expect(shared).toHaveLength(3);
+    for (const [k, out] of excluded.entries()) {
+      const alone = kohlerLinear.fit(pairs.filter((p) => !out.has(p.site))).params;
+      const got = shared[k];
+      if (got === undefined || !('params' in got)) throw new Error(`fold ${k}: ${String(got)}`);
+      for (const name of ['kappa', 'slope', 'interceptUgM3']) {
+        expect(got.params[name]).toBeCloseTo(alone[name] ?? NaN, 9);
+      }
+    }
   });
 });

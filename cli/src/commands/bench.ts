@@ -44,7 +44,7 @@ benches:
             ingest (target 1 s)
   refit     the daily calibration refit (airbox calibrate fit, a process of its own) over
             the last --window-days (default 30) of --boxes × --days (default 2,000 × 30,
-            a reading every --interval-min 10; every box co-located): duration, peak RSS
+            a reading every --interval-min 60; every box co-located): duration, peak RSS
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
