@@ -190,6 +190,6 @@ export function describeRefit(r: RefitBenchResult): string {
     f.exit === 0
       ? `  ${fmt(f.pairs)} pairs from ${fmt(f.boxes)} co-located boxes: ${fmt(f.models)} models, ${fmt(f.skipped)} scopes skipped`
       : `  FAILED (exit ${f.exit}): ${f.said}`,
-    `  duration ${f.seconds} s; peak RSS ${fmt(f.peakRssMb)} MB (sampled from /proc: ${fmt(f.sampledPeakRssMb)} MB)  (Node ${r.node})`,
+    `  duration ${f.seconds} s (CPU ${f.cpuSeconds} s); peak RSS ${fmt(f.peakRssMb)} MB (sampled from /proc: ${fmt(f.sampledPeakRssMb)} MB)  (Node ${r.node})`,
   ].join('\n');
 }

@@ -40,6 +40,8 @@ export interface RefitBenchResult {
   refit: {
     exit: number;
     seconds: number;
+    /** User + system CPU of the refit process: the measure a loaded machine disturbs least. */
+    cpuSeconds: number;
     /** The refit process's own maxRSS (getrusage), as `calibrate fit` reports it. */
     peakRssMb: number;
     /** The most /proc saw (VmHWM sampled every 250 ms), a cross-check of the above. */
@@ -60,7 +62,7 @@ export interface RefitBenchOptions {
 }
 
 const SUMMARY =
-  /calibrate fit: (\d+) pairs from (\d+) co-located boxes; (\d+) models stored and activated, (\d+) scopes skipped.*; ([\d.]+) s, peak RSS (\d+) MB/;
+  /calibrate fit: (\d+) pairs from (\d+) co-located boxes; (\d+) models stored and activated, (\d+) scopes skipped.*; ([\d.]+) s \(CPU ([\d.]+) s\), peak RSS (\d+) MB/;
 
 async function runFit(airbox: string[], dataDir: string, s: RefitSizes) {
   const [file, ...args] = airbox;
@@ -111,7 +113,8 @@ export async function runRefitBench(o: RefitBenchOptions): Promise<RefitBenchRes
       refit: {
         exit: fit.exit,
         seconds: n(5),
-        peakRssMb: n(6),
+        cpuSeconds: n(6),
+        peakRssMb: n(7),
         sampledPeakRssMb: fit.sampledPeakRssMb,
         pairs: n(1),
         boxes: n(2),

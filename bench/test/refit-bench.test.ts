@@ -24,6 +24,7 @@ describe('airbox bench refit, tiny', () => {
       // A model per box, per county (at least one) and one global.
       expect(r.refit.models).toBeGreaterThanOrEqual(32);
       expect(r.refit.seconds).toBeGreaterThan(0);
+      expect(r.refit.cpuSeconds).toBeGreaterThan(0);
       expect(r.refit.peakRssMb).toBeGreaterThan(50);
       expect(r.refit.sampledPeakRssMb).toBeLessThanOrEqual(r.refit.peakRssMb + 1);
     },

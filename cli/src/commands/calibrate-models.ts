@@ -54,9 +54,11 @@ async function runFit(argv: string[], io: CliIo): Promise<number> {
     });
     // Duration and peak memory: what an operator sizes the daily refit's host by.
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
-    const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const usage = process.resourceUsage();
+    const peakMb = Math.round(usage.maxRSS / 1024);
+    const cpuSeconds = ((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1);
     io.stderr.write(
-      `calibrate fit: ${result.pairing.pairs} pairs from ${result.pairing.boxes.length} co-located boxes; ${result.models.length} models stored and activated, ${result.skipped.length} scopes skipped, ${result.drift.length} drift events; ${seconds} s, peak RSS ${peakMb} MB\n`,
+      `calibrate fit: ${result.pairing.pairs} pairs from ${result.pairing.boxes.length} co-located boxes; ${result.models.length} models stored and activated, ${result.skipped.length} scopes skipped, ${result.drift.length} drift events; ${seconds} s (CPU ${cpuSeconds} s), peak RSS ${peakMb} MB\n`,
     );
     await writeLine(io.stdout, JSON.stringify(result));
     return 0;
