@@ -6,6 +6,7 @@ import type { AttackBenchResult } from './attack-bench.ts';
 import type { AttackReport } from './attack/measure.ts';
 import type { DecodeBenchResult } from './decode-bench.ts';
 import type { LagBenchResult } from './lag-bench.ts';
+import type { RefitBenchResult } from './refit-bench.ts';
 import type { runIngestBench } from './ingest-bench.ts';
 import type { runScaleoutBench } from './scaleout-bench.ts';
 import type { runSimBench } from './sim-bench.ts';
@@ -179,5 +180,16 @@ export function describeLag(r: LagBenchResult): string {
     `  saturated: ${s.scale}`,
     `    ${fmt(s.load.acked)} acked (${fmt(s.load.ackedPerS)}/s), PUBACK p99 ${fmt(s.load.p99Ms)} ms; /healthz p99 ${fmt(s.health.p99LatencyMs)} ms, max ${fmt(s.health.maxLatencyMs)} ms, ${s.health.failures} failed; loop delay p99 ${fmt(s.serve.lagP99Ms)} ms; ingest paused ${s.pauses} times, ${s.pausedS} s: ${s.withinTarget ? 'met' : 'NOT met'}`,
     `  targets ${r.targetsMet ? 'met' : 'NOT met'}  (Node ${r.node}; 2 cores shared by serve and the boxes)`,
+  ].join('\n');
+}
+
+export function describeRefit(r: RefitBenchResult): string {
+  const { sizes: s, refit: f } = r;
+  return [
+    `bench refit: airbox calibrate fit over the last ${s.windowDays} days of ${s.boxes} boxes × ${s.days} days (${r.history.rows.toLocaleString('en-US')} readings, one every ${s.intervalMin} min; ${r.history.stations} stations; filled in ${r.history.fillS} s)`,
+    f.exit === 0
+      ? `  ${fmt(f.pairs)} pairs from ${fmt(f.boxes)} co-located boxes: ${fmt(f.models)} models, ${fmt(f.skipped)} scopes skipped`
+      : `  FAILED (exit ${f.exit}): ${f.said}`,
+    `  duration ${f.seconds} s (CPU ${f.cpuSeconds} s); peak RSS ${fmt(f.peakRssMb)} MB (sampled from /proc: ${fmt(f.sampledPeakRssMb)} MB)  (Node ${r.node})`,
   ].join('\n');
 }

@@ -31,8 +31,15 @@ export {
   type LagSizes,
 } from './lag-bench.ts';
 export {
+  FULL_REFIT_SIZES,
+  runRefitBench,
+  type RefitBenchResult,
+  type RefitSizes,
+} from './refit-bench.ts';
+export {
   describeAttack,
   describeLag,
+  describeRefit,
   describeDecode,
   describeIngest,
   describeScaleout,

@@ -50,6 +50,7 @@ export function assertFitInput(
  * Weighted least squares through the normal equations, solved by Gaussian elimination with
  * partial pivoting. Columns are centred and scaled first so that the pivots are comparable
  * (raw PM in µg/m³ beside RH in % would otherwise mix magnitudes) and collinearity shows.
+ * Plain loops, no per-column copies: cross-validation and the κ search call this often.
  */
 export function leastSquares(
   method: string,
@@ -57,36 +58,25 @@ export function leastSquares(
   y: readonly number[],
   weights?: readonly number[],
 ): LinearFit {
-  const n = y.length;
-  const w = weights ?? new Array<number>(n).fill(1);
-  const sumW = w.reduce((a, b) => a + b, 0);
-  const mean = (v: readonly number[]) => v.reduce((a, x, i) => a + (w[i] ?? 0) * x, 0) / sumW;
-  const yMean = mean(y);
-  const means = columns.map(mean);
-  const scales = columns.map((c, j) => {
-    const m = means[j] ?? 0;
-    return Math.sqrt(c.reduce((a, x, i) => a + (w[i] ?? 0) * (x - m) ** 2, 0) / sumW);
-  });
+  const p = columns.length;
+  const { sumW, means, yMean } = weightedMeans(columns, y, weights);
+  const a = centredProducts(columns, y, weights, means, yMean);
+  const scales = a.map((row, j) => Math.sqrt((row[j] ?? 0) / sumW));
   if (scales.some((s) => !(s > 0))) {
     throw new CalibrationError(
       'singular-design',
       `${method}: a predictor has no spread among the weighted pairs; the fit is undetermined`,
     );
   }
-  const z = columns.map((c, j) => c.map((x) => (x - (means[j] ?? 0)) / (scales[j] ?? 1)));
-  const p = columns.length;
-  const a: number[][] = [];
+  // Standardized (z_j = (x_j − m_j) / s_j): the matrix holds the predictors' correlations.
   for (let r = 0; r < p; r++) {
-    const row: number[] = [];
-    for (let c = 0; c < p; c++) row.push(dot(z[r], z[c], w) / sumW);
-    row.push(
-      dot(
-        z[r],
-        y.map((v) => v - yMean),
-        w,
-      ) / sumW,
-    );
-    a.push(row);
+    const row = a[r] ?? [];
+    for (let c = r; c < p; c++) {
+      row[c] = (row[c] ?? 0) / sumW / ((scales[r] ?? 1) * (scales[c] ?? 1));
+      const mirror = a[c];
+      if (mirror !== undefined) mirror[r] = row[c] ?? 0;
+    }
+    row[p] = (row[p] ?? 0) / sumW / (scales[r] ?? 1);
   }
   const beta = solveAugmented(method, a);
   const coefficients = beta.map((b, j) => b / (scales[j] ?? 1));
@@ -94,15 +84,46 @@ export function leastSquares(
   return { coefficients, intercept };
 }
 
-function dot(
-  u: readonly number[] | undefined,
-  v: readonly number[] | undefined,
-  w: readonly number[],
-): number {
-  if (u === undefined || v === undefined) return 0;
-  let s = 0;
-  for (let i = 0; i < u.length; i++) s += (w[i] ?? 0) * (u[i] ?? 0) * (v[i] ?? 0);
-  return s;
+function weightedMeans(
+  columns: readonly (readonly number[])[],
+  y: readonly number[],
+  weights: readonly number[] | undefined,
+) {
+  let sumW = 0;
+  let ySum = 0;
+  const sums = new Array<number>(columns.length).fill(0);
+  for (let i = 0; i < y.length; i++) {
+    const w = weights === undefined ? 1 : (weights[i] ?? 0);
+    sumW += w;
+    ySum += w * (y[i] ?? 0);
+    for (let j = 0; j < columns.length; j++) sums[j] = (sums[j] ?? 0) + w * (columns[j]?.[i] ?? 0);
+  }
+  return { sumW, yMean: ySum / sumW, means: sums.map((m) => m / sumW) };
+}
+
+/** Upper triangle of Σ w (x_r − m_r)(x_c − m_c), and Σ w (x_r − m_r)(y − ȳ) as column p. */
+function centredProducts(
+  columns: readonly (readonly number[])[],
+  y: readonly number[],
+  weights: readonly number[] | undefined,
+  means: readonly number[],
+  yMean: number,
+): number[][] {
+  const p = columns.length;
+  const a = Array.from({ length: p }, () => new Array<number>(p + 1).fill(0));
+  const d = new Array<number>(p).fill(0);
+  for (let i = 0; i < y.length; i++) {
+    const w = weights === undefined ? 1 : (weights[i] ?? 0);
+    for (let j = 0; j < p; j++) d[j] = (columns[j]?.[i] ?? 0) - (means[j] ?? 0);
+    const dy = (y[i] ?? 0) - yMean;
+    for (let r = 0; r < p; r++) {
+      const row = a[r] ?? [];
+      const wr = w * (d[r] ?? 0);
+      for (let c = r; c < p; c++) row[c] = (row[c] ?? 0) + wr * (d[c] ?? 0);
+      row[p] = (row[p] ?? 0) + wr * dy;
+    }
+  }
+  return a;
 }
 
 /** Solves the p × (p + 1) augmented system in place; throws on a (near-)singular matrix. */

@@ -32,17 +32,30 @@ function orNull<T>(run: () => T): T | null {
   }
 }
 
+interface HoldoutSplit {
+  train: Pair[];
+  test: Pair[];
+}
+
+/** The pairs in time order, cut once for every method (a sort parses each time). */
+function splitInTime(pairs: readonly Pair[]): HoldoutSplit {
+  const byTime = pairs
+    .map((p) => ({ p, ms: Date.parse(p.time) }))
+    .sort((a, b) => a.ms - b.ms)
+    .map((t) => t.p);
+  const cut = Math.floor(byTime.length * (1 - HOLDOUT_FRACTION));
+  return { train: byTime.slice(0, cut), test: byTime.slice(cut) };
+}
+
 /**
  * One site: fit on the first two thirds of the window, score on the last third. The split
  * is in time, not random, because neighbouring hours are correlated; scoring on the latest
  * hours also asks what matters here: does the model hold for the hours that come next.
  * The scores take the place of pooled LOSO metrics in the pick rule.
  */
-function holdoutScores(method: Method, pairs: readonly Pair[]): LosoResult | null {
-  const byTime = [...pairs].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  const cut = Math.floor(byTime.length * (1 - HOLDOUT_FRACTION));
+function holdoutScores(method: Method, split: HoldoutSplit): LosoResult | null {
   return orNull(() => {
-    const scored = evaluateProfile(method.fit(byTime.slice(0, cut)), byTime.slice(cut));
+    const scored = evaluateProfile(method.fit(split.train), split.test);
     return {
       method: method.id,
       folds: [],
@@ -59,9 +72,10 @@ function holdoutScores(method: Method, pairs: readonly Pair[]): LosoResult | nul
  */
 export function selectAndFit(pairs: readonly Pair[], methods: readonly Method[] = METHODS) {
   const loso = groupBySite(pairs).size >= 2;
+  const split = loso ? null : splitInTime(pairs);
   const candidates = methods.map((m) => ({
     id: m.id,
-    loso: loso ? orNull(() => leaveOneSiteOut(m, pairs)) : holdoutScores(m, pairs),
+    loso: split === null ? orNull(() => leaveOneSiteOut(m, pairs)) : holdoutScores(m, split),
   }));
   const pick = pickMethod(
     candidates,

@@ -1,4 +1,5 @@
 import type { Reading } from '@airbox/contracts';
+import type { CalibrationError } from './errors.ts';
 
 /**
  * One co-located pair: a sensor's mean and the reference monitor's mean over the same
@@ -43,6 +44,15 @@ export interface Method {
   fitted: boolean;
   /** Throws CalibrationError on degenerate input rather than returning a NaN model. */
   fit(pairs: readonly Pair[]): Profile;
+  /**
+   * Optional, for leave-one-site-out: what `fit` returns on `pairs` without each set of
+   * sites in `excluded` — or the CalibrationError it throws — with the work the folds share
+   * done once (κ-Köhler ranks its grid for every fold in one pass per κ).
+   */
+  fitFolds?(
+    pairs: readonly Pair[],
+    excluded: readonly ReadonlySet<string>[],
+  ): (Profile | CalibrationError)[];
   /**
    * The profile `fit` returned, rebuilt from its `params` (e.g. read back from the model
    * registry): same predictions, bit for bit. Throws CalibrationError `bad-params` when a

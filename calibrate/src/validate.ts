@@ -1,6 +1,17 @@
 import { CalibrationError } from './errors.ts';
 import { FALLBACK_METHOD } from './models/index.ts';
-import type { Method, Pair, Profile } from './types.ts';
+import type { Pair, Profile } from './types.ts';
+import type { LosoResult } from './loso.ts';
+
+export {
+  groupBySite,
+  leaveOneSiteOut,
+  MAX_FOLDS,
+  siteGroups,
+  type Fold,
+  type LosoOptions,
+  type LosoResult,
+} from './loso.ts';
 
 /**
  * Agreement of calibrated values with the reference. Slope, intercept and R² follow the EPA
@@ -158,78 +169,6 @@ export function predictPairs(profile: Profile, pairs: readonly Pair[]) {
 export function evaluateProfile(profile: Profile, pairs: readonly Pair[]) {
   const { predictedUgM3, referenceUgM3, uncalibrated } = predictPairs(profile, pairs);
   return { metrics: computeMetrics(predictedUgM3, referenceUgM3), uncalibrated };
-}
-
-export interface Fold {
-  site: string;
-  n: number;
-  /** Null when the held-out site alone is too small or flat for metrics (see `note`). */
-  metrics: Metrics | null;
-  note?: string;
-}
-
-export interface LosoResult {
-  method: string;
-  folds: Fold[];
-  /** Metrics over every held-out prediction of every fold together. */
-  pooled: Metrics;
-  uncalibrated: number;
-}
-
-export function groupBySite(pairs: readonly Pair[]): Map<string, Pair[]> {
-  const bySite = new Map<string, Pair[]>();
-  for (const p of pairs) {
-    const group = bySite.get(p.site);
-    if (group) group.push(p);
-    else bySite.set(p.site, [p]);
-  }
-  return bySite;
-}
-
-/**
- * Leave-one-site-out cross-validation: each site is predicted by a model fitted without it,
- * which is how a model will meet a sensor it has never been co-located with.
- */
-export function leaveOneSiteOut(method: Method, pairs: readonly Pair[]): LosoResult {
-  const bySite = groupBySite(pairs);
-  if (bySite.size < 2) {
-    throw new CalibrationError(
-      'too-few-sites',
-      `${method.id}: leave-one-site-out needs at least 2 sites, got ${bySite.size}; ` +
-        'add pairs from another co-located sensor',
-    );
-  }
-  const folds: Fold[] = [];
-  const predicted: number[] = [];
-  const reference: number[] = [];
-  let uncalibrated = 0;
-  for (const [site, held] of bySite) {
-    const profile = fitWithout(method, pairs, site);
-    const fold = predictPairs(profile, held);
-    predicted.push(...fold.predictedUgM3);
-    reference.push(...fold.referenceUgM3);
-    uncalibrated += fold.uncalibrated;
-    folds.push(foldMetrics(site, fold.predictedUgM3, fold.referenceUgM3));
-  }
-  return { method: method.id, folds, pooled: computeMetrics(predicted, reference), uncalibrated };
-}
-
-function fitWithout(method: Method, pairs: readonly Pair[], site: string): Profile {
-  try {
-    return method.fit(pairs.filter((p) => p.site !== site));
-  } catch (e) {
-    if (!(e instanceof CalibrationError)) throw e;
-    throw new CalibrationError(e.code, `fold without site ${site}: ${e.message}`);
-  }
-}
-
-function foldMetrics(site: string, predicted: number[], reference: number[]): Fold {
-  try {
-    return { site, n: reference.length, metrics: computeMetrics(predicted, reference) };
-  } catch (e) {
-    if (!(e instanceof CalibrationError)) throw e;
-    return { site, n: reference.length, metrics: null, note: e.message };
-  }
 }
 
 export interface Pick {

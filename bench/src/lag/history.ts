@@ -84,9 +84,9 @@ function reading(box: Box, kind: StoredReading['kind'], timeMs: number, pm25: nu
   return r;
 }
 
-/** A box's minute readings in [fromMs, toMs): its station's PM2.5, raised as a PMS5003's is. */
-function* boxRows(box: Box, station: number, fromMs: number, toMs: number) {
-  for (let t = fromMs; t < toMs; t += MINUTE_MS) {
+/** A box's readings in [fromMs, toMs): its station's PM2.5, raised as a PMS5003's is. */
+function* boxRows(box: Box, station: number, fromMs: number, toMs: number, intervalMs: number) {
+  for (let t = fromMs; t < toMs; t += intervalMs) {
     const ref = referencePm25(station, Math.floor(t / HOUR_MS) * HOUR_MS);
     yield reading(box, 'box', t, ref * 1.45 + 2 + ((t / MINUTE_MS) % 5) / 5);
   }
@@ -111,11 +111,12 @@ async function writeAll(
 
 /**
  * Fills `dataDir` (readings.db, devices.db) with `boxes` boxes × `days` days ending at the
- * minute before `nowMs`, and registers the boxes.
+ * minute before `nowMs`, a reading every `intervalMs` (default a minute), and registers
+ * the boxes.
  */
 export async function fillHistory(
   dataDir: string,
-  o: { boxes: number; days: number; nowMs: number },
+  o: { boxes: number; days: number; nowMs: number; intervalMs?: number },
   progress: (message: string) => void,
 ): Promise<History> {
   const started = performance.now();
@@ -133,7 +134,10 @@ export async function fillHistory(
       rows += await writeAll(store, hours());
     }
     for (const [i, box] of boxes.entries()) {
-      rows += await writeAll(store, boxRows(box, i % stations.length, fromMs, toMs));
+      rows += await writeAll(
+        store,
+        boxRows(box, i % stations.length, fromMs, toMs, o.intervalMs ?? MINUTE_MS),
+      );
       if (i % 50 === 49) progress(`history: ${i + 1} of ${boxes.length} boxes, ${rows} rows`);
     }
   } finally {

@@ -45,6 +45,9 @@ benches:
   archive   a day of minute readings of --boxes boxes (default 15,000: 21.6 M rows) in SQLite,
             archived by 'airbox archive --day' (Parquet + a csv.gz per box + manifest): its
             duration and peak RSS (targets 5 minutes, 1 GB)
+  refit     the daily calibration refit (airbox calibrate fit, a process of its own) over
+            the last --window-days (default 30) of --boxes × --days (default 2,000 × 30,
+            a reading every --interval-min 60; every box co-located): duration, peak RSS
 ${SOAK_USAGE}
 
   --seconds N       how long each measurement runs (default: decode 5, ingest 10)
@@ -63,7 +66,8 @@ ${SOAK_USAGE}
   --runs N          surface: timed runs per method, median reported (default 5)
   --only A[,B]      attack: only the attacks named (an unknown name lists them)
   --boxes N         reconnect: boxes (default 15000; needs ulimit -n above N + 1,000);
-                    lag: boxes in the history (default 50); --days N its days (default 30)
+                    lag: boxes in the history (default 50); --days N its days (default 30);
+                    refit: boxes (default 2000), --days (default 30)
   --registry KIND   reconnect: postgres or sqlite (default: both, PostgreSQL first)
   --rate N          lag: readings/s while the jobs run (default 1000); --seconds N how long
                     the baseline and the surface job are measured (default 20)
@@ -88,6 +92,8 @@ const BENCH_OPTIONS = {
   registry: { type: 'string' },
   days: { type: 'string' },
   rate: { type: 'string' },
+  'window-days': { type: 'string' },
+  'interval-min': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -104,7 +110,7 @@ interface BenchRun {
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag, archive)',
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag, refit, archive)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -266,6 +272,23 @@ async function archive({ values, bench, progress, print }: BenchRun): Promise<vo
   print(result, () => bench.describeArchive(result));
 }
 
+async function refit({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const whole = (flag: string, value: string | undefined, fallback: number) =>
+    Math.round(positiveNumber(flag, value, fallback));
+  const d = bench.FULL_REFIT_SIZES;
+  const result = await bench.runRefitBench({
+    airbox: [process.execPath, AIRBOX],
+    sizes: {
+      boxes: whole('boxes', values.boxes, d.boxes),
+      days: whole('days', values.days, d.days),
+      windowDays: whole('window-days', values['window-days'], d.windowDays),
+      intervalMin: whole('interval-min', values['interval-min'], d.intervalMin),
+    },
+    progress,
+  });
+  print(result, () => bench.describeRefit(result));
+}
+
 const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['decode', decode],
   ['ingest', ingest],
@@ -276,5 +299,6 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['attack', attack],
   ['reconnect', reconnect],
   ['lag', lag],
+  ['refit', refit],
   ['archive', archive],
 ]);

@@ -4,6 +4,7 @@
  * co-located pairs it learned from, for a researcher to check.
  */
 import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { CalibrationError, openModelRegistry, refit, type ModelRegistry } from '@airbox/calibrate';
 import { parseCommandArgs, positiveNumber } from '../args.ts';
@@ -44,14 +45,20 @@ async function runFit(argv: string[], io: CliIo): Promise<number> {
   const store = await openStore(v, dataDir);
   const registry = registryOf(dataDir);
   try {
+    const startedMs = performance.now();
     const result = await refit(registry, store, {
       now: io.now(),
       windowDays: positiveNumber('window-days', v['window-days'], 7),
       maxDistanceM: positiveNumber('max-distance-m', v['max-distance-m'], 1000),
       expectedReadingsPerHour: positiveNumber('readings-per-hour', v['readings-per-hour'], 60),
     });
+    // Duration and peak memory: what an operator sizes the daily refit's host by.
+    const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+    const usage = process.resourceUsage();
+    const peakMb = Math.round(usage.maxRSS / 1024);
+    const cpuSeconds = ((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1);
     io.stderr.write(
-      `calibrate fit: ${result.pairing.pairs} pairs from ${result.pairing.boxes.length} co-located boxes; ${result.models.length} models stored and activated, ${result.skipped.length} scopes skipped, ${result.drift.length} drift events\n`,
+      `calibrate fit: ${result.pairing.pairs} pairs from ${result.pairing.boxes.length} co-located boxes; ${result.models.length} models stored and activated, ${result.skipped.length} scopes skipped, ${result.drift.length} drift events; ${seconds} s (CPU ${cpuSeconds} s), peak RSS ${peakMb} MB\n`,
     );
     await writeLine(io.stdout, JSON.stringify(result));
     return 0;

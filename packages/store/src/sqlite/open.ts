@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SqliteStoreError, messageOf } from './errors.ts';
 import { addMeasureColumns } from './measure-schema.ts';
 import { addDeadLetterDeviceColumn, migrate } from './schema.ts';
+import { BUSY_TIMEOUT_MS } from './lock-wait.ts';
 
 export const IN_MEMORY = ':memory:';
 
@@ -57,7 +58,7 @@ function configure(db: Database.Database, synchronous: SynchronousMode): void {
   // After a checkpoint, shrink the WAL file back rather than keep its high-water mark.
   db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   // Another process (the CLI, a backup) may hold the lock briefly; wait rather than fail.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
 
 /**

@@ -24,16 +24,16 @@ interface ChunkDone {
 
 /**
  * Between two chunks, the write lock is left free for as long as the chunk held it: a
- * server writing to the same file (airbox serve) waits for it in SQLite's busy handler,
- * which sleeps and retries; a lock taken again at once would keep it waiting, and its event
- * loop with it. This process's own loop runs meanwhile (a progress line).
+ * server writing to the same file (airbox serve) waits for it, retrying on timers
+ * (lock-wait.ts); a lock taken again at once would keep its readings waiting for their
+ * PUBACKs. This process's own loop runs meanwhile (a progress line).
  */
 const leaveLockFree = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
 
 /**
- * How long one chunk may hold the write lock: a server waiting for it waits as long, its
- * event loop with it (better-sqlite3's busy wait is synchronous). Chunks shrink below
+ * How long one chunk may hold the write lock: a server waiting for it waits as long (its
+ * event loop no longer does: lock-wait.ts), and its PUBACKs with it. Chunks shrink below
  * chunkSize until they hold it about this long.
  */
 const LOCK_HOLD_MS = 20;

@@ -26,6 +26,7 @@ import {
   readingColumns,
 } from './rows.ts';
 import { LabelsReader } from './labels.ts';
+import { writeWithoutBlocking } from './lock-wait.ts';
 import { recalibrateReadings } from './recalibrate.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
@@ -77,7 +78,7 @@ export class SqliteStore implements ReadingStore {
   readonly #db: Database.Database;
   readonly #sql: Statements;
   readonly #now: () => number;
-  readonly #insertMany: (readings: StoredReading[]) => WriteResult;
+  readonly #insertMany: Database.Transaction<(readings: StoredReading[]) => WriteResult>;
   #closed = false;
   #lastPruneMs = Number.NEGATIVE_INFINITY;
   #evictedDeadLetters = 0;
@@ -114,7 +115,8 @@ export class SqliteStore implements ReadingStore {
     this.#assertOpen('write');
     // Pruning before the insert: if it fails, nothing was written and the rejection is true.
     this.#pruneIfDue();
-    return this.#insertMany(readings);
+    // The write lock first (IMMEDIATE), waited for on timers while another process holds it.
+    return writeWithoutBlocking(this.#db, () => this.#insertMany.immediate(readings));
   }
 
   async latest(query: LatestQuery = {}): Promise<StoredReading[]> {
