@@ -72,6 +72,11 @@ export interface AlertOutboxStore {
   }): Promise<OutboxMessage[]>;
   /** Public area alerts, newest first (the CAP feed). */
   listRecentAreas(limit: number): Promise<OutboxMessage[]>;
+  /**
+   * The server's 256-bit key of this name, made on first use and kept: the same on every node
+   * of a shared registry and after a restart (unsubscribe links stay valid).
+   */
+  serverKey(name: string): Promise<Buffer>;
   /** Forgets delivered and failed messages created before `beforeMs`; returns how many. */
   prune(beforeMs: number): Promise<number>;
 }

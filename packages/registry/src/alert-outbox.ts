@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   OUTBOX_FIRST_RETRY_MS,
   OUTBOX_GIVE_UP_MS,
@@ -175,6 +176,20 @@ export class SqlAlertOutboxStore implements AlertOutboxStore {
       [checkLimit(limit)],
     );
     return rows.map((r) => strip(toMessage(r)));
+  }
+
+  async serverKey(name: string): Promise<Buffer> {
+    // Two nodes making it at once: the first insert wins and both read it.
+    await this.db.run(
+      'INSERT INTO alert_keys (name, key_bytes, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+      [name, randomBytes(32), isoAt(this.now())],
+    );
+    const [row] = await this.db.all<{ key_bytes: Buffer }>(
+      'SELECT key_bytes FROM alert_keys WHERE name = ?',
+      [name],
+    );
+    if (row === undefined) throw new RegistryError('unavailable', `server key '${name}' vanished`);
+    return Buffer.from(row.key_bytes);
   }
 
   async prune(beforeMs: number): Promise<number> {

@@ -245,4 +245,8 @@ async function alertOutbox(tx: SqlDriver, t: ColumnTypes): Promise<void> {
   await tx.run(
     'CREATE INDEX alert_outbox_subscription ON alert_outbox (subscription_id, state, id)',
   );
+  // The server's keys (unsubscribe links): one per name, the same for every node.
+  await tx.run(
+    `CREATE TABLE alert_keys (name TEXT PRIMARY KEY, key_bytes ${t.bytes} NOT NULL, created_at TEXT NOT NULL)`,
+  );
 }

@@ -140,5 +140,13 @@ export function outboxConformance(fresh: () => FreshRegistry): void {
       expect(await r.alertOutbox.prune(clock.ms)).toBe(1);
       expect(keys(await r.alertOutbox.listRecent({ limit: 10 }))).toEqual(['y1', 'x2']);
     });
+
+    it('keeps one server key per name, across registries on the database', async () => {
+      const { r } = await clocked(fresh);
+      const key = await r.alertOutbox.serverKey('unsubscribe');
+      expect(key).toHaveLength(32);
+      expect(await fresh().registry.alertOutbox.serverKey('unsubscribe')).toEqual(key);
+      expect(await r.alertOutbox.serverKey('other')).not.toEqual(key);
+    });
   });
 }
