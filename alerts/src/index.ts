@@ -21,3 +21,4 @@ export {
   verifyUnsubscribeToken,
   type Unsubscriber,
 } from './unsubscribe.ts';
+export { capAlert, capAtomFeed, capTime, CAP_NS, ATOM_NS, type FeedOptions } from './cap.ts';

@@ -15,6 +15,7 @@ import {
 import type { RouteContext, RouteDoc } from './routes/define.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { alertPageRoutes } from './routes/alert-pages.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
 import { orgRoutes } from './routes/orgs.ts';
@@ -141,6 +142,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     transferRoutes(ctx);
     orgRoutes(ctx);
     apiKeyRoutes(ctx);
+    alertPageRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));
