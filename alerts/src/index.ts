@@ -22,3 +22,4 @@ export {
   type Unsubscriber,
 } from './unsubscribe.ts';
 export { capAlert, capAtomFeed, capTime, CAP_NS, ATOM_NS, type FeedOptions } from './cap.ts';
+export { sendTest, testEvent } from './deliver/test-message.ts';

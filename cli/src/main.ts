@@ -12,6 +12,7 @@ import { simCommand } from './commands/sim.ts';
 import { referenceCommand } from './commands/reference.ts';
 import { exportCommand } from './commands/export.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { backupCommand } from './commands/backup.ts';
 import { runAsCommand } from './args.ts';
 import { CONFIG_USAGE } from './config-file.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   accountCommand,
   orgCommand,
   deadLettersCommand,
+  alertsCommand,
   calibrateCommand,
   boxCommand,
   simCommand,

@@ -101,7 +101,7 @@ export interface ApiOptions {
    */
   accounts?: AccountsOptions;
   /** The alert outbox's public pages (/alerts.atom, /alerts/unsubscribe); until given, 404. */
-  alerts?: AlertPagesOptions;
+  alertPages?: AlertPagesOptions;
 }
 
 export interface AlertPagesOptions {

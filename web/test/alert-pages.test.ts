@@ -64,7 +64,7 @@ async function setUp(unsubscribed: string[] | null = []) {
       ? null
       : { unsubscribe: async (id: string) => (unsubscribed.push(id), id !== 'gone') };
   const { app } = await apiWith([], {
-    alerts: { outbox: registry.alertOutbox, publicUrl: PUBLIC, unsubscriber },
+    alertPages: { outbox: registry.alertOutbox, publicUrl: PUBLIC, unsubscriber },
   });
   return app;
 }

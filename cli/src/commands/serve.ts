@@ -23,6 +23,7 @@ import {
 } from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
+import { DELIVERY_USAGE, startDelivery, type SubscriptionHooks } from '../serve/alert-delivery.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -99,6 +100,8 @@ ${DEAD_LETTER_USAGE}
 
 ${MAIL_USAGE}
 
+${DELIVERY_USAGE}
+
 ${REFERENCE_FEED_USAGE}
 
 ${STORE_USAGE}
@@ -126,11 +129,15 @@ export const serveCommand: Command = {
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
-    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
+    // Delivery asks the subscriptions (the registry's AlertStore) whether one is still on and
+    // stops one from its unsubscribe link: wired where that store is part of the build.
+    const alertHooks: SubscriptionHooks = { unsubscriber: null };
+    const delivery = startDelivery(base, data, alertHooks);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, alertHooks);
     const demo = await startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });
+    await stopServe({ base, data, ingest, monitoring, tasks, refits, delivery, api, demo });
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import {
   type SurfaceCompute,
 } from '@airbox/web';
 import { startReferenceFeedFromOptions } from '../commands/reference.ts';
+import { linkBase, type SubscriptionHooks } from './alert-delivery.ts';
 import { startDemoFleet, type DemoFleet } from '../demo.ts';
 import { EventLoopLag } from '../loop-lag.ts';
 import { registerMetrics } from '../serve-metrics.ts';
@@ -111,12 +112,14 @@ export function startRefits(
 
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
-  { v, io, host, operatorToken }: ServeBase,
+  base: ServeBase,
   { store, registry, view, models }: ServeData,
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
+  alertHooks: SubscriptionHooks = { unsubscriber: null },
 ): Promise<{ api: Api; ports: ServePorts }> {
+  const { v, io, host, operatorToken } = base;
   // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
   const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
   const api = createApi({
@@ -155,6 +158,11 @@ export async function startApi(
     trustProxy: trustProxy(v['trust-proxy']),
     operatorToken,
     deadLetterDrops: () => worker.deadLetterBudget.report(),
+    alertPages: {
+      outbox: registry.alertOutbox,
+      publicUrl: linkBase(base),
+      unsubscriber: alertHooks.unsubscriber,
+    },
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
   const httpPort = api.server.address();

@@ -1,3 +1,4 @@
+import type { AlertDispatcher } from '@airbox/alerts';
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
@@ -11,6 +12,8 @@ export interface RunningServe {
   monitoring: ServeMonitoring;
   tasks: TaskRunner;
   refits: ReturnType<typeof startRefits>;
+  /** Alert delivery from the registry's outbox. */
+  delivery: AlertDispatcher;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -38,6 +41,8 @@ export async function stopServe(s: RunningServe): Promise<void> {
   await stopRelay?.();
   await rawRelay?.close();
   await s.api.close();
+  // Its sends under way finish (each bounded by a timeout); what is left waits in the outbox.
+  await s.delivery.stop();
   await store.close();
   cluster?.redis.disconnect();
   models.close();

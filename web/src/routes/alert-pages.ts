@@ -15,7 +15,7 @@ const FEED_ENTRIES = 50;
 const TokenQuery = z.object({ token: z.string().max(600) });
 
 export function alertPageRoutes(ctx: RouteContext): void {
-  const alerts = ctx.options.alerts;
+  const alerts = ctx.options.alertPages;
   if (alerts === undefined) return;
   getRoute(
     ctx,
@@ -86,7 +86,7 @@ export function alertPageRoutes(ctx: RouteContext): void {
 }
 
 async function subscriptionOf(ctx: RouteContext, token: string): Promise<string | null> {
-  const alerts = ctx.options.alerts!;
+  const alerts = ctx.options.alertPages!;
   return verifyUnsubscribeToken(await alerts.outbox.serverKey(UNSUBSCRIBE_KEY_NAME), token);
 }
 
