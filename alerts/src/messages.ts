@@ -124,18 +124,21 @@ const WORDS: Record<AlertLocale, Words> = { en: EN, 'zh-TW': ZH };
 /** How many box ids a grouped offline message lists before "and N more". */
 const LISTED_BOXES = 20;
 
+// Made once: a DateTimeFormat costs ~0.1 ms to build, formatting with one a microsecond.
+const TAIPEI = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Taipei',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
 /** '2026-12-08 14:05' in Asia/Taipei, followed by the zone's name in the language. */
 export function taipeiTime(iso: string, locale: AlertLocale): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Taipei',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
+  const text = TAIPEI.format(d);
   return `${text} (${WORDS[locale].timeLabel})`;
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AlertOutboxStore, OutboxMessage } from '@airbox/registry';
+import type { AlertOutboxStore, NewOutboxMessage, OutboxMessage } from '@airbox/registry';
 import type { ChannelSender, SendOutcome } from '../channels/channel.ts';
 import { renderMessage } from '../messages.ts';
 import type { AlertChannel, AlertEvent, AlertOutbox, Subscription } from '../types.ts';
 import { UNSUBSCRIBE_KEY_NAME, unsubscribeUrl } from '../unsubscribe.ts';
 import { fromOutboxMessage, toOutboxMessage, type Envelope } from './envelope.ts';
+import { GroupCommit } from './group-commit.ts';
 import { quietUntil } from './quiet-hours.ts';
 
 /**
@@ -29,7 +30,10 @@ export interface DispatcherOptions {
   /** --public-url: the base of unsubscribe links. */
   publicUrl: URL;
   now?: () => number;
-  /** Sent at most this many at once. Default 16. */
+  /**
+   * Sent at most this many at once. Default 32. A receiver that hangs holds its slots for
+   * the channel's timeout (10 s) each.
+   */
   concurrency?: number;
   /** How long a claimed message is this dispatcher's; longer than any send can take. Default 2 min. */
   leaseMs?: number;
@@ -65,21 +69,29 @@ export class AlertDispatcher implements AlertOutbox {
   private wakeUp: (() => void) | null = null;
   private unsubscribeKey: Buffer | null = null;
   private lastPruneMs = 0;
+  private readonly enqueues: GroupCommit<NewOutboxMessage, boolean>;
+  private readonly deliveredMarks: GroupCommit<string, undefined>;
 
   constructor(options: DispatcherOptions) {
     this.o = {
       now: Date.now,
-      concurrency: 16,
+      concurrency: 32,
       leaseMs: 120_000,
       pollMs: 1_000,
       log: () => {},
       ...options,
     };
+    const store = options.store;
+    this.enqueues = new GroupCommit((ms) => store.enqueueMany(ms));
+    this.deliveredMarks = new GroupCommit(async (keys) => {
+      await store.markDeliveredMany(keys);
+      return keys.map(() => undefined);
+    });
   }
 
   /** Durable when it resolves; false when the key was taken before. Wakes the loop. */
   async enqueue(event: AlertEvent, subscription: Subscription): Promise<boolean> {
-    const taken = await this.o.store.enqueue(toOutboxMessage(event, subscription));
+    const taken = await this.enqueues.add(toOutboxMessage(event, subscription));
     if (taken) this.wake();
     return taken;
   }
@@ -149,8 +161,9 @@ export class AlertDispatcher implements AlertOutbox {
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
-      // Its subscription's next message may be due now.
-      this.wake();
+      // Its subscription's next message may be due now. A claim is a commit too: taken when
+      // half the slots are free, not after every send.
+      if (this.inFlight.size <= this.o.concurrency / 2) this.wake();
     });
   }
 
@@ -208,7 +221,8 @@ export class AlertDispatcher implements AlertOutbox {
   ): Promise<void> {
     const { store, log } = this.o;
     if (outcome.ok) {
-      await store.markDelivered(key);
+      // Right after the 2xx, in the next commit with the others that finished meanwhile.
+      await this.deliveredMarks.add(key);
       this.stats.delivered++;
     } else if (outcome.permanent) {
       await store.markFailed(key, outcome.error);

@@ -46,6 +46,8 @@ export interface OutboxMessage extends NewOutboxMessage {
 export interface AlertOutboxStore {
   /** False when the key was taken before (the message is not changed). */
   enqueue(message: NewOutboxMessage): Promise<boolean>;
+  /** Many in one transaction (one commit, one fsync): each one's answer, in order. */
+  enqueueMany(messages: readonly NewOutboxMessage[]): Promise<boolean[]>;
   /**
    * Leases up to `limit` due messages to `owner` for `leaseMs`: the oldest pending message of
    * each subscription, if due and not leased to another. A subscription has at most one
@@ -54,6 +56,8 @@ export interface AlertOutboxStore {
    */
   claimDue(owner: string, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
   markDelivered(key: string): Promise<void>;
+  /** Many delivered at once: one statement, one commit. */
+  markDeliveredMany(keys: readonly string[]): Promise<void>;
   /**
    * A failed try: due again after the back-off (or `retryAfterMs`, when the receiver said
    * so, within the cap), or failed for good past OUTBOX_GIVE_UP_MS. Returns the new state.

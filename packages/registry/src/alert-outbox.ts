@@ -47,31 +47,17 @@ export class SqlAlertOutboxStore implements AlertOutboxStore {
     this.now = now;
   }
 
-  async enqueue(m: NewOutboxMessage): Promise<boolean> {
-    if (m.key === '' || m.key.length > 200) {
-      throw new RegistryError(
-        'invalid-input',
-        `outbox key must be 1–200 characters, not ${m.key.length}`,
-      );
-    }
+  enqueue(m: NewOutboxMessage): Promise<boolean> {
+    return insertMessage(this.db, m, isoAt(this.now()));
+  }
+
+  enqueueMany(messages: readonly NewOutboxMessage[]): Promise<boolean[]> {
     const at = isoAt(this.now());
-    const { changes } = await this.db.run(
-      `INSERT INTO alert_outbox (idem_key, subscription_id, channel, locale, event, quiet_hours,
-         area, state, attempts, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
-      [
-        m.key,
-        m.subscriptionId,
-        m.channelJson,
-        m.locale,
-        m.eventJson,
-        m.quietHoursJson,
-        m.areaJson,
-        at,
-        at,
-      ],
-    );
-    return changes === 1;
+    return this.db.transaction(async (tx) => {
+      const taken: boolean[] = [];
+      for (const m of messages) taken.push(await insertMessage(tx, m, at));
+      return taken;
+    });
   }
 
   async claimDue(owner: string, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
@@ -96,12 +82,20 @@ export class SqlAlertOutboxStore implements AlertOutboxStore {
       .map(({ id: _, ...m }) => m);
   }
 
-  async markDelivered(key: string): Promise<void> {
-    await this.db.run(
-      `UPDATE alert_outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,
-         last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE idem_key = ?`,
-      [isoAt(this.now()), key],
-    );
+  markDelivered(key: string): Promise<void> {
+    return this.markDeliveredMany([key]);
+  }
+
+  async markDeliveredMany(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += MAX_KEYS_A_STATEMENT) {
+      const chunk = keys.slice(i, i + MAX_KEYS_A_STATEMENT);
+      await this.db.run(
+        `UPDATE alert_outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,
+           last_error = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE idem_key IN (${chunk.map(() => '?').join(', ')})`,
+        [isoAt(this.now()), ...chunk],
+      );
+    }
   }
 
   async markRetry(key: string, error: string, retryAfterMs?: number): Promise<OutboxState> {
@@ -199,6 +193,35 @@ export class SqlAlertOutboxStore implements AlertOutboxStore {
     );
     return changes;
   }
+}
+
+/** Well under SQLite's 32,766 bound parameters. */
+const MAX_KEYS_A_STATEMENT = 500;
+
+async function insertMessage(db: SqlDriver, m: NewOutboxMessage, at: string): Promise<boolean> {
+  if (m.key === '' || m.key.length > 200) {
+    throw new RegistryError(
+      'invalid-input',
+      `outbox key must be 1–200 characters, not ${m.key.length}`,
+    );
+  }
+  const { changes } = await db.run(
+    `INSERT INTO alert_outbox (idem_key, subscription_id, channel, locale, event, quiet_hours,
+       area, state, attempts, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+    [
+      m.key,
+      m.subscriptionId,
+      m.channelJson,
+      m.locale,
+      m.eventJson,
+      m.quietHoursJson,
+      m.areaJson,
+      at,
+      at,
+    ],
+  );
+  return changes === 1;
 }
 
 function checkLimit(limit: number): number {

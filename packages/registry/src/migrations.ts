@@ -241,7 +241,8 @@ async function alertOutbox(tx: SqlDriver, t: ColumnTypes): Promise<void> {
   created_at TEXT NOT NULL,
   delivered_at TEXT
 )`);
-  await tx.run('CREATE INDEX alert_outbox_due ON alert_outbox (state, next_attempt_at)');
+  // Claims walk the pending messages oldest first and stop at the batch's size.
+  await tx.run('CREATE INDEX alert_outbox_pending ON alert_outbox (state, id)');
   await tx.run(
     'CREATE INDEX alert_outbox_subscription ON alert_outbox (subscription_id, state, id)',
   );

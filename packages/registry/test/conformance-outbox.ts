@@ -46,6 +46,26 @@ export function outboxConformance(fresh: () => FreshRegistry): void {
       expect(await r.alertOutbox.get('nothing')).toBeNull();
     });
 
+    it('enqueues many in one commit, each key once, and marks many delivered', async () => {
+      const { r } = await clocked(fresh);
+      await r.alertOutbox.enqueue(message('m1'));
+      expect(
+        await r.alertOutbox.enqueueMany([
+          message('m1'),
+          message('m2'),
+          message('m2'),
+          message('m3'),
+        ]),
+      ).toEqual([false, true, false, true]);
+      await r.alertOutbox.markDeliveredMany(['m1', 'm3']);
+      const states = await r.alertOutbox.listRecent({ limit: 10 });
+      expect(states.map((m) => [m.key, m.state])).toEqual([
+        ['m3', 'delivered'],
+        ['m2', 'pending'],
+        ['m1', 'delivered'],
+      ]);
+    });
+
     it('leases one message per subscription at a time, oldest first, to one dispatcher', async () => {
       const { r, clock } = await clocked(fresh);
       const other = await fresh().openAnother({ now: () => clock.ms });
