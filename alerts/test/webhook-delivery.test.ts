@@ -135,4 +135,17 @@ describe('webhook delivery to a local receiver', () => {
       'sub-q:test:1',
     ]);
   });
+
+  it('refuses a malformed key alone, not the events enqueued with it', async () => {
+    await setUp();
+    const sub = subscription('sub-k', { type: 'webhook', url: receiver.url });
+    const tries = await Promise.allSettled([
+      rig.dispatcher.enqueue(event(sub, 1), sub),
+      rig.dispatcher.enqueue(event(sub, 2, { key: 'x'.repeat(201) }), sub),
+      rig.dispatcher.enqueue(event(sub, 3), sub),
+    ]);
+    expect(tries.map((t) => t.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(tries[1]).toMatchObject({ reason: { code: 'invalid-input' } });
+    expect(await rig.registry.alertOutbox.get('sub-k:alert:3')).toMatchObject({ state: 'pending' });
+  });
 });

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AlertOutboxStore, NewOutboxMessage, OutboxMessage } from '@airbox/registry';
+import {
+  checkOutboxKey,
+  type AlertOutboxStore,
+  type NewOutboxMessage,
+  type OutboxMessage,
+} from '@airbox/registry';
 import type { ChannelSender, SendOutcome } from '../channels/channel.ts';
 import { renderMessage } from '../messages.ts';
 import type { AlertChannel, AlertEvent, AlertOutbox, Subscription } from '../types.ts';
@@ -91,7 +96,9 @@ export class AlertDispatcher implements AlertOutbox {
 
   /** Durable when it resolves; false when the key was taken before. Wakes the loop. */
   async enqueue(event: AlertEvent, subscription: Subscription): Promise<boolean> {
-    const taken = await this.enqueues.add(toOutboxMessage(event, subscription));
+    const message = toOutboxMessage(event, subscription);
+    checkOutboxKey(message.key);
+    const taken = await this.enqueues.add(message);
     if (taken) this.wake();
     return taken;
   }

@@ -198,13 +198,21 @@ export class SqlAlertOutboxStore implements AlertOutboxStore {
 /** Well under SQLite's 32,766 bound parameters. */
 const MAX_KEYS_A_STATEMENT = 500;
 
-async function insertMessage(db: SqlDriver, m: NewOutboxMessage, at: string): Promise<boolean> {
-  if (m.key === '' || m.key.length > 200) {
+/**
+ * 'invalid-input' unless the key is 1–200 characters. Checked before a message joins a batch:
+ * one bad key would otherwise roll back every message committed with it.
+ */
+export function checkOutboxKey(key: string): void {
+  if (key === '' || key.length > 200) {
     throw new RegistryError(
       'invalid-input',
-      `outbox key must be 1–200 characters, not ${m.key.length}`,
+      `outbox key must be 1–200 characters, not ${key.length}`,
     );
   }
+}
+
+async function insertMessage(db: SqlDriver, m: NewOutboxMessage, at: string): Promise<boolean> {
+  checkOutboxKey(m.key);
   const { changes } = await db.run(
     `INSERT INTO alert_outbox (idem_key, subscription_id, channel, locale, event, quiet_hours,
        area, state, attempts, next_attempt_at, created_at)
