@@ -13,6 +13,7 @@ import { referenceCommand } from './commands/reference.ts';
 import { archiveCommand } from './commands/archive.ts';
 import { exportCommand } from './commands/export.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { backupCommand } from './commands/backup.ts';
 import { runAsCommand } from './args.ts';
 import { CONFIG_USAGE } from './config-file.ts';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   accountCommand,
   orgCommand,
   deadLettersCommand,
+  alertsCommand,
   calibrateCommand,
   boxCommand,
   simCommand,

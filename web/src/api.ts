@@ -19,6 +19,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { opendataRoutes } from './opendata/routes.ts';
 import { archiveRoutes } from './archive/routes.ts';
 import { carriesData } from './opendata/terms.ts';
+import { alertPageRoutes } from './routes/alert-pages.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
 import { orgRoutes } from './routes/orgs.ts';
@@ -154,6 +155,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     apiKeyRoutes(ctx);
     opendataRoutes(ctx);
     archiveRoutes(ctx);
+    alertPageRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

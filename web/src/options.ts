@@ -1,3 +1,5 @@
+import type { Unsubscriber } from '@airbox/alerts';
+import type { AlertOutboxStore } from '@airbox/registry';
 import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
@@ -108,6 +110,16 @@ export interface ApiOptions {
    * given, their routes answer 404 `not-available`.
    */
   accounts?: AccountsOptions;
+  /** The alert outbox's public pages (/alerts.atom, /alerts/unsubscribe); until given, 404. */
+  alertPages?: AlertPagesOptions;
+}
+
+export interface AlertPagesOptions {
+  outbox: AlertOutboxStore;
+  /** --public-url: the feed's links. */
+  publicUrl: URL;
+  /** What an unsubscribe link calls; null: the page answers 503. */
+  unsubscriber: Unsubscriber | null;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {

@@ -25,6 +25,7 @@ import { startArchives } from '../serve/archives.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
 import { OPEN_DATA_USAGE } from '../open-data-options.ts';
+import { DELIVERY_USAGE, startDelivery, type SubscriptionHooks } from '../serve/alert-delivery.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -108,6 +109,8 @@ ${MAIL_USAGE}
 
 ${OPEN_DATA_USAGE}
 
+${DELIVERY_USAGE}
+
 ${REFERENCE_FEED_USAGE}
 
 ${STORE_USAGE}
@@ -135,12 +138,27 @@ export const serveCommand: Command = {
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
-    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
+    // Delivery asks the subscriptions (the registry's AlertStore) whether one is still on and
+    // stops one from its unsubscribe link: wired where that store is part of the build.
+    const alertHooks: SubscriptionHooks = { unsubscriber: null };
+    const delivery = startDelivery(base, data, alertHooks);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, alertHooks);
     const archives = startArchives(base, tasks, () => ports.http);
     const demo = await startDemo(base, data, ports, refits, archives);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, monitoring, tasks, refits, archives, api, demo });
+    await stopServe({
+      base,
+      data,
+      ingest,
+      monitoring,
+      tasks,
+      refits,
+      archives,
+      delivery,
+      api,
+      demo,
+    });
     return 0;
   },
 };

@@ -13,6 +13,7 @@ import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
 import { MAIL_OPTIONS } from '../mail-options.ts';
 import { OPEN_DATA_OPTIONS } from '../open-data-options.ts';
+import { DELIVERY_OPTIONS } from './alert-delivery.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
 import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
@@ -51,6 +52,7 @@ export const SERVE_OPTIONS = {
   'demo-history-hours': { type: 'string' },
   ...MAIL_OPTIONS,
   ...OPEN_DATA_OPTIONS,
+  ...DELIVERY_OPTIONS,
   ...STORE_OPTIONS,
   ...REFERENCE_FEED_OPTIONS,
   ...CLUSTER_OPTIONS,

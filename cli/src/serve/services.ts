@@ -9,6 +9,7 @@ import {
   type SurfaceCompute,
 } from '@airbox/web';
 import { startReferenceFeedFromOptions } from '../commands/reference.ts';
+import { linkBase, type SubscriptionHooks } from './alert-delivery.ts';
 import { startDemoFleet, type DemoFleet } from '../demo.ts';
 import { EventLoopLag } from '../loop-lag.ts';
 import { registerMetrics } from '../serve-metrics.ts';
@@ -117,6 +118,7 @@ export async function startApi(
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
+  alertHooks: SubscriptionHooks = { unsubscriber: null },
 ): Promise<{ api: Api; ports: ServePorts }> {
   const { v, io, host, operatorToken, openData, signup, dataDir } = base;
   let http: number | null = null;
@@ -164,6 +166,11 @@ export async function startApi(
     trustProxy: trustProxy(v['trust-proxy']),
     operatorToken,
     deadLetterDrops: () => worker.deadLetterBudget.report(),
+    alertPages: {
+      outbox: registry.alertOutbox,
+      publicUrl: linkBase(base),
+      unsubscriber: alertHooks.unsubscriber,
+    },
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
   const httpPort = api.server.address();

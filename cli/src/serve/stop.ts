@@ -1,3 +1,4 @@
+import type { AlertDispatcher } from '@airbox/alerts';
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
 import type { ArchiveSchedule } from './archives.ts';
@@ -13,6 +14,8 @@ export interface RunningServe {
   tasks: TaskRunner;
   refits: ReturnType<typeof startRefits>;
   archives: ArchiveSchedule | null;
+  /** Alert delivery from the registry's outbox. */
+  delivery: AlertDispatcher;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -41,6 +44,8 @@ export async function stopServe(s: RunningServe): Promise<void> {
   await stopRelay?.();
   await rawRelay?.close();
   await s.api.close();
+  // Its sends under way finish (each bounded by a timeout); what is left waits in the outbox.
+  await s.delivery.stop();
   await store.close();
   cluster?.redis.disconnect();
   models.close();

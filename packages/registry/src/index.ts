@@ -1,4 +1,6 @@
 export * from './port.ts';
+export * from './alert-outbox-port.ts';
+export { backoffMs, checkOutboxKey } from './alert-outbox.ts';
 export { isForeignKeyViolation, isUniqueViolation } from './sql-errors.ts';
 export { openPostgresDriver, type PostgresDriverOptions } from './postgres-driver.ts';
 export {

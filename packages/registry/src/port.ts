@@ -1,4 +1,5 @@
 import { CodedError } from '@airbox/contracts';
+import type { AlertOutboxStore } from './alert-outbox-port.ts';
 
 /**
  * The registry port: accounts, organisations, boxes and their MQTT credentials, browser
@@ -257,6 +258,8 @@ export interface Registry {
   readonly resets: ResetStore;
   readonly apiKeys: ApiKeyStore;
   readonly orgs: OrgStore;
+  /** Alert messages until a channel took them (issue 16). */
+  readonly alertOutbox: AlertOutboxStore;
   close(): Promise<void>;
 }
 

@@ -1,14 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@airbox/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RegistryView, verifyCredential, type CredentialRow, type Registry } from '../src/index.ts';
+import {
+  RegistryView,
+  verifyCredential,
+  type CredentialRow,
+  type Registry,
+  type RegistryOptions,
+} from '../src/index.ts';
 import { accountConformance } from './conformance-accounts.ts';
+import { outboxConformance } from './conformance-outbox.ts';
 import { expectCode } from './expect-code.ts';
 
 export interface FreshRegistry {
   registry: Registry;
   /** A second Registry on the same database, as another process or broker would open it. */
-  openAnother(): Promise<Registry>;
+  openAnother(options?: RegistryOptions): Promise<Registry>;
   cleanup(): Promise<void>;
 }
 
@@ -28,6 +35,7 @@ export function registryConformance(name: string, openFresh: () => Promise<Fresh
     describeDevices(r);
     describeChanges(() => fresh);
     accountConformance(r);
+    outboxConformance(() => fresh);
   });
 }
 

@@ -26,8 +26,8 @@ describe.skipIf(skip)('PostgreSQL registry', () => {
     const opened: Registry[] = [await openPostgresRegistry(url)];
     return {
       registry: opened[0]!,
-      openAnother: async () => {
-        const other = await openPostgresRegistry(url);
+      openAnother: async (options) => {
+        const other = await openPostgresRegistry(url, options);
         opened.push(other);
         return other;
       },
@@ -85,6 +85,28 @@ describe.skipIf(skip)('PostgreSQL registry under concurrent writers', () => {
     const stored = devices.find((d) => d.deviceId === 'fleet-x')!.credential;
     const working = issued.filter(([c]) => verifyCredential(stored, c!.password));
     expect(working).toHaveLength(1);
+  });
+
+  it('two dispatchers claiming at once never lease one message to both', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    for (let i = 0; i < 200; i++) {
+      await a.alertOutbox.enqueue({
+        key: `k${i}`,
+        subscriptionId: `sub-${i}`,
+        channelJson: '{}',
+        locale: 'en',
+        eventJson: '{}',
+        quietHoursJson: null,
+        areaJson: null,
+      });
+    }
+    const claims = await Promise.all(
+      [a, b, a, b].map((r, i) => r.alertOutbox.claimDue(`node-${i}`, 80, 60_000)),
+    );
+    const keys = claims.flat().map((m) => m.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThanOrEqual(80);
   });
 
   it('two owners removing each other at once leave the organisation one owner', async () => {

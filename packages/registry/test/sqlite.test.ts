@@ -10,8 +10,8 @@ registryConformance('SQLite', async () => {
   const others: { close(): Promise<void> }[] = [];
   return {
     registry,
-    openAnother: async () => {
-      const other = await openSqliteRegistry(path);
+    openAnother: async (options) => {
+      const other = await openSqliteRegistry(path, options);
       others.push(other);
       return other;
     },
