@@ -6,6 +6,7 @@ import { SqlSessionStore } from './sessions.ts';
 import { SqlResetStore } from './resets.ts';
 import { SqlApiKeyStore } from './api-keys.ts';
 import { SqlOrgStore } from './orgs.ts';
+import { SqlAlertStore } from './alerts.ts';
 import { openSqliteDriver } from './sqlite-driver.ts';
 import { openPostgresDriver, type PostgresDriverOptions } from './postgres-driver.ts';
 
@@ -37,6 +38,7 @@ export async function openRegistry(
     resets: new SqlResetStore(driver, now),
     apiKeys: new SqlApiKeyStore(driver, now),
     orgs: new SqlOrgStore(driver, now),
+    alerts: new SqlAlertStore(driver, now),
     close: () => driver.close(),
   };
 }

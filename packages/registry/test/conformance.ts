@@ -3,6 +3,7 @@ import { waitFor } from '@airbox/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryView, verifyCredential, type CredentialRow, type Registry } from '../src/index.ts';
 import { accountConformance } from './conformance-accounts.ts';
+import { alertConformance } from './conformance-alerts.ts';
 import { expectCode } from './expect-code.ts';
 
 export interface FreshRegistry {
@@ -28,6 +29,7 @@ export function registryConformance(name: string, openFresh: () => Promise<Fresh
     describeDevices(r);
     describeChanges(() => fresh);
     accountConformance(r);
+    alertConformance(r);
   });
 }
 
