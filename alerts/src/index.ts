@@ -12,7 +12,11 @@ export {
   type AlertInput,
   type StoredSpec,
 } from './spec.ts';
-export { AlertEvaluator, type EvaluatorOptions } from './evaluate/evaluator.ts';
+export {
+  AlertEvaluator,
+  type ActiveAreaAlert,
+  type EvaluatorOptions,
+} from './evaluate/evaluator.ts';
 export type { DeviceDirectory } from './evaluate/watches.ts';
 export { mayWatchBox, mayWatchOrg, type AccessRegistry } from './evaluate/access.ts';
 export { MemoryOutbox, LogOutbox } from './evaluate/memory-outbox.ts';

@@ -17,6 +17,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { transferRoutes } from './routes/transfer.ts';
 import { extensionRoutes } from './routes/extensions.ts';
@@ -141,6 +142,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     transferRoutes(ctx);
     orgRoutes(ctx);
     apiKeyRoutes(ctx);
+    alertRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

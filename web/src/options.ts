@@ -1,6 +1,7 @@
 import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
+import type { ActiveAreaAlert } from '@airbox/alerts';
 import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -98,6 +99,15 @@ export interface ApiOptions {
    * given, their routes answer 404 `not-available`.
    */
   accounts?: AccountsOptions;
+  /** Alert subscriptions (issue 16), with `accounts`: what serve's flags and evaluator give. */
+  alerts?: AlertsOptions;
+}
+
+export interface AlertsOptions {
+  /** `--webhook-allow-private`: webhooks to loopback and private addresses are accepted. */
+  allowPrivateWebhooks: boolean;
+  /** The public area alerts ongoing, from the evaluator's memory. */
+  active: () => ActiveAreaAlert[];
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {

@@ -241,6 +241,34 @@ export class AlertEvaluator {
     return this.o.devices.device(deviceId)?.name ?? deviceId;
   }
 
+  /**
+   * The area alerts ongoing now, each distinct one once: what the public may know (areas are
+   * made of public boxes only), without who subscribed or how they are told.
+   */
+  activeAreaAlerts(): ActiveAreaAlert[] {
+    const found = new Map<string, ActiveAreaAlert>();
+    for (const { test, subscriptions } of this.index?.areas.values() ?? []) {
+      for (const sub of subscriptions) {
+        const s = this.state.get(sub.id, 'area');
+        if (!isEpisodeState(s) || (s.phase !== 'active' && s.phase !== 'falling')) continue;
+        const alert: ActiveAreaAlert = {
+          area: 'area' in sub.target ? sub.target.area : { county: test.label },
+          label: test.label,
+          kind: sub.kind,
+          thresholdUgM3: sub.thresholdUgM3,
+          scale: sub.scale,
+          category: sub.category,
+          since: s.episodeStart!,
+        };
+        found.set(
+          JSON.stringify([test.key, alert.kind, alert.thresholdUgM3, alert.category]),
+          alert,
+        );
+      }
+    }
+    return [...found.values()].sort((a, b) => a.since.localeCompare(b.since));
+  }
+
   /** For tests and /metrics: state changes not yet written. */
   get pendingStateWrites(): number {
     return this.state.pending;
@@ -248,3 +276,15 @@ export class AlertEvaluator {
 }
 
 export type { JsonObject };
+
+/** An ongoing public area alert (GET /api/v1/alerts/active). */
+export interface ActiveAreaAlert {
+  area: Extract<Subscription['target'], { area: unknown }>['area'];
+  label: string;
+  kind: Subscription['kind'];
+  thresholdUgM3: number | null;
+  scale: string | null;
+  category: string | null;
+  /** When the episode started (ISO 8601 UTC). */
+  since: string;
+}

@@ -23,6 +23,7 @@ import {
 } from '../serve/services.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
+import { ALERT_USAGE, startAlerts } from '../serve/alerts.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -99,6 +100,8 @@ ${DEAD_LETTER_USAGE}
 
 ${MAIL_USAGE}
 
+${ALERT_USAGE}
+
 ${REFERENCE_FEED_USAGE}
 
 ${STORE_USAGE}
@@ -126,11 +129,12 @@ export const serveCommand: Command = {
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
-    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
+    const alerts = await startAlerts(base, data, ingest);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, alerts);
     const demo = await startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });
+    await stopServe({ base, data, ingest, monitoring, tasks, refits, alerts, api, demo });
     return 0;
   },
 };

@@ -12,6 +12,7 @@ import { CLUSTER_OPTIONS, type Cluster } from '../cluster-options.ts';
 import { REFERENCE_FEED_OPTIONS } from '../commands/reference.ts';
 import { UsageError } from '../io.ts';
 import { MAIL_OPTIONS } from '../mail-options.ts';
+import { ALERT_OPTIONS } from './alerts.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
 import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
@@ -47,6 +48,7 @@ export const SERVE_OPTIONS = {
   'demo-devices': { type: 'string' },
   'demo-history-hours': { type: 'string' },
   ...MAIL_OPTIONS,
+  ...ALERT_OPTIONS,
   ...STORE_OPTIONS,
   ...REFERENCE_FEED_OPTIONS,
   ...CLUSTER_OPTIONS,

@@ -1,3 +1,4 @@
+import type { AlertEvaluator } from '@airbox/alerts';
 import { startRefitSchedule, type RunRefit } from '@airbox/calibrate';
 import { StreamHandoff, type ReferenceFeed } from '@airbox/ingest';
 import {
@@ -116,6 +117,7 @@ export async function startApi(
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
+  alerts: AlertEvaluator | null = null,
 ): Promise<{ api: Api; ports: ServePorts }> {
   // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
   const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
@@ -155,6 +157,10 @@ export async function startApi(
     trustProxy: trustProxy(v['trust-proxy']),
     operatorToken,
     deadLetterDrops: () => worker.deadLetterBudget.report(),
+    alerts: {
+      allowPrivateWebhooks: v['webhook-allow-private'] ?? false,
+      active: () => alerts?.activeAreaAlerts() ?? [],
+    },
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });
   const httpPort = api.server.address();

@@ -1,3 +1,4 @@
+import type { AlertEvaluator } from '@airbox/alerts';
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
@@ -11,6 +12,7 @@ export interface RunningServe {
   monitoring: ServeMonitoring;
   tasks: TaskRunner;
   refits: ReturnType<typeof startRefits>;
+  alerts: AlertEvaluator | null;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -35,6 +37,8 @@ export async function stopServe(s: RunningServe): Promise<void> {
   s.monitoring.loopLag.stop();
   calibration.stop();
   await worker.drain();
+  // After the worker: the last readings are evaluated and the state written before the registry closes.
+  await s.alerts?.stop();
   await stopRelay?.();
   await rawRelay?.close();
   await s.api.close();

@@ -1,10 +1,15 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
+import type { ApiOptions } from '../../src/index.ts';
 import { apiWith } from '../helpers.ts';
 
 /** An API over a real in-memory SQLite registry, with a clock the test moves. */
 export async function accountsApi(
-  opts: { rateLimit?: false | { max: number }; secureCookies?: boolean } = {},
+  opts: {
+    rateLimit?: false | { max: number };
+    secureCookies?: boolean;
+    alerts?: ApiOptions['alerts'];
+  } = {},
 ) {
   const registry = await openSqliteRegistry(':memory:');
   let nowMs = Date.UTC(2026, 11, 7, 12);
@@ -13,6 +18,7 @@ export async function accountsApi(
   const { app, store } = await apiWith([], {
     now: clock.now,
     rateLimit: opts.rateLimit ?? false,
+    ...(opts.alerts ? { alerts: opts.alerts } : {}),
     accounts: {
       registry,
       mqtt: { host: 'airbox.example.org', port: 1883 },
