@@ -1,5 +1,4 @@
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { freePort } from '../process.ts';
 
 /** A message as the in-process SMTP server received it. */
@@ -35,6 +34,12 @@ export interface TestSmtpServer {
  * mailparser and keeps it, so a test asserts on the mail a user would get.
  */
 export async function startSmtpServer(): Promise<TestSmtpServer> {
+  // Loaded here, not at the top: the airbox bundle includes testkit for its benches, and
+  // these two test-only packages are not among its dependencies.
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([
+    import('smtp-server'),
+    import('mailparser'),
+  ]);
   const port = await freePort();
   const messages: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
