@@ -6,7 +6,7 @@ import type { AlertEvent, AlertOutbox, Subscription } from '../types.ts';
  */
 export class MemoryOutbox implements AlertOutbox {
   readonly events: AlertEvent[] = [];
-  private readonly keys = new Set<string>();
+  protected readonly keys = new Set<string>();
 
   enqueue(event: AlertEvent, _subscription: Subscription): Promise<boolean> {
     if (this.keys.has(event.key)) return Promise.resolve(false);
@@ -31,7 +31,12 @@ export class LogOutbox extends MemoryOutbox {
   override async enqueue(event: AlertEvent, subscription: Subscription): Promise<boolean> {
     const taken = await super.enqueue(event, subscription);
     if (taken) this.log('alert-enqueued', { ...event });
-    if (this.events.length > this.keep) this.events.splice(0, this.events.length - this.keep);
+    // Bounded: the oldest events and their keys go (a key that old is not found again).
+    if (this.events.length > this.keep) {
+      for (const old of this.events.splice(0, this.events.length - this.keep)) {
+        this.keys.delete(old.key);
+      }
+    }
     return taken;
   }
 }
