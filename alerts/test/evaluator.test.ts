@@ -156,6 +156,25 @@ describe('offline alerts', () => {
     ]);
   });
 
+  it('boxes going quiet a sweep apart join one message', async () => {
+    h = await Harness.open();
+    const mei = await h.account('mei@example.org');
+    const org = await h.registry.orgs.create({ name: 'School', kind: 'school' }, mei);
+    for (const deviceId of ['r1', 'r2', 'r3']) {
+      await h.box({ deviceId, owner: { kind: 'org', id: org.id } });
+    }
+    await h.subscribe(mei, { target: { orgId: org.id }, kind: 'offline', offlineAfterMinutes: 5 });
+    await h.start();
+    h.publish(['r1', 'r2', 'r3'], 10);
+    h.nowMs += 30_000;
+    h.publish(['r3'], 10);
+    for (let i = 0; i < 12; i++) {
+      h.nowMs += 30_000;
+      await h.evaluator!.sweep();
+    }
+    expect(h.outbox.events.map((e) => e.deviceIds)).toEqual([['r1', 'r2', 'r3']]);
+  });
+
   it('after a restart boxes get the full quiet time from the start, and those told before are not told again', async () => {
     h = await Harness.open();
     const mei = await h.account('mei@example.org');
@@ -169,6 +188,7 @@ describe('offline alerts', () => {
     h.nowMs += 6 * MINUTE_MS;
     h.publish(['b'], 10);
     await h.evaluator!.sweep();
+    await h.evaluator!.sweep();
     expect(h.outbox.events.map((e) => e.deviceIds)).toEqual([['a']]);
     // The server is down for an hour; neither box could reach it.
     await h.evaluator!.stop();
@@ -178,6 +198,7 @@ describe('offline alerts', () => {
     await h.evaluator!.sweep();
     expect(h.outbox.events).toHaveLength(1);
     h.nowMs += 2 * MINUTE_MS;
+    await h.evaluator!.sweep();
     await h.evaluator!.sweep();
     expect(h.outbox.events.map((e) => [e.type, e.deviceIds])).toEqual([
       ['offline', ['a']],

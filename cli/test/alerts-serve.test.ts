@@ -30,7 +30,7 @@ interface Session {
   csrfToken: string;
 }
 
-async function call(method: string, path: string, body: unknown, session?: Session) {
+async function call(method: string, path: string, body: unknown, session?: Session | null) {
   const res = await fetch(serve.httpUrl(path), {
     method,
     headers: {
@@ -51,10 +51,19 @@ interface Enqueued {
   valueUgM3: number | null;
 }
 
+/** The logs of serve's earlier runs in this file (each start begins a new one). */
+let earlierRuns = '';
+
+async function restart(pauseMs: number): Promise<void> {
+  earlierRuns += serve.stderr();
+  await serve.stop();
+  await new Promise((r) => setTimeout(r, pauseMs));
+  await serve.start();
+}
+
 /** What serve handed to its outbox so far, for one subscription. */
 function enqueued(subscriptionId: string): Enqueued[] {
-  return serve
-    .stderr()
+  return (earlierRuns + serve.stderr())
     .split('\n')
     .filter((l) => l.includes('"alert-enqueued"'))
     .map((l) => JSON.parse(l) as Enqueued)
@@ -137,4 +146,85 @@ describe('alerts through airbox serve', () => {
     expect(types(offlineId)).toEqual(['offline']);
     expect(types(thresholdId)).toEqual(['alert', 'clear']);
   }, 60_000);
+});
+
+describe('alerts across a restart of airbox serve', () => {
+  it('no offline storm for the time the server was down, no second alert for an ongoing episode', async () => {
+    const signUp = await call('POST', '/api/v1/accounts', {
+      email: 'district@example.org',
+      password: 'a long enough passphrase',
+      displayName: 'District',
+    });
+    const session = { cookie: signUp.cookie, csrfToken: String(signUp.body['csrfToken']) };
+    const org = await call('POST', '/api/v1/orgs', { name: 'District', kind: 'school' }, session);
+    expect(org.status, JSON.stringify(org.body)).toBe(201);
+    const orgId = String(org.body['id']);
+    const boxes: { id: string; username: string; password: string; topic: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const id = `room-${String(i).padStart(2, '0')}`;
+      const b = await call(
+        'POST',
+        '/api/v1/me/devices',
+        { deviceId: id, name: id, orgId, lat: 25.03, lon: 121.56 },
+        session,
+      );
+      expect(b.status, JSON.stringify(b.body)).toBe(201);
+      boxes.push({
+        id,
+        username: String(b.body['username']),
+        password: String(b.body['password']),
+        topic: String(b.body['topic']),
+      });
+    }
+    const channel = { type: 'webhook', url: 'http://127.0.0.1:9/hook' };
+    const subscribe = async (body: Record<string, unknown>) =>
+      String(
+        (
+          await call(
+            'POST',
+            '/api/v1/me/alerts',
+            { orgId, target: { orgId }, channel, ...body },
+            session,
+          )
+        ).body['id'],
+      );
+    const offlineId = await subscribe({ kind: 'offline', offlineAfterMinutes: 3 });
+    const thresholdId = await subscribe({ kind: 'threshold', thresholdUgM3: 35, forMinutes: 1 });
+    await new Promise((r) => setTimeout(r, MINUTE_MS));
+
+    /** Every box publishes once, dated `ago` ms back, then they disconnect together. */
+    const publishAll = async (ago: number, pm25UgM3: number) => {
+      const time = new Date(Date.now() - ago).toISOString().slice(0, 19) + 'Z';
+      // Connected one after another: many CONNECTs at once from one address are throttled.
+      const clients = [];
+      for (const b of boxes) {
+        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${serve.ports!.mqtt}`, {
+          username: b.username,
+          password: b.password,
+          clientId: b.id,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        });
+        clients.push({ client, topic: b.topic });
+      }
+      const payload = JSON.stringify({ time, pm25UgM3 });
+      await Promise.all(clients.map((c) => c.client.publishAsync(c.topic, payload, { qos: 1 })));
+      await Promise.all(clients.map((c) => c.client.endAsync()));
+    };
+    await publishAll(10 * 60_000, 90);
+    await publishAll(9 * 60_000, 90);
+    await waitFor('20 alerts, one per box', () => types(thresholdId).length === 20, 10_000);
+
+    // Down for five alert minutes, longer than offlineAfterMinutes: not the boxes' fault.
+    await restart(5 * MINUTE_MS);
+    await publishAll(8 * 60_000, 90);
+    await new Promise((r) => setTimeout(r, 2 * MINUTE_MS));
+    expect(types(offlineId)).toEqual([]);
+    expect(types(thresholdId)).toHaveLength(20);
+
+    // Now they all go quiet: one grouped message naming the twenty.
+    await waitFor('the grouped offline event', () => types(offlineId).length > 0, 15_000);
+    await new Promise((r) => setTimeout(r, MINUTE_MS));
+    expect(enqueued(offlineId).map((e) => e.deviceIds)).toEqual([boxes.map((b) => b.id)]);
+  }, 90_000);
 });

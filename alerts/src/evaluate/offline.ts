@@ -4,17 +4,21 @@ import type { StateTable } from './state.ts';
 import { boxesOf, type DeviceDirectory, type WatchIndex } from './watches.ts';
 
 const PREFIX = 'offline:';
+/** The most sweeps a group of quiet boxes waits for more before it is told. */
+const MAX_GROUP_SWEEPS = 4;
 
 /**
  * Which boxes have gone quiet, for offline subscriptions. Quiet time counts from the box's
- * last reading or from this process's start, whichever is later: while the server itself was
- * down no box could reach it, and that is not the boxes' fault. A box found offline stays so
+ * last reading, this process's start or the subscription's creation, whichever is latest:
+ * while the server itself was down no box could reach it, and that is not the boxes' fault. A box found offline stays so
  * in the registry's state, so a restart neither forgets it nor tells again.
  */
 export class OfflineWatch {
   private readonly lastSeen = new Map<string, number>();
   /** Box → the subscriptions that told it offline: what a returning box looks up. */
   private readonly down = new Map<string, Set<string>>();
+  /** Subscription → boxes found quiet, waiting a sweep for others to join them. */
+  private readonly grouping = new Map<string, { quiet: Map<string, number>; sweeps: number }>();
   private readonly startedMs: number;
   private readonly minuteMs: number;
 
@@ -65,7 +69,10 @@ export class OfflineWatch {
 
   /**
    * The boxes quiet for longer than each subscription allows and not told yet: ONE event per
-   * subscription naming them all, so 300 boxes going quiet together make one message.
+   * subscription naming them all, so 300 boxes going quiet together make one message. Boxes
+   * found quiet wait one sweep in a group: those that went quiet a moment later (a power cut
+   * reaching a school's rooms over some seconds) join it instead of making a second message.
+   * A group waits at most MAX_GROUP_SWEEPS while more keep coming.
    */
   sweep(
     nowMs: number,
@@ -78,31 +85,70 @@ export class OfflineWatch {
     const out: { sub: Subscription; event: AlertEvent }[] = [];
     for (const watch of index.offline) {
       const sub = watch.subscription;
-      const afterMs = (sub.offlineAfterMinutes ?? 1) * this.minuteMs;
-      const quiet: { deviceId: string; sinceMs: number }[] = [];
-      for (const deviceId of boxesOf(watch, devices, positionOf)) {
-        if (!owns(deviceId) || state.get(sub.id, PREFIX + deviceId)) continue;
-        const sinceMs = Math.max(this.lastSeen.get(deviceId) ?? -Infinity, this.startedMs);
-        if (nowMs - sinceMs >= afterMs) quiet.push({ deviceId, sinceMs });
+      const group = this.grouping.get(sub.id) ?? { quiet: new Map<string, number>(), sweeps: 0 };
+      // A box heard from again while its group waited is not offline after all.
+      for (const [id, since] of group.quiet)
+        if ((this.lastSeen.get(id) ?? -Infinity) > since) group.quiet.delete(id);
+      const fresh = this.newlyQuiet(nowMs, watch, state, devices, positionOf, owns, group.quiet);
+      for (const q of fresh) group.quiet.set(q.deviceId, q.sinceMs);
+      group.sweeps += 1;
+      if (group.quiet.size === 0) {
+        this.grouping.delete(sub.id);
+      } else if (fresh.length > 0 && group.sweeps < MAX_GROUP_SWEEPS) {
+        this.grouping.set(sub.id, group);
+      } else {
+        this.grouping.delete(sub.id);
+        out.push({ sub, event: this.tell(sub, group.quiet, nowMs, state) });
       }
-      if (quiet.length === 0) continue;
-      for (const q of quiet) {
-        state.set(sub.id, PREFIX + q.deviceId, { phase: 'offline', sinceMs: q.sinceMs });
-        this.markDown(q.deviceId, sub.id);
-      }
-      const deviceIds = quiet.map((q) => q.deviceId).sort();
-      const first = Math.min(...quiet.map((q) => q.sinceMs));
-      const label = quiet.length === 1 ? deviceIds[0]! : `${quiet.length} boxes`;
-      const fields = {
-        episodeStart: new Date(first).toISOString(),
-        atMs: nowMs,
-        deviceIds,
-        label,
-        valueUgM3: null,
-      };
-      out.push({ sub, event: alertEvent(sub, 'boxes', 'offline', fields) });
     }
     return out;
+  }
+
+  private newlyQuiet(
+    nowMs: number,
+    watch: WatchIndex['offline'][number],
+    state: StateTable,
+    devices: DeviceDirectory,
+    positionOf: (deviceId: string) => { lat: number; lon: number } | null,
+    owns: (deviceId: string) => boolean,
+    waiting: ReadonlyMap<string, number>,
+  ): { deviceId: string; sinceMs: number }[] {
+    const sub = watch.subscription;
+    const afterMs = (sub.offlineAfterMinutes ?? 1) * this.minuteMs;
+    // Nobody can tell a box was quiet before anyone was watching: not before this process
+    // started, nor before the subscription was made.
+    const watchedFromMs = Math.max(this.startedMs, Date.parse(sub.createdAt));
+    const quiet: { deviceId: string; sinceMs: number }[] = [];
+    for (const deviceId of boxesOf(watch, devices, positionOf)) {
+      if (!owns(deviceId) || waiting.has(deviceId) || state.get(sub.id, PREFIX + deviceId))
+        continue;
+      const sinceMs = Math.max(this.lastSeen.get(deviceId) ?? -Infinity, watchedFromMs);
+      if (nowMs - sinceMs >= afterMs) quiet.push({ deviceId, sinceMs });
+    }
+    return quiet;
+  }
+
+  /** One event for the group; each box is remembered as told. */
+  private tell(
+    sub: Subscription,
+    quiet: ReadonlyMap<string, number>,
+    nowMs: number,
+    state: StateTable,
+  ): AlertEvent {
+    for (const [deviceId, sinceMs] of quiet) {
+      state.set(sub.id, PREFIX + deviceId, { phase: 'offline', sinceMs });
+      this.markDown(deviceId, sub.id);
+    }
+    const deviceIds = [...quiet.keys()].sort();
+    const first = Math.min(...quiet.values());
+    const fields = {
+      episodeStart: new Date(first).toISOString(),
+      atMs: nowMs,
+      deviceIds,
+      label: deviceIds.length === 1 ? deviceIds[0]! : `${deviceIds.length} boxes`,
+      valueUgM3: null,
+    };
+    return alertEvent(sub, 'boxes', 'offline', fields);
   }
 
   private markDown(deviceId: string, subId: string): void {
