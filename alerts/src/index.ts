@@ -20,3 +20,4 @@ export {
 export type { DeviceDirectory } from './evaluate/watches.ts';
 export { mayWatchBox, mayWatchOrg, type AccessRegistry } from './evaluate/access.ts';
 export { MemoryOutbox, LogOutbox } from './evaluate/memory-outbox.ts';
+export { areaTest, type AreaTest } from './evaluate/areas.ts';

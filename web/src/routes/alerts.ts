@@ -1,6 +1,7 @@
 import {
   AlertError,
   alertInputSchema,
+  areaTest,
   checkSubscription,
   mayWatchBox,
   mayWatchOrg,
@@ -202,6 +203,8 @@ function deleteRoute(ctx: RouteContext): void {
   );
 }
 
+const ActiveQuery = z.object({ deviceId: z.string().min(1).max(64).optional() });
+
 function activeRoute(ctx: RouteContext): void {
   getRoute(
     ctx,
@@ -209,8 +212,19 @@ function activeRoute(ctx: RouteContext): void {
       url: '/api/v1/alerts/active',
       tag: 'alerts',
       summary: 'the public area alerts ongoing now (areas count public outdoor boxes only)',
+      description:
+        'With deviceId, those whose area holds that public box (the school page banner).',
+      query: ActiveQuery,
       responses: { 200: { description: 'the ongoing area alerts, oldest first' } },
     },
-    () => Promise.resolve({ alerts: ctx.options.alerts?.active() ?? [] }),
+    async ({ query }) => {
+      const alerts = ctx.options.alerts?.active() ?? [];
+      if (query.deviceId === undefined) return { alerts };
+      // The public store: a private box has no reading here, so no alert is told for it.
+      const [latest] = await ctx.options.store.latest({ deviceIds: [query.deviceId] });
+      const { lat, lon } = latest ?? { lat: null, lon: null };
+      if (lat === null || lon === null) return { alerts: [] };
+      return { alerts: alerts.filter((a) => areaTest(a.area).contains(lat, lon)) };
+    },
   );
 }

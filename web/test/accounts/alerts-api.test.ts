@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiOptions } from '../../src/index.ts';
+import { reading } from '../helpers.ts';
 import { accountsApi, as, signUp } from './helpers.ts';
 
 const HOOK = { type: 'webhook', url: 'http://127.0.0.1:9/hook' };
@@ -240,5 +241,17 @@ describe('GET /api/v1/alerts/active', () => {
     const w = await world({ allowPrivateWebhooks: false, active: () => [ongoing] });
     const res = await w.app.inject({ url: '/api/v1/alerts/active' });
     expect(res.json()).toEqual({ alerts: [ongoing] });
+    // For the school page: only the alerts whose area holds the box.
+    await w.store.write([
+      reading('taipei-1', Date.UTC(2026, 11, 7, 11)),
+      reading('kaohsiung-1', Date.UTC(2026, 11, 7, 11), { lat: 22.63, lon: 120.3 }),
+    ]);
+    const of = async (id: string) =>
+      (await w.app.inject({ url: `/api/v1/alerts/active?deviceId=${id}` })).json<{
+        alerts: unknown[];
+      }>().alerts;
+    expect(await of('taipei-1')).toEqual([ongoing]);
+    expect(await of('kaohsiung-1')).toEqual([]);
+    expect(await of('nothing')).toEqual([]);
   });
 });
