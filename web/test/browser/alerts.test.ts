@@ -96,4 +96,19 @@ describe.skipIf(skip !== '')('alerts on the school page (Chromium)', () => {
       ]),
     });
   });
+
+  it('“My boxes” lists the alerts; one is paused and resumed, one deleted', async () => {
+    await page.goto(system.url('/me?lang=en'));
+    await waitForReady(page);
+    const rows = page.locator('[data-testid=alert]');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.textContent('[data-testid=alerts]')).toContain('臺北市 · PM2.5 above 35');
+    const first = rows.first();
+    await first.locator('[data-testid=alert-pause]').click();
+    await expect.poll(() => first.getAttribute('data-paused')).toBe('true');
+    await first.locator('[data-testid=alert-pause]').click();
+    await expect.poll(() => first.getAttribute('data-paused')).toBe('false');
+    await rows.last().locator('[data-testid=alert-delete]').click();
+    await expect.poll(() => rows.count()).toBe(1);
+  });
 });
