@@ -255,3 +255,20 @@ describe('GET /api/v1/alerts/active', () => {
     expect(await of('nothing')).toEqual([]);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the alert routes and the body of a new alert', async () => {
+    const w = await world();
+    const doc = (await w.app.inject({ url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    }>();
+    expect(Object.keys(doc.paths['/api/v1/me/alerts'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/api/v1/me/alerts/{id}'] ?? {}).sort()).toEqual([
+      'delete',
+      'patch',
+    ]);
+    expect(doc.paths['/api/v1/alerts/active']).toHaveProperty('get');
+    expect(JSON.stringify(doc.components.schemas['NewAlert'])).toContain('thresholdUgM3');
+  });
+});
