@@ -1,5 +1,5 @@
 import { pm25Trusted, pm25Usable, type LiveSource, type StoredReading } from '@airbox/contracts';
-import type { AlertStore, JsonObject, Registry } from '@airbox/registry';
+import type { AlertStore, Registry } from '@airbox/registry';
 import type { AlertEvent, AlertOutbox, Subscription } from '../types.ts';
 import { isEpisodeState, QUIET, stepEpisode, type EpisodeState } from './episode.ts';
 import { alertEvent, conditionOf } from './events.ts';
@@ -274,8 +274,6 @@ export class AlertEvaluator {
     return this.state.pending;
   }
 }
-
-export type { JsonObject };
 
 /** An ongoing public area alert (GET /api/v1/alerts/active). */
 export interface ActiveAreaAlert {
