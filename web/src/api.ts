@@ -22,6 +22,7 @@ import { carriesData } from './opendata/terms.ts';
 import { alertPageRoutes } from './routes/alert-pages.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { myDeviceRoutes } from './routes/my-devices.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { transferRoutes } from './routes/transfer.ts';
 import { extensionRoutes } from './routes/extensions.ts';
@@ -156,6 +157,7 @@ export function createApi(opts: ApiOptions & AppOptions): FastifyInstance {
     opendataRoutes(ctx);
     archiveRoutes(ctx);
     alertPageRoutes(ctx);
+    alertRoutes(ctx);
   });
   // The browser app (web/app → web/dist) and its own routes; see routes/app.ts.
   void app.register(async (scope) => appRoutes(scope, opts));

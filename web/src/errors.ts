@@ -29,6 +29,10 @@ export type ApiErrorCode =
   | 'headers-too-large'
   | 'rate-limited'
   | 'too-few-boxes'
+  | 'invalid-alert'
+  | 'invalid-webhook-url'
+  | 'private-webhook-address'
+  | 'mail-not-configured'
   | 'internal';
 
 /**

@@ -3,6 +3,7 @@ import type { AlertOutboxStore } from '@airbox/registry';
 import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
+import type { ActiveAreaAlert } from '@airbox/alerts';
 import type { AccountsOptions } from './accounts/options.ts';
 import type { CredentialCheck } from './auth.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -112,6 +113,8 @@ export interface ApiOptions {
   accounts?: AccountsOptions;
   /** The alert outbox's public pages (/alerts.atom, /alerts/unsubscribe); until given, 404. */
   alertPages?: AlertPagesOptions;
+  /** Alert subscriptions (issue 16), with `accounts`: what serve's flags and evaluator give. */
+  alerts?: AlertsOptions;
 }
 
 export interface AlertPagesOptions {
@@ -120,6 +123,13 @@ export interface AlertPagesOptions {
   publicUrl: URL;
   /** What an unsubscribe link calls; null: the page answers 503. */
   unsubscriber: Unsubscriber | null;
+}
+
+export interface AlertsOptions {
+  /** `--webhook-allow-private`: webhooks to loopback and private addresses are accepted. */
+  allowPrivateWebhooks: boolean;
+  /** The public area alerts ongoing, from the evaluator's memory. */
+  active: () => ActiveAreaAlert[];
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {

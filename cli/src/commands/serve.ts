@@ -25,7 +25,8 @@ import { startArchives } from '../serve/archives.ts';
 import { stopServe } from '../serve/stop.ts';
 import { MAIL_USAGE } from '../mail-options.ts';
 import { OPEN_DATA_USAGE } from '../open-data-options.ts';
-import { DELIVERY_USAGE, startDelivery, type SubscriptionHooks } from '../serve/alert-delivery.ts';
+import { DELIVERY_USAGE, startDelivery, subscriptionHooks } from '../serve/alert-delivery.ts';
+import { ALERT_USAGE, startAlerts } from '../serve/alerts.ts';
 import { waitForSignal } from '../signals.ts';
 import { STORE_USAGE } from '../store-options.ts';
 import { REFERENCE_FEED_USAGE } from './reference.ts';
@@ -109,6 +110,8 @@ ${MAIL_USAGE}
 
 ${OPEN_DATA_USAGE}
 
+${ALERT_USAGE}
+
 ${DELIVERY_USAGE}
 
 ${REFERENCE_FEED_USAGE}
@@ -138,26 +141,27 @@ export const serveCommand: Command = {
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
-    // Delivery asks the subscriptions (the registry's AlertStore) whether one is still on and
-    // stops one from its unsubscribe link: wired where that store is part of the build.
-    const alertHooks: SubscriptionHooks = { unsubscriber: null };
+    // Evaluation finds events and hands them to delivery's outbox; delivery asks the
+    // subscriptions whether one is still on, and stops one from its unsubscribe link.
+    const alertHooks = subscriptionHooks(data.registry);
     const delivery = startDelivery(base, data, alertHooks);
-    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, alertHooks);
-    const archives = startArchives(base, tasks, () => ports.http);
-    const demo = await startDemo(base, data, ports, refits, archives);
-    announce(base, ports, demo);
-    await waitForSignal();
-    await stopServe({
+    const alerts = await startAlerts(base, data, ingest, delivery);
+    const { api, ports } = await startApi(
       base,
       data,
       ingest,
       monitoring,
       tasks,
-      refits,
-      archives,
-      delivery,
-      api,
-      demo,
+      alertHooks,
+      alerts,
+    );
+    const archives = startArchives(base, tasks, () => ports.http);
+    const demo = await startDemo(base, data, ports, refits, archives);
+    announce(base, ports, demo);
+    await waitForSignal();
+    await stopServe({
+      ...{ base, data, ingest, monitoring, tasks, refits, archives },
+      ...{ alerts, delivery, api, demo },
     });
     return 0;
   },

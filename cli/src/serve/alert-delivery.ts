@@ -7,6 +7,7 @@ import {
   webhookSender,
   type Unsubscriber,
 } from '@airbox/alerts';
+import type { Registry } from '@airbox/registry';
 import { UsageError } from '../io.ts';
 import type { ServeBase, ServeData } from './ingest.ts';
 import { port } from './options.ts';
@@ -15,8 +16,6 @@ import { port } from './options.ts';
 export const DELIVERY_OPTIONS = {
   'line-api-url': { type: 'string' },
   'line-token-file': { type: 'string' },
-  // Also evaluation's flag (ALERT_OPTIONS): one flag, read by both halves.
-  'webhook-allow-private': { type: 'boolean' },
 } as const;
 
 export const DELIVERY_USAGE = `Alert delivery (e-mail through --smtp-url, webhooks, LINE; /alerts.atom):
@@ -27,6 +26,7 @@ export const DELIVERY_USAGE = `Alert delivery (e-mail through --smtp-url, webhoo
 export interface DeliveryValues {
   'line-api-url'?: string;
   'line-token-file'?: string;
+  /** Evaluation's flag (ALERT_OPTIONS), read by both halves. */
   'webhook-allow-private'?: boolean;
   'http-port'?: string;
 }
@@ -65,6 +65,17 @@ function lineApiUrl(v: DeliveryValues): string {
 export interface SubscriptionHooks {
   isActive?: (subscriptionId: string) => Promise<boolean>;
   unsubscriber: Unsubscriber | null;
+}
+
+/** The registry's subscriptions, as delivery asks them. */
+export function subscriptionHooks(registry: Registry): SubscriptionHooks {
+  return {
+    unsubscriber: { unsubscribe: (id) => registry.alerts.setPaused(id, true) },
+    isActive: async (id) => {
+      const s = await registry.alerts.get(id);
+      return s !== null && !s.paused;
+    },
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { UsageError } from '../io.ts';
 import { MAIL_OPTIONS } from '../mail-options.ts';
 import { OPEN_DATA_OPTIONS } from '../open-data-options.ts';
 import { DELIVERY_OPTIONS } from './alert-delivery.ts';
+import { ALERT_OPTIONS } from './alerts.ts';
 import { STORE_OPTIONS } from '../store-options.ts';
 import { DEAD_LETTER_OPTIONS } from './dead-letters.ts';
 
@@ -53,6 +54,7 @@ export const SERVE_OPTIONS = {
   ...MAIL_OPTIONS,
   ...OPEN_DATA_OPTIONS,
   ...DELIVERY_OPTIONS,
+  ...ALERT_OPTIONS,
   ...STORE_OPTIONS,
   ...REFERENCE_FEED_OPTIONS,
   ...CLUSTER_OPTIONS,

@@ -1,3 +1,4 @@
+import type { AlertEvaluator } from '@airbox/alerts';
 import { startRefitSchedule, type RunRefit } from '@airbox/calibrate';
 import { StreamHandoff, type ReferenceFeed } from '@airbox/ingest';
 import {
@@ -119,6 +120,7 @@ export async function startApi(
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
   alertHooks: SubscriptionHooks = { unsubscriber: null },
+  alerts: AlertEvaluator | null = null,
 ): Promise<{ api: Api; ports: ServePorts }> {
   const { v, io, host, operatorToken, openData, signup, dataDir } = base;
   let http: number | null = null;
@@ -170,6 +172,10 @@ export async function startApi(
       outbox: registry.alertOutbox,
       publicUrl: linkBase(base),
       unsubscriber: alertHooks.unsubscriber,
+    },
+    alerts: {
+      allowPrivateWebhooks: v['webhook-allow-private'] ?? false,
+      active: () => alerts?.activeAreaAlerts() ?? [],
     },
   });
   await api.listen({ host, port: port('http-port', v['http-port'], 8080) });

@@ -1,4 +1,5 @@
 import type { AlertDispatcher } from '@airbox/alerts';
+import type { AlertEvaluator } from '@airbox/alerts';
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
 import type { ArchiveSchedule } from './archives.ts';
@@ -16,6 +17,7 @@ export interface RunningServe {
   archives: ArchiveSchedule | null;
   /** Alert delivery from the registry's outbox. */
   delivery: AlertDispatcher;
+  alerts: AlertEvaluator | null;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -41,6 +43,8 @@ export async function stopServe(s: RunningServe): Promise<void> {
   s.monitoring.loopLag.stop();
   calibration.stop();
   await worker.drain();
+  // After the worker: the last readings are evaluated and the state written before the registry closes.
+  await s.alerts?.stop();
   await stopRelay?.();
   await rawRelay?.close();
   await s.api.close();

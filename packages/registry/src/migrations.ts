@@ -52,6 +52,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'accounts, organisations, owned boxes, change log', up: accountsAndOwners },
   { version: 3, name: "an operator's API key quota per account", up: accountKeyQuota },
   { version: 4, name: 'the alert outbox', up: alertOutbox },
+  { version: 5, name: 'alert subscriptions and their evaluation state', up: alertTables },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -260,4 +261,36 @@ async function alertOutbox(tx: SqlDriver, t: ColumnTypes): Promise<void> {
   await tx.run(
     `CREATE TABLE alert_keys (name TEXT PRIMARY KEY, key_bytes ${t.bytes} NOT NULL, created_at TEXT NOT NULL)`,
   );
+}
+
+/**
+ * Step 5: alert subscriptions (issue 16) and the evaluator's state per subscription. The owner
+ * is one of two foreign keys, so deleting an account or an organisation deletes its
+ * subscriptions, and with them their state.
+ */
+async function alertTables(tx: SqlDriver): Promise<void> {
+  for (const sql of [
+    `CREATE TABLE alert_subscriptions (
+  id TEXT PRIMARY KEY,
+  account_id TEXT REFERENCES accounts (id) ON DELETE CASCADE,
+  org_id TEXT REFERENCES orgs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  paused INTEGER NOT NULL DEFAULT 0,
+  secret TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK ((account_id IS NULL) <> (org_id IS NULL))
+)`,
+    'CREATE INDEX alert_subscriptions_account ON alert_subscriptions (account_id)',
+    'CREATE INDEX alert_subscriptions_org ON alert_subscriptions (org_id)',
+    `CREATE TABLE alert_state (
+  subscription_id TEXT NOT NULL REFERENCES alert_subscriptions (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  state TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (subscription_id, key)
+)`,
+  ]) {
+    await tx.run(sql);
+  }
 }

@@ -140,7 +140,7 @@ function toOrg(r: OrgRow): Org {
   return { id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at };
 }
 
-async function requireOrg(tx: SqlDriver, orgId: string): Promise<void> {
+export async function requireOrg(tx: SqlDriver, orgId: string): Promise<void> {
   const found = await tx.all('SELECT id FROM orgs WHERE id = ?', [orgId]);
   if (found.length === 0) {
     throw new RegistryError('not-found', `organisation '${orgId}' does not exist`);

@@ -250,6 +250,60 @@ export interface OrgStore {
   roleOf(orgId: string, accountId: string): Promise<OrgRole | null>;
 }
 
+/** A JSON object as stored: what @airbox/alerts checks with its own schema when it reads one. */
+export type JsonObject = { [key: string]: unknown };
+
+/**
+ * An alert subscription as the registry keeps it. What it watches and how (target, kind,
+ * thresholds, channel…) is `spec`, whose shape @airbox/alerts owns and checks; the registry
+ * keeps who owns it, whether it is paused, and its secret (the HMAC key of webhook
+ * signatures, which the sender needs in the clear).
+ */
+export interface AlertSubscriptionRecord {
+  id: string;
+  owner: Owner;
+  kind: string;
+  spec: JsonObject;
+  paused: boolean;
+  secret: string;
+  createdAt: string;
+}
+
+/** The evaluator's memory of one subscription for one key (a box, an area, 'offline'). */
+export interface AlertStateRecord {
+  subscriptionId: string;
+  key: string;
+  state: JsonObject;
+  updatedAt: string;
+}
+
+export interface AlertStore {
+  /** The secret is 256-bit random; 'not-found' if the owning account or organisation is gone. */
+  create(input: { owner: Owner; kind: string; spec: JsonObject }): Promise<{
+    id: string;
+    secret: string;
+  }>;
+  get(id: string): Promise<AlertSubscriptionRecord | null>;
+  /** One owner's subscriptions, oldest first. */
+  listOf(owner: Owner): Promise<AlertSubscriptionRecord[]>;
+  /** Every subscription not paused, for the evaluator. */
+  listActive(): Promise<AlertSubscriptionRecord[]>;
+  /** False when there is no such subscription. */
+  setPaused(id: string, paused: boolean): Promise<boolean>;
+  /** Forgets the subscription and its state; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  getState(subscriptionId: string, key: string): Promise<JsonObject | null>;
+  /** Every subscription's state, for an evaluator starting up. */
+  listStates(): Promise<AlertStateRecord[]>;
+  /**
+   * Writes many states in one transaction (null deletes one). A state of a subscription
+   * deleted meanwhile is dropped, not an error: the evaluator writes behind.
+   */
+  putStates(
+    entries: readonly { subscriptionId: string; key: string; state: JsonObject | null }[],
+  ): Promise<void>;
+}
+
 export interface Registry {
   readonly kind: 'sqlite' | 'postgres';
   readonly devices: DeviceStore;
@@ -260,6 +314,7 @@ export interface Registry {
   readonly orgs: OrgStore;
   /** Alert messages until a channel took them (issue 16). */
   readonly alertOutbox: AlertOutboxStore;
+  readonly alerts: AlertStore;
   close(): Promise<void>;
 }
 

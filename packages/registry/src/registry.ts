@@ -7,6 +7,7 @@ import { SqlResetStore } from './resets.ts';
 import { SqlApiKeyStore } from './api-keys.ts';
 import { SqlOrgStore } from './orgs.ts';
 import { SqlAlertOutboxStore } from './alert-outbox.ts';
+import { SqlAlertStore } from './alerts.ts';
 import { openSqliteDriver } from './sqlite-driver.ts';
 import { openPostgresDriver, type PostgresDriverOptions } from './postgres-driver.ts';
 
@@ -39,6 +40,7 @@ export async function openRegistry(
     apiKeys: new SqlApiKeyStore(driver, now),
     orgs: new SqlOrgStore(driver, now),
     alertOutbox: new SqlAlertOutboxStore(driver, now),
+    alerts: new SqlAlertStore(driver, now),
     close: () => driver.close(),
   };
 }

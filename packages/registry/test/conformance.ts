@@ -10,6 +10,7 @@ import {
 } from '../src/index.ts';
 import { accountConformance } from './conformance-accounts.ts';
 import { outboxConformance } from './conformance-outbox.ts';
+import { alertConformance } from './conformance-alerts.ts';
 import { expectCode } from './expect-code.ts';
 
 export interface FreshRegistry {
@@ -36,6 +37,7 @@ export function registryConformance(name: string, openFresh: () => Promise<Fresh
     describeChanges(() => fresh);
     accountConformance(r);
     outboxConformance(() => fresh);
+    alertConformance(r);
   });
 }
 

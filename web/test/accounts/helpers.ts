@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { RawSource, SequencedRawMessage } from '@airbox/contracts';
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
 import type { ResetMailOptions } from '../../src/accounts/options.ts';
+import type { ApiOptions } from '../../src/index.ts';
 import { apiWith } from '../helpers.ts';
 
 /** An API over a real in-memory SQLite registry, with a clock the test moves. */
@@ -11,6 +12,7 @@ export async function accountsApi(
     secureCookies?: boolean;
     signup?: 'open' | 'closed';
     mail?: ResetMailOptions;
+    alerts?: ApiOptions['alerts'];
   } = {},
 ) {
   const registry = await openSqliteRegistry(':memory:');
@@ -21,6 +23,7 @@ export async function accountsApi(
     now: clock.now,
     rateLimit: opts.rateLimit ?? false,
     raw: keptRaw(),
+    ...(opts.alerts ? { alerts: opts.alerts } : {}),
     accounts: {
       registry,
       mqtt: { host: 'airbox.example.org', port: 1883 },

@@ -55,18 +55,49 @@ async function world() {
     url: `/api/v1/me/api-keys/${revoked.id}`,
     headers: as(owner),
   });
+  const alert = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/me/alerts',
+      headers: as(owner),
+      payload: {
+        target: { deviceId: 'home-01' },
+        kind: 'threshold',
+        thresholdUgM3: 35,
+        channel: { type: 'email', address: 'owner@example.org' },
+      },
+    })
+  ).json<{ id: string }>();
   const snapshot = async () =>
     JSON.stringify({
+      alerts: await registry.alerts.listOf({ kind: 'account', id: owner.accountId }),
       device: await registry.devices.get('home-01'),
       members: await registry.orgs.members(org.id),
       keys: await registry.apiKeys.list(owner.accountId),
       orgs: await registry.orgs.listOf(other.accountId),
     });
-  return { ...api, owner, other, password, orgId: org.id, key, revokedKey: revoked.key, snapshot };
+  return {
+    ...api,
+    owner,
+    other,
+    password,
+    orgId: org.id,
+    key,
+    revokedKey: revoked.key,
+    alertId: alert.id,
+    snapshot,
+  };
 }
 
-function attempts(orgId: string, ownerId: string, keyId: string): Attempt[] {
+function attempts(orgId: string, ownerId: string, keyId: string, alertId: string): Attempt[] {
   return [
+    {
+      name: 'pause alert',
+      method: 'PATCH',
+      url: `/api/v1/me/alerts/${alertId}`,
+      payload: { paused: true },
+    },
+    { name: 'delete alert', method: 'DELETE', url: `/api/v1/me/alerts/${alertId}` },
     { name: 'rotate', method: 'POST', url: '/api/v1/devices/home-01/credentials' },
     {
       name: 'change',
@@ -119,7 +150,7 @@ const EXPECTED: Record<Who, { status: number[]; code: string[] }> = {
 
 describe('owner-only routes', async () => {
   const w = await world();
-  const table = attempts(w.orgId, w.owner.accountId, w.key.id);
+  const table = attempts(w.orgId, w.owner.accountId, w.key.id, w.alertId);
   const whos = Object.keys(EXPECTED) as Who[];
   const cases = table.flatMap((a) => whos.map((who) => ({ ...a, who })));
 

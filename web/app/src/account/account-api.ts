@@ -128,6 +128,12 @@ export const accountApi = {
       ApiKeySchema.extend({ key: z.string() }),
       json('POST', csrf, { name }),
     ),
+  newAlert: (csrf: string, body: Record<string, unknown>) =>
+    request(
+      '/api/v1/me/alerts',
+      z.object({ id: z.string(), secret: z.string() }),
+      json('POST', csrf, body),
+    ),
   revokeApiKey: (csrf: string, id: string) =>
     request(`/api/v1/me/api-keys/${enc(id)}`, Empty, json('DELETE', csrf)),
   newOrg: (csrf: string, body: { name: string; kind: string }) =>

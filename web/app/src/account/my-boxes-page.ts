@@ -7,6 +7,7 @@ import { errorBox, pageHeader } from '../shell.ts';
 import { accountApi, type Me, type MyDevice } from './account-api.ts';
 import { credentialsCard } from './credentials-card.ts';
 import { apiKeysSection, orgsSection } from './me-sections.ts';
+import { alertsSection } from './alerts-section.ts';
 import { registerForm } from './register-form.ts';
 
 /**
@@ -89,6 +90,7 @@ class MyBoxes {
     this.main.append(
       el('h2', {}, this.i18n.t('registerBox')),
       form,
+      alertsSection(this.i18n, this.me),
       apiKeysSection(this.i18n, this.me),
       orgsSection(this.i18n, this.me),
     );

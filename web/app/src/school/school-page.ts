@@ -9,6 +9,7 @@ import type { I18n, StringKey } from '../i18n/index.ts';
 import { openLive } from '../live.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
+import { alertBanner, alertMe } from './alert-parts.ts';
 
 const REFRESH_MS = 60_000;
 
@@ -205,6 +206,9 @@ export async function render(ctx: PageContext): Promise<void> {
   const { i18n, id, params } = ctx;
   const scale: Scale = params.get('scale') === 'us' ? 'us' : 'tw';
   const { main, view } = layout(i18n, id);
+  const alerts = alertBanner(i18n, id, scale);
+  main.prepend(alerts.banner);
+  main.append(alertMe(i18n, id, scale));
   document.body.classList.add('projector');
   replaceChildren(ctx.root, pageHeader(i18n), main);
 
@@ -221,7 +225,7 @@ export async function render(ctx: PageContext): Promise<void> {
     showStation(i18n, view, nearest, stationReading, scale);
   };
   show();
-  await chart.refresh();
+  await Promise.all([chart.refresh(), alerts.refresh()]);
   ctx.markReady();
 
   openLive({
@@ -239,6 +243,7 @@ export async function render(ctx: PageContext): Promise<void> {
   setInterval(() => {
     show();
     void chart.refresh().catch(() => undefined);
+    void alerts.refresh();
   }, REFRESH_MS);
   Object.assign(ctx.hook, { lastChartPoint: chart.lastChartPoint });
 }
