@@ -32,7 +32,6 @@ export type ApiErrorCode =
   | 'invalid-alert'
   | 'invalid-webhook-url'
   | 'private-webhook-address'
-  | 'mail-not-configured'
   | 'internal';
 
 /**
