@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { toOutboxMessage, type AlertEvent, type Subscription } from '@airbox/alerts';
+import {
+  specJson,
+  toOutboxMessage,
+  type AlertEvent,
+  type StoredSpec,
+  type Subscription,
+} from '@airbox/alerts';
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
 import {
   ServeProcess,
@@ -49,6 +55,36 @@ function subscription(id: string, patch: Partial<Subscription>): Subscription {
     createdAt: '2026-12-01T00:00:00.000Z',
     ...patch,
   };
+}
+
+/** What the registry keeps of a subscription beside its owner, state and secret. */
+function specOf(s: Subscription): StoredSpec {
+  const { target, kind, channel, locale, quietHours, thresholdUgM3, forMinutes } = s;
+  const { clearBelowUgM3, clearForMinutes, averaging, scale, category, offlineAfterMinutes } = s;
+  return {
+    ...{ target, kind, channel, locale, quietHours, thresholdUgM3, forMinutes },
+    ...{ clearBelowUgM3, clearForMinutes, averaging, scale, category, offlineAfterMinutes },
+  } as StoredSpec;
+}
+
+/**
+ * A subscription kept in the registry, as the API makes one: delivery asks the registry
+ * whether a message's subscription is still on before it sends.
+ */
+async function stored(patch: Partial<Subscription>): Promise<Subscription> {
+  const account = await registry.accounts.create({
+    email: `owner-${Math.random().toString(36).slice(2)}@example.org`,
+    password: 'a long enough passphrase',
+    displayName: 'Owner',
+  });
+  const owner = { kind: 'account' as const, id: account.id };
+  const draft = subscription('draft', { ...patch, owner });
+  const made = await registry.alerts.create({
+    owner,
+    kind: draft.kind,
+    spec: specJson(specOf(draft)),
+  });
+  return { ...draft, id: made.id, secret: made.secret };
 }
 
 function alertOf(s: Subscription, label: string): AlertEvent {
@@ -103,15 +139,15 @@ afterAll(async () => {
 
 describe('airbox serve delivers its outbox', () => {
   it('sends a webhook and a mail put in the outbox, and lists an area alert in /alerts.atom', async () => {
-    const hook = subscription('sub-hook', {});
-    const mail = subscription('sub-mail', {
+    const hook = await stored({});
+    const mail = await stored({
       channel: { type: 'email', address: 'school@example.org' },
       locale: 'zh-TW',
       target: { area: { county: '臺中市' } },
     });
     await registry.alertOutbox.enqueue(toOutboxMessage(alertOf(hook, 'Box 1'), hook));
     await registry.alertOutbox.enqueue(toOutboxMessage(alertOf(mail, '臺中市'), mail));
-    await waitFor('the webhook', () => hooks.find((h) => h.key === 'sub-hook:alert:1'), 15_000);
+    await waitFor('the webhook', () => hooks.find((h) => h.key === `${hook.id}:alert:1`), 15_000);
     const got = await smtp.waitFor((m) => m.to.includes('school@example.org'), 15_000);
     expect(got.subject).toBe('PM2.5 警報：臺中市 58 µg/m³');
     expect(got.text).toContain('https://air.example.org/alerts/unsubscribe?token=');
@@ -119,7 +155,7 @@ describe('airbox serve delivers its outbox', () => {
     expect(feed.status).toBe(200);
     const xml = await feed.text();
     expect(xml).toContain('<areaDesc>臺中市</areaDesc>');
-    expect(xml).not.toContain('sub-hook');
+    expect(xml).not.toContain(hook.id);
     await waitFor(
       'both delivered',
       async () => {

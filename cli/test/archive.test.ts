@@ -1,4 +1,3 @@
-import type { StoredReading } from '@airbox/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -7,32 +6,11 @@ import { openSqliteRegistry } from '@airbox/registry';
 import { openSqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
 import type { DayManifest } from '@airbox/web';
+import { minuteReading } from './minute-readings.ts';
 import { runCli } from './run.ts';
 
-const T0 = Date.UTC(2026, 10, 20);
-
-function reading(deviceId: string, minute: number): StoredReading {
-  const time = new Date(T0 + minute * 60_000).toISOString();
-  return {
-    deviceId,
-    time,
-    receivedAt: time,
-    lat: 25.012345,
-    lon: 121.512345,
-    pm1UgM3: null,
-    pm25UgM3: 10 + (minute % 7),
-    pm10UgM3: null,
-    temperatureC: null,
-    humidityPct: null,
-    format: 'native-v1',
-    app: null,
-    firmware: null,
-    flags: [],
-    kind: 'box',
-    pm25CalibratedUgM3: 8 + (minute % 7),
-    calibrationModel: 'linear@1/device/x/1',
-  };
-}
+const reading = (deviceId: string, minute: number) =>
+  minuteReading(deviceId, minute, { lat: 25.012345, lon: 121.512345 });
 
 describe('airbox archive', () => {
   const dir = tempDir('archive-cli');

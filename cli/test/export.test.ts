@@ -1,35 +1,10 @@
-import type { StoredReading } from '@airbox/contracts';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '@airbox/store';
 import { tempDir } from '@airbox/testkit';
+import { minuteReading as reading, T0 } from './minute-readings.ts';
 import { runCli } from './run.ts';
-
-const T0 = Date.UTC(2026, 10, 20);
-
-function reading(deviceId: string, minute: number): StoredReading {
-  const time = new Date(T0 + minute * 60_000).toISOString();
-  return {
-    deviceId,
-    time,
-    receivedAt: time,
-    lat: 25,
-    lon: 121.5,
-    pm1UgM3: null,
-    pm25UgM3: 10 + (minute % 7),
-    pm10UgM3: null,
-    temperatureC: null,
-    humidityPct: null,
-    format: 'native-v1',
-    app: null,
-    firmware: null,
-    flags: [],
-    kind: 'box',
-    pm25CalibratedUgM3: 8 + (minute % 7),
-    calibrationModel: 'linear@1/device/x/1',
-  };
-}
 
 /** better-sqlite3, to put a file in the state the code before could leave it in. */
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => {
