@@ -11,7 +11,7 @@ import {
   type HealthProblemCode,
 } from '@airbox/contracts';
 import { boxContext, lastReported, type BoxContext } from './context.ts';
-import { detectDrift } from './detectors/drift.ts';
+import { driftFinding, solveDrift } from './detectors/drift.ts';
 import type { Detector, Finding } from './detectors/finding.ts';
 import { detectFog } from './detectors/fog.ts';
 import { detectIndoor } from './detectors/indoor.ts';
@@ -30,7 +30,8 @@ export const FAST_DETECTORS: readonly Detector[] = [
   detectFog,
   detectMoved,
 ];
-export const SLOW_DETECTORS: readonly Detector[] = [detectDrift, detectIndoor];
+/** Drift is solved over the whole network after these (solveDrift), not box by box. */
+export const SLOW_DETECTORS: readonly Detector[] = [detectIndoor];
 export const SLOW_CODES: readonly HealthProblemCode[] = ['drift', 'indoor-like'];
 
 export const HEALTH_RULES = {
@@ -66,15 +67,26 @@ export function evaluateHealth(input: HealthInput, options: HealthOptions): Devi
   const neighbours = findNeighbours(boxes, options.neighbours ?? NEIGHBOUR_DEFAULTS);
   const detectors = options.slow ? [...FAST_DETECTORS, ...SLOW_DETECTORS] : FAST_DETECTORS;
   const scratch = new Float64Array(Math.max(64, boxes.length));
-  const out: DeviceHealth[] = [];
-  for (let i = 0; i < boxes.length; i++) {
+  const judged = boxes.map((_, i) => {
     const ring = neighbours[i] ?? { indexes: [], ringM: null };
     const c = boxContext(grid, boxes, i, ring, input.stations ?? [], scratch);
-    const findings = detectors.flatMap((detect) => detect(c) ?? []);
-    const carried = options.slow ? [] : (options.carried?.get(c.box.deviceId) ?? []);
-    out.push({ deviceId: c.box.deviceId, health: healthOf(c, findings, carried) });
+    return { c, findings: detectors.flatMap((detect) => detect(c) ?? []) };
+  });
+  if (options.slow) {
+    // Boxes already known to be indoors or broken would only blur their neighbours' drift.
+    const excluded = new Set(
+      judged.flatMap(({ findings }, i) => (findings.some((f) => f.code !== 'fog') ? [i] : [])),
+    );
+    const drift = solveDrift(boxes, neighbours, grid.hours, excluded);
+    judged.forEach(({ findings }, i) => {
+      const found = driftFinding(drift, i, grid.hours);
+      if (found !== null) findings.push(found);
+    });
   }
-  return out;
+  return judged.map(({ c, findings }) => {
+    const carried = options.slow ? [] : (options.carried?.get(c.box.deviceId) ?? []);
+    return { deviceId: c.box.deviceId, health: healthOf(c, findings, carried) };
+  });
 }
 
 function problemOf(grid: HourGrid, f: Finding): HealthProblem {

@@ -15,7 +15,15 @@ export const STUCK = {
   equalUgM3: 1e-6,
   /** The neighbours' median must have moved at least this much (µg/m³, or this share of it). */
   minRefRangeUgM3: 2,
-  minRefRangeShare: 0.2,
+  minRefRangeShare: 0.1,
+  /**
+   * An hourly mean of this many readings or more, at or above denseMinUgM3, repeats exactly
+   * only if the sensor is frozen: whole-µg/m³ readings with noise do not average to the same
+   * number hour after hour. One reading an hour (a replay, a slow box) can, in still air:
+   * then the neighbours must show that the air changed.
+   */
+  denseReadingsPerHour: 3,
+  denseMinUgM3: 3,
 } as const;
 
 export function detectStuck(c: BoxContext): Finding | null {
@@ -28,11 +36,13 @@ export function detectStuck(c: BoxContext): Finding | null {
   let hours = 0;
   let refMin = Infinity;
   let refMax = -Infinity;
+  let dense = value >= STUCK.denseMinUgM3;
   for (let h = last; h >= 0; h--) {
     if ((count[h] ?? 0) === 0) continue; // an outage inside the run does not end it
     if (!(Math.abs((pm25[h] ?? NaN) - value) <= STUCK.equalUgM3)) break;
     first = h;
     hours++;
+    if ((count[h] ?? 0) < STUCK.denseReadingsPerHour) dense = false;
     const ref = c.refMedian[h] ?? NaN;
     if (Number.isFinite(ref)) {
       refMin = Math.min(refMin, ref);
@@ -41,10 +51,9 @@ export function detectStuck(c: BoxContext): Finding | null {
   }
   if (hours < STUCK.minHours) return null;
   const refKnown = refMax >= refMin;
-  if (refKnown) {
-    const needed = Math.max(STUCK.minRefRangeUgM3, STUCK.minRefRangeShare * refMax);
-    if (refMax - refMin < needed) return null; // flat air: an unchanging value is plausible
-  } else if (hours < STUCK.aloneMinHours) return null;
+  const needed = Math.max(STUCK.minRefRangeUgM3, STUCK.minRefRangeShare * refMax);
+  const airChanged = refKnown && refMax - refMin >= needed;
+  if (!dense && !airChanged && hours < STUCK.aloneMinHours) return null;
   const around = refKnown
     ? `, while the neighbours' median went ${fmt(refMin)}…${fmt(refMax)}`
     : '';
