@@ -39,4 +39,6 @@ export {
   describeSim,
   describeSoak,
   describeSurface,
+  describeHealth,
 } from './describe.ts';
+export { HEALTH_TARGETS, runHealthBench, type HealthBenchResult } from './health-bench.ts';

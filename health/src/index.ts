@@ -7,3 +7,4 @@ export { ZERO } from './detectors/zero.ts';
 export { INDOOR } from './detectors/indoor.ts';
 export { NEIGHBOUR_CHECK, SPIKES } from './detectors/outlier.ts';
 export { FOG_RH_PCT } from './detectors/fog.ts';
+export { loadHealthInput, type LoadOptions } from './load.ts';

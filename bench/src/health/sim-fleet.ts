@@ -115,3 +115,32 @@ export function sliceFleet(fleet: SimFleet, from: number, to: number) {
   const stations = fleet.stations.map((s) => ({ ...s, pm25: s.pm25.subarray(from, to) }));
   return { grid, boxes, stations };
 }
+
+/**
+ * A fleet of `boxes` placed as the simulator places them, whose series are the source
+ * fleet's taken in turn (each with a gain of its own): for timing, where what matters is
+ * how many boxes there are and how densely they stand, not the faults' truth.
+ */
+export function replicateFleet(source: SimFleet, boxes: number): SimFleet {
+  const world = createSimWorld({
+    seed: source.world.config.seed + 1,
+    startMs: source.startMs,
+    boxes,
+  });
+  const grid = { startMs: source.startMs, hours: source.hours };
+  const series = world.boxes.map((box, i) => {
+    const from = source.series[i % source.series.length];
+    const s = emptySeries(
+      { deviceId: box.deviceId, lat: box.lat, lon: box.lon, placement: 'outdoor' },
+      grid,
+    );
+    if (from === undefined) return s;
+    const gain = 1 + 0.1 * Math.sin(i);
+    s.count.set(from.count);
+    s.pm25.set(from.pm25.map((v) => v * gain));
+    s.temperatureC.set(from.temperatureC);
+    s.humidityPct.set(from.humidityPct);
+    return s;
+  });
+  return { world, startMs: source.startMs, hours: source.hours, series, stations: source.stations };
+}
