@@ -1,4 +1,9 @@
-import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
+import type {
+  HealthSnapshot,
+  DeadLetterDropReport,
+  LiveSource,
+  RawSource,
+} from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
 import type { AccountsOptions } from './accounts/options.ts';
@@ -84,6 +89,12 @@ export interface ApiOptions {
    * Until given, every box is public.
    */
   hiddenDevices?: () => ReadonlySet<string>;
+  /**
+   * The latest health of every box judged (the health stage, run by serve every 5 minutes),
+   * by device id: `health` on the devices and `confidence` on the newest readings come from
+   * it. Asked per answer, so it must be cheap. Until given, every box is `unknown`.
+   */
+  boxHealth?: () => HealthSnapshot;
   /** Indoor boxes whose owner chose to show the exact position (not on the grid). */
   exactPositionDevices?: () => ReadonlySet<string>;
   /**

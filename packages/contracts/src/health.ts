@@ -5,6 +5,7 @@
  * page all read one list. A QC flag judges one reading; a health problem judges the box over
  * hours or days.
  */
+import { FLAGS, type FlagCode } from './flags.ts';
 
 /** `unknown`: too little recent data to judge (a new box, or one that stopped reporting). */
 export const HEALTH_STATUSES = ['ok', 'suspect', 'faulty', 'unknown'] as const;
@@ -134,3 +135,34 @@ export const UNKNOWN_HEALTH: BoxHealth = {
   problems: [],
   evaluatedAt: null,
 };
+
+/** Humidity above which a single reading is trusted less (the `humidity-high` flag's). */
+const FOG_RH_PCT = 95;
+
+/**
+ * How far to trust one reading, 0 … 1: its box's confidence (null: never judged, 0.5),
+ * lowered by its own QC flags (an unusable one: 0; a suspect one: × 0.6) and by fog
+ * (RH > 95 %: × 0.6). One function, so every route and file format gives the same number.
+ */
+export function readingConfidence(
+  boxConfidence: number | null,
+  reading: { flags: readonly FlagCode[]; humidityPct: number | null; kind?: string },
+): number {
+  // Reference stations are the truth the boxes are held against.
+  if (reading.kind === 'reference') return 1;
+  let c = boxConfidence ?? UNKNOWN_HEALTH.confidence;
+  for (const flag of reading.flags) {
+    const severity = FLAGS[flag].severity;
+    if (severity === 'unusable') return 0;
+    if (severity === 'suspect') c *= 0.6;
+  }
+  if (reading.humidityPct !== null && reading.humidityPct > FOG_RH_PCT) c *= 0.6;
+  return Math.round(c * 100) / 100;
+}
+
+/** The latest judgement of every box as serve keeps it: replaced whole after each run. */
+export interface HealthSnapshot {
+  /** Grows with each new judgement (answers that carry health tag their ETag with it). */
+  version: number;
+  byDevice: ReadonlyMap<string, BoxHealth>;
+}
