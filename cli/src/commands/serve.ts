@@ -12,6 +12,7 @@ import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../heap-growth.ts'
 import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
 import { DEAD_LETTER_USAGE } from '../serve/dead-letters.ts';
+import { startHealthChecks } from '../serve/health.ts';
 import { parseServeArgs, SERVE_OPTIONS } from '../serve/options.ts';
 import {
   announce,
@@ -79,6 +80,9 @@ embedded defaults (SQLite in the data dir, no external service).
                            behind a proxy shares the proxy's per-IP rate limit
   --map-style URL          a MapLibre style for the map's base layer (production tiles);
                            default: the bundled offline map of Taiwan
+  --health-every S         judge every box's health every S seconds (default 300), from the
+                           hourly roll-up, in a task thread; drift and indoor-like hourly
+  --no-health              run no health checks (devices are \`unknown\`)
   --no-refit               do not refit calibration models daily (they can be fitted with
                            'airbox calibrate fit'; the worker still applies the active ones)
   --handoff MODE           where accepted readings go (default embedded):
@@ -126,11 +130,12 @@ export const serveCommand: Command = {
     const tasks = startTasks();
     const monitoring = startMonitoring(base, data, ingest, tasks);
     const refits = startRefits(base, data, tasks);
-    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks);
+    const health = startHealthChecks(base, data, tasks);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, health);
     const demo = await startDemo(base, data, ports, refits);
     announce(base, ports, demo);
     await waitForSignal();
-    await stopServe({ base, data, ingest, monitoring, tasks, refits, api, demo });
+    await stopServe({ base, data, ingest, monitoring, tasks, refits, health, api, demo });
     return 0;
   },
 };

@@ -41,6 +41,8 @@ export const SERVE_OPTIONS = {
   'no-worker': { type: 'boolean' },
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
+  'no-health': { type: 'boolean' },
+  'health-every': { type: 'string' },
   'map-style': { type: 'string' },
   'trust-proxy': { type: 'string' },
   demo: { type: 'boolean' },

@@ -14,6 +14,7 @@ import { EventLoopLag } from '../loop-lag.ts';
 import { registerMetrics } from '../serve-metrics.ts';
 import { storeValues } from '../store-options.ts';
 import { TaskRunner } from '../tasks/index.ts';
+import type { HealthChecks } from './health.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
 import { demoDevices, nonNegative, port, trustProxy } from './options.ts';
 import { serveReadiness } from './readiness.ts';
@@ -116,6 +117,7 @@ export async function startApi(
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
+  health: HealthChecks | null = null,
 ): Promise<{ api: Api; ports: ServePorts }> {
   // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
   const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
@@ -133,6 +135,7 @@ export async function startApi(
     indoorDevices: () => view.indoorDeviceIds(),
     hiddenDevices: () => view.privateDeviceIds(),
     exactPositionDevices: () => view.exactPositionDeviceIds(),
+    ...(health === null ? {} : { boxHealth: () => health.snapshot() }),
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),

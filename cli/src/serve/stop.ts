@@ -1,5 +1,6 @@
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
+import type { HealthChecks } from './health.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
 import type { ServeMonitoring, startApi, startRefits } from './services.ts';
 
@@ -11,6 +12,7 @@ export interface RunningServe {
   monitoring: ServeMonitoring;
   tasks: TaskRunner;
   refits: ReturnType<typeof startRefits>;
+  health: HealthChecks | null;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -31,6 +33,7 @@ export async function stopServe(s: RunningServe): Promise<void> {
   await broker.close();
   await s.monitoring.referenceFeed?.stop();
   s.refits?.stop();
+  s.health?.stop();
   await s.tasks.stop();
   s.monitoring.loopLag.stop();
   calibration.stop();

@@ -1,4 +1,5 @@
 import type { TaskContext } from './define.ts';
+import { healthTask } from './health-task.ts';
 import { refitTask } from './refit-task.ts';
 import { selfCheckTask } from './self-check-task.ts';
 import { surfaceTask } from './surface-task.ts';
@@ -8,6 +9,7 @@ export const TASKS = {
   'calibration-refit': refitTask,
   surface: surfaceTask,
   'self-check': selfCheckTask,
+  health: healthTask,
 };
 
 export type TaskTable = typeof TASKS;
