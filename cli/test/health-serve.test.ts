@@ -88,6 +88,11 @@ describe('box health in airbox serve', () => {
     const confidence = new Map(latest.readings.map((r) => [r.deviceId, r.confidence]));
     expect(confidence.get('hb-stuck')).toBe(0);
     expect(confidence.get('hb-1')).toBe(1);
+    // The stuck box's value is wrong: the surface is drawn without it, from the 4 others
+    // (too few for one: it would have been 5 with it).
+    const surface = await fetch(serve.httpUrl('/api/v1/surface'));
+    expect(surface.status).toBe(503);
+    expect(await surface.text()).toContain('4 outdoor boxes reported a trusted PM2.5');
     // Kept across a restart until the next run.
     expect(existsSync(join(dir.path, 'data', 'health.json'))).toBe(true);
   });

@@ -20,6 +20,8 @@ const FILE = 'health.json';
 
 export interface HealthChecks {
   snapshot(): HealthSnapshot;
+  /** The boxes of the latest judgement found `faulty`: left out of the surface. */
+  faultyIds(): ReadonlySet<string>;
   /** Runs one evaluation now (tests, the demo once its history is in). */
   runNow(): Promise<void>;
   stop(): void;
@@ -27,6 +29,7 @@ export interface HealthChecks {
 
 interface State {
   snapshot: HealthSnapshot;
+  faulty: ReadonlySet<string>;
   carried: Map<string, HealthProblem[]>;
   lastSlowMs: number | null;
   running: Promise<void> | null;
@@ -49,6 +52,10 @@ function saveSnapshot(path: string, s: HealthSnapshot): void {
   // Written aside and renamed: a crash mid-write leaves the previous file whole.
   writeFileSync(`${path}.tmp`, JSON.stringify({ version: s.version, byDevice: [...s.byDevice] }));
   renameSync(`${path}.tmp`, path);
+}
+
+function faultyOf(s: HealthSnapshot): ReadonlySet<string> {
+  return new Set([...s.byDevice].flatMap(([id, h]) => (h.status === 'faulty' ? [id] : [])));
 }
 
 /** The registry's part of the task input: indoor boxes and registered positions. */
@@ -81,6 +88,7 @@ async function evaluate(base: ServeBase, data: ServeData, tasks: TaskRunner, sta
     version: state.snapshot.version + 1,
     byDevice: new Map(results.map((r) => [r.deviceId, r.health])),
   };
+  state.faulty = faultyOf(state.snapshot);
   saveSnapshot(join(base.dataDir, FILE), state.snapshot);
   const faulty = results.filter((r) => r.health.status === 'faulty').length;
   const suspect = results.filter((r) => r.health.status === 'suspect').length;
@@ -96,8 +104,10 @@ export function startHealthChecks(
 ): HealthChecks | null {
   if (base.v['no-health']) return null;
   const everyMs = 1000 * nonNegative('health-every', base.v['health-every'], 300);
+  const saved = loadSnapshot(join(base.dataDir, FILE));
   const state: State = {
-    snapshot: loadSnapshot(join(base.dataDir, FILE)),
+    snapshot: saved,
+    faulty: faultyOf(saved),
     carried: new Map(),
     lastSlowMs: null,
     running: null,
@@ -115,6 +125,7 @@ export function startHealthChecks(
   first.unref();
   return {
     snapshot: () => state.snapshot,
+    faultyIds: () => state.faulty,
     runNow,
     stop: () => {
       clearTimeout(first);

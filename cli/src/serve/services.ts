@@ -140,6 +140,7 @@ export async function startApi(
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),
       hiddenDevices: () => view.privateDeviceIds(),
+      ...(health === null ? {} : { faultyDevices: () => health.faultyIds() }),
       compute: computeSurface,
     }),
     // Aedes's typings leave out its `persistence`, which every broker instance has.
