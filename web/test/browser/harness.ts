@@ -52,8 +52,9 @@ export class System {
   readonly serve: ServeProcess;
   private readonly dir = tempDir('browser');
 
-  constructor() {
-    this.serve = new ServeProcess(this.dir.path);
+  /** `serveArgs`: extra `airbox serve` flags (e.g. a short --health-every). */
+  constructor(serveArgs: string[] = []) {
+    this.serve = new ServeProcess(this.dir.path, serveArgs);
   }
 
   async start(): Promise<void> {
@@ -155,8 +156,8 @@ export interface BrowserSession {
  * page opened, both stopped after. Call it first in the block: its beforeAll then runs
  * before the block's own (which registers devices and publishes).
  */
-export function browserSession(): BrowserSession {
-  const system = new System();
+export function browserSession(serveArgs: string[] = []): BrowserSession {
+  const system = new System(serveArgs);
   let browser: Browser | undefined;
   const session = { system } as BrowserSession;
   beforeAll(async () => {

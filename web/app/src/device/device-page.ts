@@ -6,6 +6,7 @@ import { el, replaceChildren } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
+import { healthCard } from './health-card.ts';
 import { ownerSection } from './owner.ts';
 
 /** Raw messages kept in the live tail; older ones scroll away. */
@@ -219,6 +220,7 @@ export async function render(ctx: PageContext): Promise<void> {
   ]);
   main.append(
     summary(i18n, device.device, status),
+    ...[healthCard(i18n, device.device)].filter((card) => card !== null),
     flagList(i18n, device.latest),
     rawTail(i18n, id),
     ownerSection(i18n, id, config.maker),
