@@ -42,6 +42,11 @@ export const ReadingSchema = z.object({
    * on series readings and from older servers, where the box counts as outdoors.
    */
   indoor: z.boolean().optional(),
+  /**
+   * How far to trust the reading, 0 … 1 (its box's health): sent with newest readings;
+   * absent on the live stream and from older servers.
+   */
+  confidence: z.number().optional(),
 });
 export type Reading = z.output<typeof ReadingSchema>;
 
