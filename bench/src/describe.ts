@@ -12,6 +12,7 @@ import type { runScaleoutBench } from './scaleout-bench.ts';
 import type { runSimBench } from './sim-bench.ts';
 import type { SoakResult } from './soak.ts';
 import type { SurfaceBenchResult } from './surface-bench.ts';
+import type { HealthBenchResult } from './health-bench.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -191,5 +192,27 @@ export function describeRefit(r: RefitBenchResult): string {
       ? `  ${fmt(f.pairs)} pairs from ${fmt(f.boxes)} co-located boxes: ${fmt(f.models)} models, ${fmt(f.skipped)} scopes skipped`
       : `  FAILED (exit ${f.exit}): ${f.said}`,
     `  duration ${f.seconds} s (CPU ${f.cpuSeconds} s); peak RSS ${fmt(f.peakRssMb)} MB (sampled from /proc: ${fmt(f.sampledPeakRssMb)} MB)  (Node ${r.node})`,
+  ].join('\n');
+}
+
+export function describeHealth(r: HealthBenchResult): string {
+  const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '  –  ');
+  const rows = Object.entries(r.score.codes).map(
+    ([code, s]) =>
+      `  ${code.padEnd(12)} ${pct(s.precision)}     ${pct(s.recall)}  ${pct(s.recallJudged)}     ${String(s.tp).padStart(6)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)} ${String(s.fnUnjudged).padStart(9)} ${String(s.excused).padStart(7)}`,
+  );
+  const other = Object.entries(r.score.otherOnClean)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  const t = r.timing;
+  return [
+    `bench health: ${r.seeds} seeds × ${r.boxes} simulated boxes × ${r.days} days, faults on; ${fmt(r.score.evaluations.fast)} fast and ${fmt(r.score.evaluations.slow)} slow evaluations`,
+    `  code         precision recall judged-recall     tp    fp    fn unjudged excused`,
+    ...rows,
+    `  box-evaluations without a simulated fault: ${fmt(r.score.cleanEvaluations)}, ${(100 * r.score.cleanOkShare).toFixed(2)} % left ok; problems raised on them: ${other || 'none'}`,
+    `  ${fmt(t.boxes)} boxes: fast run (48 h) ${fmt(t.fast.evalCpuMs)} ms CPU to judge (${t.fast.perBoxUs} µs a box) + ${fmt(t.fast.loadCpuMs)} ms to read the window`,
+    `    slow run (14 days) ${fmt(t.slow.evalCpuMs)} ms CPU to judge (${t.slow.perBoxUs} µs a box) + ${fmt(t.slow.loadCpuMs)} ms to read (reads timed on ${fmt(t.storeBoxes)} boxes in SQLite, scaled)`,
+    `    every 5 min with the slow run hourly: ${(100 * t.cpuShare).toFixed(2)} % of one core; target < ${100 * r.targets.cpuShare} %: ${r.targets.cpuShareMet ? 'met' : 'NOT met'}`,
+    `  (${r.cpu}, Node ${r.node})`,
   ].join('\n');
 }

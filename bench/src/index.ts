@@ -46,6 +46,7 @@ export {
   describeSim,
   describeSoak,
   describeSurface,
+  describeHealth,
 } from './describe.ts';
 export {
   ARCHIVE_TARGETS,
@@ -53,3 +54,4 @@ export {
   runArchiveBench,
   type ArchiveBenchResult,
 } from './archive-bench.ts';
+export { HEALTH_TARGETS, runHealthBench, type HealthBenchResult } from './health-bench.ts';

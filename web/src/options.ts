@@ -1,6 +1,11 @@
 import type { Unsubscriber } from '@airbox/alerts';
 import type { AlertOutboxStore } from '@airbox/registry';
-import type { DeadLetterDropReport, LiveSource, RawSource } from '@airbox/contracts';
+import type {
+  HealthSnapshot,
+  DeadLetterDropReport,
+  LiveSource,
+  RawSource,
+} from '@airbox/contracts';
 import type { ReferenceStation } from '@airbox/geo';
 import type { ReadingStore } from '@airbox/store';
 import type { ActiveAreaAlert } from '@airbox/alerts';
@@ -97,6 +102,12 @@ export interface ApiOptions {
   openData?: OpenDataTerms;
   /** A box's name as its owner gave it (the registry's), for the open-data feeds' SiteName. */
   deviceName?: (deviceId: string) => string | null;
+  /**
+   * The latest health of every box judged (the health stage, run by serve every 5 minutes),
+   * by device id: `health` on the devices and `confidence` on the newest readings come from
+   * it. Asked per answer, so it must be cheap. Until given, every box is `unknown`.
+   */
+  boxHealth?: () => HealthSnapshot;
   /** Indoor boxes whose owner chose to show the exact position (not on the grid). */
   exactPositionDevices?: () => ReadonlySet<string>;
   /**

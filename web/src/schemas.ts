@@ -15,13 +15,15 @@ import {
 import { z } from 'zod';
 import type { HourlyRow } from '@airbox/store';
 import type { DailyRow } from './series/daily.ts';
+import { docSchemas } from './doc-registry.ts';
+import { confidenceDoc, HealthDoc } from './health-doc.ts';
 
 /**
  * Response shapes, for the OpenAPI document. Each is registered under the name it gets in
  * `components.schemas`. Where the shape is a type owned elsewhere, a compile-time check
  * below fails `tsc` if the two drift apart.
  */
-export const docSchemas = z.registry<{ id: string }>();
+export { docSchemas };
 
 const time = z.iso.datetime();
 const num = z.number().nullable();
@@ -52,6 +54,7 @@ const indoorDescription =
 /** A device's newest reading, with where the box stands (the device registry's placement). */
 export const PlacedReadingDoc = ReadingDoc.extend({
   indoor: z.boolean().describe(indoorDescription),
+  confidence: confidenceDoc,
 }).register(docSchemas, { id: 'PlacedReading' });
 
 /** The roll-up means, in their column order. */
@@ -85,6 +88,7 @@ export const DeviceDoc = z
     firmware: text,
     flags: z.array(z.enum(FLAG_CODES)).describe('QC flags of the newest reading'),
     indoor: z.boolean().describe(indoorDescription),
+    health: HealthDoc,
   })
   .register(docSchemas, { id: 'Device' });
 export type DeviceSummary = z.output<typeof DeviceDoc>;
@@ -242,7 +246,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type DocsMatchTypes = [
   Assert<Same<z.output<typeof ReadingDoc>, StoredReading>>,
-  Assert<Same<Omit<z.output<typeof PlacedReadingDoc>, 'indoor'>, StoredReading>>,
+  Assert<Same<Omit<z.output<typeof PlacedReadingDoc>, 'indoor' | 'confidence'>, StoredReading>>,
   Assert<Same<z.output<typeof HourlyRowDoc>, HourlyRow>>,
   Assert<Same<z.output<typeof DailyRowDoc>, DailyRow>>,
   Assert<Same<z.output<typeof RawMessageDoc>, SequencedRawMessage>>,

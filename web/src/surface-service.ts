@@ -27,6 +27,11 @@ export interface SurfaceServiceOptions {
   indoorDevices?: () => ReadonlySet<string>;
   /** Ids of the private boxes; left out too: no public answer tells their values. */
   hiddenDevices?: () => ReadonlySet<string>;
+  /**
+   * Ids of the boxes the health checks found `faulty` (stuck, dead fan): their PM values are
+   * wrong, so they are left out too. Default: none.
+   */
+  faultyDevices?: () => ReadonlySet<string>;
   /** Where a surface is computed. Default: in this thread (see surface-compute.ts). */
   compute?: SurfaceCompute;
 }
@@ -36,20 +41,21 @@ const NONE_INDOOR: ReadonlySet<string> = new Set();
 /** The points a surface is drawn from: trusted outdoor box readings with a position. */
 function surfacePoints(readings: readonly StoredReading[], leftOut: (id: string) => boolean) {
   const points: SurfacePoint[] = [];
-  const leftIndoors: string[] = [];
+  const leftOutIds: string[] = [];
   let newest = '';
   for (const r of readings) {
     const value = r.pm25CalibratedUgM3 ?? r.pm25UgM3;
     if (r.lat === null || r.lon === null || value === null || !pm25Trusted(r.flags)) continue;
     if (leftOut(r.deviceId)) {
-      leftIndoors.push(r.deviceId);
+      leftOutIds.push(r.deviceId);
       continue;
     }
     points.push({ lat: r.lat, lon: r.lon, value });
     if (r.receivedAt > newest) newest = r.receivedAt;
   }
-  // A box moved indoors or out, or made private, changes the points without a new reading.
-  const version = `${points.length}/${newest}/${idsHash(leftIndoors)}`;
+  // A box moved indoors or out, made private or found faulty changes the points without a
+  // new reading.
+  const version = `${points.length}/${newest}/${idsHash(leftOutIds)}`;
   return { points, version };
 }
 
@@ -71,14 +77,18 @@ export function surfaceService(store: ReadingStore, o: SurfaceServiceOptions = {
   const maxCached = o.maxCached ?? 32;
   const indoorDevices = o.indoorDevices ?? (() => NONE_INDOOR);
   const hiddenDevices = o.hiddenDevices ?? (() => NONE_INDOOR);
+  const faultyDevices = o.faultyDevices ?? (() => NONE_INDOOR);
   const compute = o.compute ?? computeSurfaceHere;
   // The surface as a promise: viewers asking while it is computed share the one computation.
   const cache = new Map<string, { version: string; surface: Promise<SurfaceJson> }>();
 
   return async (q: SurfaceQuery): Promise<SurfaceJson> => {
     const readings = await store.latest({ kind: 'box', sinceMs: now() - maxAgeMs });
-    const [indoor, hidden] = [indoorDevices(), hiddenDevices()];
-    const { points, version } = surfacePoints(readings, (id) => indoor.has(id) || hidden.has(id));
+    const [indoor, hidden, faulty] = [indoorDevices(), hiddenDevices(), faultyDevices()];
+    const { points, version } = surfacePoints(
+      readings,
+      (id) => indoor.has(id) || hidden.has(id) || faulty.has(id),
+    );
     if (points.length < minBoxes) {
       throw new ApiError(
         503,

@@ -44,6 +44,8 @@ describe('GET /api/v1/devices', () => {
       firmware: '2.0.1',
       flags: ['pm1-missing'],
       indoor: false,
+      // Never judged: the API alone runs no health checks (serve does).
+      health: { status: 'unknown', confidence: 0.5, problems: [], evaluatedAt: null },
     });
   });
 

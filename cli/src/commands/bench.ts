@@ -27,6 +27,11 @@ benches:
             20,000,000 in SQLite; the fill takes minutes, a --path file is reused)
   surface   interpolated PM2.5 surface for synthetic Taiwan-like boxes: IDW and kriging
             time (median, one thread), leave-one-out error, cells painted
+  health    the health engine against the simulator's faults: precision and recall per
+            problem code over --seeds fleets (default 5) of --boxes (default 400) × --days
+            (default 20); then the CPU time to judge 15,000 boxes (fast run on 48 h, slow
+            run on 14 days, window reads from SQLite) and its share of a core when run
+            every 5 minutes (target < 10 %)
   attack    a real airbox serve on 127.0.0.1 under each attack the broker defends against
             (huge CONNECT, huge WebSocket frames, huge logged-in PUBLISH, idle sockets,
             anonymous LASS flood, refused publishes, retained flood, dead-letter pages):
@@ -64,6 +69,7 @@ ${SOAK_USAGE}
   --points N        surface: boxes (default 15000)
   --size N          surface: grid cells a side (default 512)
   --runs N          surface: timed runs per method, median reported (default 5)
+  --seeds N         health: simulated fleets scored (default 5)
   --only A[,B]      attack: only the attacks named (an unknown name lists them)
   --boxes N         reconnect: boxes (default 15000; needs ulimit -n above N + 1,000);
                     lag: boxes in the history (default 50); --days N its days (default 30);
@@ -91,6 +97,7 @@ const BENCH_OPTIONS = {
   boxes: { type: 'string' },
   registry: { type: 'string' },
   days: { type: 'string' },
+  seeds: { type: 'string' },
   rate: { type: 'string' },
   'window-days': { type: 'string' },
   'interval-min': { type: 'string' },
@@ -110,7 +117,7 @@ interface BenchRun {
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'measure throughput, latency and memory (decode, ingest, sim, api, surface, attack, reconnect, lag, refit, archive)',
+    'measure throughput, latency and memory (decode, ingest, sim, api, surface, health, attack, reconnect, lag, refit, archive)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     // The soak has options of its own (bench-soak.ts): `airbox bench soak [options]`.
@@ -211,6 +218,18 @@ function surface({ values, bench, progress, print }: BenchRun): void {
   print(result, () => bench.describeSurface(result));
 }
 
+async function health({ values, bench, progress, print }: BenchRun): Promise<void> {
+  const whole = (flag: string, value: string | undefined, fallback: number) =>
+    Math.round(positiveNumber(flag, value, fallback));
+  const result = await bench.runHealthBench({
+    seeds: whole('seeds', values.seeds, 5),
+    boxes: whole('boxes', values.boxes, 400),
+    days: Math.max(15, whole('days', values.days, 20)),
+    progress,
+  });
+  print(result, () => bench.describeHealth(result));
+}
+
 /** `--only a,b`: the attacks named, each checked; all of them without it. */
 async function attack({ values, bench, progress, print }: BenchRun): Promise<void> {
   const only = values.only?.split(',').map((name) => name.trim());
@@ -296,6 +315,7 @@ const BENCHES = new Map<string, (run: BenchRun) => void | Promise<void>>([
   ['sim', sim],
   ['api', api],
   ['surface', surface],
+  ['health', health],
   ['attack', attack],
   ['reconnect', reconnect],
   ['lag', lag],

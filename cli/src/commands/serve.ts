@@ -12,6 +12,7 @@ import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../heap-growth.ts'
 import type { CliIo, Command } from '../io.ts';
 import { openData, prepare, startIngest } from '../serve/ingest.ts';
 import { DEAD_LETTER_USAGE } from '../serve/dead-letters.ts';
+import { startHealthChecks } from '../serve/health.ts';
 import { parseServeArgs, SERVE_OPTIONS } from '../serve/options.ts';
 import {
   announce,
@@ -88,6 +89,9 @@ embedded defaults (SQLite in the data dir, no external service).
                            default: the bundled offline map of Taiwan
   --no-archive             do not write the daily open-data archive (DATA_DIR/archive, served at
                            /archive/; 'airbox archive --day' writes a day by hand)
+  --health-every S         judge every box's health every S seconds (default 300), from the
+                           hourly roll-up, in a task thread; drift and indoor-like hourly
+  --no-health              run no health checks (devices are \`unknown\`)
   --no-refit               do not refit calibration models daily (they can be fitted with
                            'airbox calibrate fit'; the worker still applies the active ones)
   --handoff MODE           where accepted readings go (default embedded):
@@ -146,21 +150,18 @@ export const serveCommand: Command = {
     const alertHooks = subscriptionHooks(data.registry);
     const delivery = startDelivery(base, data, alertHooks);
     const alerts = await startAlerts(base, data, ingest, delivery);
-    const { api, ports } = await startApi(
-      base,
-      data,
-      ingest,
-      monitoring,
-      tasks,
+    const health = startHealthChecks(base, data, tasks);
+    const { api, ports } = await startApi(base, data, ingest, monitoring, tasks, {
       alertHooks,
       alerts,
-    );
+      health,
+    });
     const archives = startArchives(base, tasks, () => ports.http);
     const demo = await startDemo(base, data, ports, refits, archives);
     announce(base, ports, demo);
     await waitForSignal();
     await stopServe({
-      ...{ base, data, ingest, monitoring, tasks, refits, archives },
+      ...{ base, data, ingest, monitoring, tasks, refits, archives, health },
       ...{ alerts, delivery, api, demo },
     });
     return 0;

@@ -46,6 +46,8 @@ export const SERVE_OPTIONS = {
   handoff: { type: 'string' },
   'no-refit': { type: 'boolean' },
   'no-archive': { type: 'boolean' },
+  'no-health': { type: 'boolean' },
+  'health-every': { type: 'string' },
   'map-style': { type: 'string' },
   'trust-proxy': { type: 'string' },
   demo: { type: 'boolean' },

@@ -17,6 +17,7 @@ import { registerMetrics } from '../serve-metrics.ts';
 import { archiveRoot, type ArchiveSchedule } from './archives.ts';
 import { storeValues } from '../store-options.ts';
 import { TaskRunner } from '../tasks/index.ts';
+import type { HealthChecks } from './health.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
 import { demoDevices, nonNegative, port, trustProxy } from './options.ts';
 import { serveReadiness } from './readiness.ts';
@@ -112,6 +113,16 @@ export function startRefits(
   });
 }
 
+/** What the API serves from serve's other parts, each absent when not running. */
+export interface ApiServices {
+  /** Delivery's questions to the subscriptions (unsubscribe links). */
+  alertHooks?: SubscriptionHooks;
+  /** The evaluator: the public area alerts ongoing. */
+  alerts?: AlertEvaluator | null;
+  /** Box health, judged every few minutes. */
+  health?: HealthChecks | null;
+}
+
 /** The HTTP API and the app, listening; returns it with every bound port. */
 export async function startApi(
   base: ServeBase,
@@ -119,10 +130,12 @@ export async function startApi(
   { worker, rawMessages, broker }: ServeIngest,
   { metrics, loopLag }: ServeMonitoring,
   tasks: TaskRunner,
-  alertHooks: SubscriptionHooks = { unsubscriber: null },
-  alerts: AlertEvaluator | null = null,
+  services: ApiServices = {},
 ): Promise<{ api: Api; ports: ServePorts }> {
   const { v, io, host, operatorToken, openData, signup, dataDir } = base;
+  const alertHooks = services.alertHooks ?? { unsubscriber: null };
+  const alerts = services.alerts ?? null;
+  const health = services.health ?? null;
   let http: number | null = null;
   // A kriging grid of 1024 cells a side takes seconds: computed in a task thread.
   const computeSurface: SurfaceCompute = (points, query) => tasks.run('surface', { points, query });
@@ -144,10 +157,12 @@ export async function startApi(
     // Written by the daily archive (archives.ts) or `airbox archive`.
     archiveDir: archiveRoot(dataDir),
     openData,
+    ...(health === null ? {} : { boxHealth: () => health.snapshot() }),
     surface: surfaceService(store, {
       now: io.now,
       indoorDevices: () => view.indoorDeviceIds(),
       hiddenDevices: () => view.privateDeviceIds(),
+      ...(health === null ? {} : { faultyDevices: () => health.faultyIds() }),
       compute: computeSurface,
     }),
     // Aedes's typings leave out its `persistence`, which every broker instance has.

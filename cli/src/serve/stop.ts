@@ -3,6 +3,7 @@ import type { AlertEvaluator } from '@airbox/alerts';
 import type { DemoFleet } from '../demo.ts';
 import type { TaskRunner } from '../tasks/index.ts';
 import type { ArchiveSchedule } from './archives.ts';
+import type { HealthChecks } from './health.ts';
 import type { ServeBase, ServeData, ServeIngest } from './ingest.ts';
 import type { ServeMonitoring, startApi, startRefits } from './services.ts';
 
@@ -18,6 +19,7 @@ export interface RunningServe {
   /** Alert delivery from the registry's outbox. */
   delivery: AlertDispatcher;
   alerts: AlertEvaluator | null;
+  health: HealthChecks | null;
   api: Awaited<ReturnType<typeof startApi>>['api'];
   demo: DemoFleet | null;
 }
@@ -39,6 +41,7 @@ export async function stopServe(s: RunningServe): Promise<void> {
   await s.monitoring.referenceFeed?.stop();
   s.refits?.stop();
   s.archives?.stop();
+  s.health?.stop();
   await s.tasks.stop();
   s.monitoring.loopLag.stop();
   calibration.stop();

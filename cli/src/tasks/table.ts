@@ -1,5 +1,6 @@
 import type { TaskContext } from './define.ts';
 import { archiveTask } from './archive-task.ts';
+import { healthTask } from './health-task.ts';
 import { refitTask } from './refit-task.ts';
 import { selfCheckTask } from './self-check-task.ts';
 import { surfaceTask } from './surface-task.ts';
@@ -10,6 +11,7 @@ export const TASKS = {
   surface: surfaceTask,
   'self-check': selfCheckTask,
   'archive-day': archiveTask,
+  health: healthTask,
 };
 
 export type TaskTable = typeof TASKS;

@@ -9,3 +9,4 @@ export * from './sink.ts';
 export * from './live.ts';
 export * from './raw-message.ts';
 export * from './dead-letter-drops.ts';
+export * from './health.ts';

@@ -7,7 +7,7 @@
  *
  * Shapes follow web/src/schemas.ts (Reading, Device, Station, SeriesResponse, LiveMessage).
  */
-import { MEASURES, measureRecord } from '@airbox/contracts';
+import { HEALTH_STATUSES, MEASURES, measureRecord } from '@airbox/contracts';
 import { z } from 'zod';
 import { ApiClientError, enc, iso, q, request } from './http.ts';
 
@@ -42,6 +42,11 @@ export const ReadingSchema = z.object({
    * on series readings and from older servers, where the box counts as outdoors.
    */
   indoor: z.boolean().optional(),
+  /**
+   * How far to trust the reading, 0 … 1 (its box's health): sent with newest readings;
+   * absent on the live stream and from older servers.
+   */
+  confidence: z.number().optional(),
 });
 export type Reading = z.output<typeof ReadingSchema>;
 
@@ -79,6 +84,14 @@ export const DeviceSchema = z.object({
   firmware: text,
   flags: z.array(z.string()),
   indoor: z.boolean().optional(),
+  /** The box's health (issue 17); absent from older servers. */
+  health: z
+    .object({
+      status: z.enum(HEALTH_STATUSES),
+      confidence: z.number(),
+      problems: z.array(z.object({ code: z.string(), since: z.string(), detail: z.string() })),
+    })
+    .optional(),
 });
 export type Device = z.output<typeof DeviceSchema>;
 

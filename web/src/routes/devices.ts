@@ -1,8 +1,9 @@
-import type { StoredReading } from '@airbox/contracts';
+import { readingConfidence, type BoxHealth, type StoredReading } from '@airbox/contracts';
 import { z } from 'zod';
 import { loadReferenceStations, stationDeviceId } from '@airbox/geo';
 import { inBBox } from '../bbox.ts';
 import { ApiError, quoteInput } from '../errors.ts';
+import { healthOf } from '../health-doc.ts';
 import { isIndoor } from '../placement.ts';
 import { DeviceParamsSchema, DevicesQuerySchema } from '../query.ts';
 import {
@@ -31,6 +32,7 @@ export function deviceSummary(
   nowMs: number,
   onlineMs: number,
   indoor: boolean,
+  health: BoxHealth,
 ): DeviceSummary {
   return {
     deviceId: r.deviceId,
@@ -45,6 +47,7 @@ export function deviceSummary(
     firmware: r.firmware,
     flags: r.flags,
     indoor,
+    health,
   };
 }
 
@@ -66,7 +69,7 @@ export function deviceRoutes(ctx: RouteContext): void {
 }
 
 function devicesRoute(ctx: RouteContext): void {
-  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
+  const { store, now, onlineWindowMs, indoorDevices, boxHealth } = ctx.options;
   const onlineMinutes = Math.round(onlineWindowMs / 60_000);
   getRoute(
     ctx,
@@ -74,7 +77,7 @@ function devicesRoute(ctx: RouteContext): void {
       url: '/api/v1/devices',
       tag: 'devices',
       summary: 'every device that ever sent a reading, from its newest one',
-      description: `\`online\`: the newest reading arrived within the last ${onlineMinutes} minutes. \`indoor\`: the box is registered as indoors. Ordered by device id.`,
+      description: `\`online\`: the newest reading arrived within the last ${onlineMinutes} minutes. \`indoor\`: the box is registered as indoors. \`health\`: how far its values can be trusted (the problem codes and their meanings are in the Health schema). Ordered by device id.`,
       query: DevicesQuerySchema,
       responses: { 200: { description: 'the devices', json: DevicesResponse } },
     },
@@ -84,15 +87,24 @@ function devicesRoute(ctx: RouteContext): void {
       const box = query.bbox;
       const inside = box === undefined ? latest : latest.filter((r) => inBBox(box, r.lat, r.lon));
       const indoorIds = indoorDevices();
+      const health = boxHealth?.();
       return {
-        devices: inside.map((r) => deviceSummary(r, nowMs, onlineWindowMs, isIndoor(r, indoorIds))),
+        devices: inside.map((r) =>
+          deviceSummary(
+            r,
+            nowMs,
+            onlineWindowMs,
+            isIndoor(r, indoorIds),
+            healthOf(health, r.deviceId),
+          ),
+        ),
       };
     },
   );
 }
 
 function deviceRoute(ctx: RouteContext): void {
-  const { store, now, onlineWindowMs, indoorDevices } = ctx.options;
+  const { store, now, onlineWindowMs, indoorDevices, boxHealth } = ctx.options;
   getRoute(
     ctx,
     {
@@ -109,9 +121,10 @@ function deviceRoute(ctx: RouteContext): void {
       const [latest] = await store.latest({ deviceIds: [params.id] });
       if (latest === undefined) throw unknownDevices('id', [params.id]);
       const indoor = isIndoor(latest, indoorDevices());
+      const health = healthOf(boxHealth?.(), latest.deviceId);
       return {
-        device: deviceSummary(latest, now(), onlineWindowMs, indoor),
-        latest: { ...latest, indoor },
+        device: deviceSummary(latest, now(), onlineWindowMs, indoor, health),
+        latest: { ...latest, indoor, confidence: readingConfidence(health.confidence, latest) },
       };
     },
   );

@@ -6,6 +6,7 @@ import { el, replaceChildren } from '../dom.ts';
 import type { I18n, StringKey } from '../i18n/index.ts';
 import type { PageContext } from '../page.ts';
 import { errorBox, pageHeader } from '../shell.ts';
+import { healthCard } from './health-card.ts';
 import { ownerSection } from './owner.ts';
 import { rawTail } from './raw-tail.ts';
 
@@ -135,6 +136,7 @@ export async function render(ctx: PageContext): Promise<void> {
   ]);
   main.append(
     summary(i18n, device.device, status),
+    ...[healthCard(i18n, device.device)].filter((card) => card !== null),
     flagList(i18n, device.latest),
     ...tailAndOwner(i18n, id, config.maker),
   );

@@ -80,6 +80,16 @@ interface Colouring {
   tableId: string;
 }
 
+/**
+ * A box's colour with an opacity from its confidence (PurpleAir fades doubtful sensors the
+ * same way). From one half up — the confidence of a box not judged yet — fully opaque;
+ * below, fading to a fifth for a faulty box (0).
+ */
+function faded(colour: Rgb, p: MapPoint): [number, number, number, number] {
+  const opacity = p.confidence >= 0.5 ? 1 : 0.2 + 1.6 * Math.max(0, p.confidence);
+  return [...colour, Math.round(255 * opacity)];
+}
+
 /** Whether a click picked a hexagon (a cell of boxes) rather than a box or station dot. */
 export function pickedHexagon(info: PickingInfo): boolean {
   return info.sourceLayer instanceof HexagonLayer;
@@ -152,7 +162,10 @@ export class AqiLayer extends CompositeLayer<_AqiLayerProps> {
 
   private hexagonLayer(c: Colouring): Layer {
     const palette = aqiPalette(c.scale, c.at);
-    const valued = this.props.boxes.filter((p) => shownPm25(p, c.values) !== null);
+    // A faulty box's value is wrong (confidence 0): it does not colour a cell.
+    const valued = this.props.boxes.filter(
+      (p) => shownPm25(p, c.values) !== null && p.confidence > 0,
+    );
     return new HexagonLayer<MapPoint>(
       this.sub({
         id: 'hexagons',
@@ -186,7 +199,7 @@ export class AqiLayer extends CompositeLayer<_AqiLayerProps> {
         id: 'boxes',
         data: this.props.boxes,
         getPosition: (p: MapPoint) => p.position,
-        getFillColor: (p: MapPoint) => aqiColour(shownPm25(p, c.values), c.scale, c.at),
+        getFillColor: (p: MapPoint) => faded(aqiColour(shownPm25(p, c.values), c.scale, c.at), p),
         getRadius: 8,
         radiusUnits: 'pixels' as const,
         stroked: true,

@@ -36,6 +36,11 @@ export interface MapPoint {
   pm25CalibratedUgM3: number | null;
   /** Time of the values (reading time, or the hour's start). */
   time: string;
+  /**
+   * How far to trust the box's values, 0 … 1 (its health): a doubtful box is drawn faded,
+   * a faulty one (0) is left out of the hexagons. 1 for stations and when not told.
+   */
+  confidence: number;
 }
 
 /** Everything the map draws from: newest readings, stations, and the last day's hours. */
@@ -51,6 +56,10 @@ export class MapData {
   upsert(r: Reading): boolean {
     const held = this.latest.get(r.deviceId);
     if (held !== undefined && held.time > r.time) return false;
+    // The live stream carries no confidence: the box keeps the one last fetched.
+    if (r.confidence === undefined && held?.confidence !== undefined) {
+      r = { ...r, confidence: held.confidence };
+    }
     const station = this.stations.get(r.deviceId);
     // A station relayed without a position is still at its listed site.
     const placed =
@@ -93,6 +102,7 @@ export function mapPoints(data: MapData, s: MapSettings, nowMs: number): MapPoin
       pm25UgM3: row.pm25UgM3,
       pm25CalibratedUgM3: row.pm25CalibratedUgM3,
       time: hour ?? r.time,
+      confidence: r.confidence ?? 1,
     });
   }
   if (s.showStations) {
@@ -106,6 +116,7 @@ export function mapPoints(data: MapData, s: MapSettings, nowMs: number): MapPoin
         pm25UgM3: null,
         pm25CalibratedUgM3: null,
         time: '',
+        confidence: 1,
       });
     }
   }
