@@ -2,6 +2,7 @@ import type { StoredReading } from '@airbox/contracts';
 import { decodeOpenData } from '@airbox/protocol';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { UNKNOWN_HEALTH } from '@airbox/contracts';
 import { DATA_LICENSES } from '../src/index.ts';
 import { apiWith, DAY_MS, HOUR_MS, MINUTE_MS, reading, T0 } from './helpers.ts';
 
@@ -41,6 +42,13 @@ async function feedApi() {
     hiddenDevices: () => new Set(['secret-4']),
     indoorDevices: () => new Set(['home-3']),
     deviceName: (id) => (id === 'roof-1' ? '台北市立建國中學' : null),
+    boxHealth: () => ({
+      version: 3,
+      byDevice: new Map([
+        ['roof-1', { ...UNKNOWN_HEALTH, status: 'ok' as const, confidence: 1 }],
+        ['roof-2', { ...UNKNOWN_HEALTH, status: 'faulty' as const, confidence: 0.1 }],
+      ]),
+    }),
   });
 }
 
@@ -80,6 +88,8 @@ describe('LASS-compatible open data feeds', () => {
     // The real file's timestamp, date and time: UTC, seconds, no milliseconds.
     expect(roof.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(`${roof.date}T${roof.time}Z`).toBe(roof.timestamp);
+    // Our health as LASS's anomaly-detection status: 0 normal; left out while not judged.
+    expect(feed.feeds.map((f) => f.adf_status)).toEqual([undefined, '0', '2']);
     // What a box did not measure is left out, as LASS leaves out what a box has not.
     expect(feed.feeds.find((f) => f.device_id === 'roof-2')).not.toHaveProperty('s_h0');
     // An indoor box's position on the 0.001° grid, as on the map.

@@ -1,4 +1,4 @@
-import type { StoredReading } from '@airbox/contracts';
+import type { HealthStatus, StoredReading } from '@airbox/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ifNoneMatchHits, latestEtag } from '../etag.ts';
@@ -37,7 +37,17 @@ const MEASURE_KEYS = [
   ['s_h0', 'humidityPct'],
 ] as const;
 
-export function lassFeed(r: StoredReading, siteName: string | null): LassFeed {
+/**
+ * LASS's `adf_status` (its anomaly-detection framework's verdict, "0" for a normal box) from
+ * our health: "0" ok, "1" suspect, "2" faulty; left out while a box is not judged.
+ */
+const ADF_STATUS: Partial<Record<HealthStatus, string>> = { ok: '0', suspect: '1', faulty: '2' };
+
+export function lassFeed(
+  r: StoredReading,
+  siteName: string | null,
+  health: HealthStatus = 'unknown',
+): LassFeed {
   const feed: LassFeed = { device_id: r.deviceId, app: r.app ?? DEFAULT_APP };
   for (const [key, field] of MEASURE_KEYS) {
     const v = r[field];
@@ -57,11 +67,13 @@ export function lassFeed(r: StoredReading, siteName: string | null): LassFeed {
     feed.c_d0 = Math.round(r.pm25CalibratedUgM3 * 100) / 100;
     feed.c_d0_method = r.calibrationModel ?? 'unknown';
   }
+  const adf = ADF_STATUS[health];
+  if (adf !== undefined) feed.adf_status = adf;
   return feed;
 }
 
 export function lassFeedRoute(ctx: RouteContext): void {
-  const { store, now, deviceName, openData } = ctx.options;
+  const { store, now, deviceName, openData, boxHealth } = ctx.options;
   getRoute(
     ctx,
     {
@@ -88,7 +100,8 @@ export function lassFeedRoute(ctx: RouteContext): void {
           `no box of app "${params.app}" was heard from in the last hour`,
         );
       }
-      const etag = latestEtag(readings);
+      const health = boxHealth?.();
+      const etag = `${latestEtag(readings).slice(0, -1)}-h${health?.version ?? 0}"`;
       void reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60');
       if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.code(304).send();
       return {
@@ -99,10 +112,14 @@ export function lassFeedRoute(ctx: RouteContext): void {
           URL: '/api/v1/openapi.json',
           c_d0: 'calibration PM2.5 (ug/m3)',
           c_d0_method: 'the calibration model (GET /api/v1/calibration/models)',
+          adf_status:
+            "the box's health: 0 ok, 1 suspect, 2 faulty (GET /api/v1/devices/ID says why); absent: not judged yet",
         },
         license: openData.license.url,
         attribution: attribution(openData, baseUrl(req)),
-        feeds: readings.map((r) => lassFeed(r, deviceName?.(r.deviceId) ?? null)),
+        feeds: readings.map((r) =>
+          lassFeed(r, deviceName?.(r.deviceId) ?? null, health?.byDevice.get(r.deviceId)?.status),
+        ),
       };
     },
   );
