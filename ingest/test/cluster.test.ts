@@ -154,7 +154,10 @@ describe('scale-out: the maker page on one node, the box on another', () => {
     await client.publishAsync('airbox/v1/raw-box-1/reading', before, { qos: 1 });
 
     const url = b.httpUrl('/api/v1/devices/raw-box-1/raw.sse');
-    const tail = await openEventStream<SequencedRawMessage>(url);
+    // The tail is its owner's: here the box's own login (HTTP Basic), as the maker page sends it.
+    const basic = Buffer.from(`${box.username}:${box.password}`).toString('base64');
+    const owner = { authorization: `Basic ${basic}` };
+    const tail = await openEventStream<SequencedRawMessage>(url, owner);
     cleanups.push(() => void tail.close());
     // Sent before the tail opened: kept by broker A, sent over when B began to watch.
     expect((await tail.take(1))[0]!.data).toMatchObject({
@@ -168,7 +171,7 @@ describe('scale-out: the maker page on one node, the box on another', () => {
 
     // Reopened: both from B's own kept ones, each once.
     tail.close();
-    const again = await openEventStream<SequencedRawMessage>(url);
+    const again = await openEventStream<SequencedRawMessage>(url, owner);
     cleanups.push(() => void again.close());
     await again.take(2);
     await new Promise((r) => setTimeout(r, 1_500)); // A's next watch refresh has come and gone
