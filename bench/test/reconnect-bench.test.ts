@@ -36,7 +36,7 @@ async function smoke(kind: RegistryKind) {
 
 describe('airbox bench reconnect, small', () => {
   it.skipIf(noPostgres)(
-    `${BOXES} boxes on a PostgreSQL registry: all CONNACKed, none refused, before and after a restart`,
+    `${BOXES} boxes on a PostgreSQL registry: all CONNACKed, none refused, before and after a restart ${noPostgres}`,
     { timeout: 120_000 },
     () => smoke('postgres'),
   );

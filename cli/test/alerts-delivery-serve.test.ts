@@ -19,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAlertTest } from '../src/commands/alerts.ts';
 import { jsonLines, runCli } from './run.ts';
+import { subscription as fixture } from '../../alerts/test/fixtures/subscriptions.ts';
 
 /**
  * `airbox serve` delivers what is in its registry's outbox: a webhook to a receiver on
@@ -33,29 +34,13 @@ let receiver: Server;
 const hooks: { key: string; signature: string }[] = [];
 let hookUrl = '';
 
-function subscription(id: string, patch: Partial<Subscription>): Subscription {
-  return {
+/** A webhook subscription to the receiver below, about box-1 (the shared fixture's shape). */
+const subscription = (id: string, patch: Partial<Subscription>): Subscription =>
+  fixture(
     id,
-    owner: { kind: 'account', id: 'acc' },
-    target: { deviceId: 'box-1' },
-    kind: 'threshold',
-    channel: { type: 'webhook', url: hookUrl },
-    locale: 'en',
-    thresholdUgM3: 35,
-    forMinutes: 10,
-    clearBelowUgM3: 30,
-    clearForMinutes: 10,
-    averaging: 'hourly',
-    scale: null,
-    category: null,
-    offlineAfterMinutes: null,
-    quietHours: null,
-    paused: false,
-    secret: 'sekrit',
-    createdAt: '2026-12-01T00:00:00.000Z',
-    ...patch,
-  };
-}
+    { type: 'webhook', url: hookUrl },
+    { target: { deviceId: 'box-1' }, locale: 'en', ...patch },
+  );
 
 /** What the registry keeps of a subscription beside its owner, state and secret. */
 function specOf(s: Subscription): StoredSpec {

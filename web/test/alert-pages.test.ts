@@ -11,6 +11,7 @@ import {
 import { openSqliteRegistry, type Registry } from '@airbox/registry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiWith } from './helpers.ts';
+import { subscription } from '../../alerts/test/fixtures/subscriptions.ts';
 
 const PUBLIC = new URL('https://air.example.org/');
 let registry: Registry;
@@ -19,28 +20,9 @@ afterEach(async () => {
   await registry?.close();
 });
 
-function sub(id: string, target: Subscription['target']): Subscription {
-  return {
-    id,
-    owner: { kind: 'account', id: 'a' },
-    target,
-    kind: 'threshold',
-    channel: { type: 'email', address: 'x@example.org' },
-    locale: 'en',
-    thresholdUgM3: 35,
-    forMinutes: 10,
-    clearBelowUgM3: 30,
-    clearForMinutes: 10,
-    averaging: 'hourly',
-    scale: null,
-    category: null,
-    offlineAfterMinutes: null,
-    quietHours: null,
-    paused: false,
-    secret: 's',
-    createdAt: '2026-12-01T00:00:00.000Z',
-  };
-}
+/** An English e-mail subscription for `target` (the feed reads only its target and kind). */
+const sub = (id: string, target: Subscription['target']): Subscription =>
+  subscription(id, { type: 'email', address: 'x@example.org' }, { target, locale: 'en' });
 
 function ev(s: Subscription, type: AlertEvent['type'], at: string, label: string): AlertEvent {
   return {
